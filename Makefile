@@ -1,0 +1,59 @@
+# Do it online: set-up, run, test and lint. `make run` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
+DEMO_REPORTS ?= 40
+
+.PHONY: help run test lint assets db demo clean
+
+help:
+	@echo "make run    set up, migrate the SQLite database, load demo data and serve on http://127.0.0.1:5000"
+	@echo "make test   set up and run the test suite (DATABASE_URL chooses the database)"
+	@echo "make lint   ruff and mypy"
+
+# The virtual environment is rebuilt whenever a requirements file changes.
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# GOV.UK Frontend's CSS, JavaScript, fonts and images come from npm, at the release pinned in
+# package.json, and are copied into static/govuk (git-ignored), never committed.
+static/govuk/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf static/govuk
+	mkdir -p static/govuk
+	cp $(GOVUK_DIST)/govuk-frontend.min.css $(GOVUK_DIST)/govuk-frontend.min.css.map static/govuk/
+	cp $(GOVUK_DIST)/govuk-frontend.min.js $(GOVUK_DIST)/govuk-frontend.min.js.map static/govuk/
+	cp -R $(GOVUK_DIST)/assets static/govuk/assets
+	touch $@
+
+assets: static/govuk/.installed
+
+db: $(BIN)/.installed
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) demo load --reports $(DEMO_REPORTS)
+
+# Development mail goes to a local debugging SMTP server that prints each email to the terminal.
+run: $(BIN)/.installed assets demo
+	@trap 'kill 0' EXIT; \
+	$(BIN)/python -m aiosmtpd -n -l 127.0.0.1:1025 & \
+	MAIL_PORT=1025 $(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(BIN)/.installed assets
+	$(BIN)/pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check portal tests wsgi.py
+	$(BIN)/ruff format --check portal tests wsgi.py
+	$(BIN)/mypy portal
+
+clean:
+	rm -rf $(VENV) node_modules static/govuk .pytest_cache .mypy_cache .ruff_cache

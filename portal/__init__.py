@@ -1,0 +1,92 @@
+"""Do it online: the Community Safety Partnership's reporting portal and back-office."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, send_from_directory
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.wrappers.response import Response
+
+from portal.config import PROJECT_ROOT, environ_config
+from portal.extensions import csrf, db, mail, migrate
+
+GOVUK_ASSETS = PROJECT_ROOT / "static" / "govuk" / "assets"
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the portal. ``overrides`` replace settings read from the environment (tests use it)."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(environ_config(Path(app.instance_path)))
+    app.config.update(overrides or {})
+
+    _init_jinja(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    mail.init_app(app)
+    csrf.init_app(app)
+
+    from portal.database import configure_engine
+
+    with app.app_context():
+        configure_engine(db.engine)
+
+    from portal import errors, health, public
+    from portal.cli import register_commands
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(health.bp)
+    errors.register(app)
+    register_commands(app)
+
+    @app.get("/assets/<path:filename>")
+    def govuk_assets(filename: str) -> Response:
+        # The GOV.UK stylesheet asks for its fonts and images at /assets/.
+        return send_from_directory(GOVUK_ASSETS, filename, max_age=86400)
+
+    return app
+
+
+def _init_jinja(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(PROJECT_ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    # This is a council's service, not a GOV.UK one: no GOV.UK brand.
+    app.jinja_env.globals["govukRebrand"] = False
+    WTFormsHelpers(app)  # wtforms_errors(): a form's errors as a GOV.UK error summary
+
+    @app.context_processor
+    def service_context() -> dict[str, Any]:
+        config = app.config
+        return {
+            "council_name": config["COUNCIL_NAME"],
+            "council_area": config["COUNCIL_AREA"],
+            "council_phone": config["COUNCIL_PHONE"],
+            "council_email": config["COUNCIL_EMAIL"],
+            "council_address": config["COUNCIL_ADDRESS"],
+            "council_website": config["COUNCIL_WEBSITE"],
+            "service_name": config["SERVICE_NAME"],
+            "exit_page_url": config["EXIT_PAGE_URL"],
+        }
+
+    from portal.formatting import register_filters
+
+    register_filters(app)

@@ -1,0 +1,43 @@
+"""Command-line commands: ``flask --app wsgi <group> <command>``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from portal.mail.outbox import deliver, release_stuck
+from portal.models.types import utcnow
+from portal.reports.drafts import purge_expired_drafts
+
+
+@click.group("outbox", help="The email outbox.")
+def outbox_group() -> None:
+    pass
+
+
+@outbox_group.command("send", help="Deliver pending emails that are due, with retries and backoff.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=500, show_default=True, help="At most this many emails."
+)
+def outbox_send(limit: int) -> None:
+    now = utcnow()
+    released = release_stuck(now)
+    report = deliver(now=now, limit=limit)
+    report.released = released
+    click.echo(report.summary())
+
+
+@click.group("drafts", help="Residents' unfinished reports.")
+def drafts_group() -> None:
+    pass
+
+
+@drafts_group.command("purge", help="Delete drafts older than their lifetime, with their uploaded files.")
+def drafts_purge() -> None:
+    count = purge_expired_drafts()
+    click.echo(f"{count} expired draft{'s' if count != 1 else ''} deleted")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(outbox_group)
+    app.cli.add_command(drafts_group)

@@ -1,0 +1,172 @@
+"""Configuration from environment variables, with safe defaults for development.
+
+Every setting the portal reads lives here, so a deployment can see in one place what it may set.
+Production (``PORTAL_ENV=production``) refuses to start without a real ``SECRET_KEY``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# The wards of North East Derbyshire District Council (2019 boundaries). A deployment for another
+# council sets COUNCIL_WARDS to its own list, separated by semicolons.
+DEFAULT_WARDS = (
+    "Ashover",
+    "Barlow and Holmesfield",
+    "Brampton and Walton",
+    "Clay Cross North",
+    "Clay Cross South",
+    "Coal Aston",
+    "Dronfield North",
+    "Dronfield South",
+    "Dronfield Woodhouse",
+    "Eckington North",
+    "Eckington South and Renishaw",
+    "Gosforth Valley",
+    "Grassmoor",
+    "Holmewood and Heath",
+    "Killamarsh East",
+    "Killamarsh West",
+    "North Wingfield Central",
+    "Pilsley and Morton",
+    "Ridgeway and Marsh Lane",
+    "Shirland",
+    "Sutton",
+    "Tupton",
+    "Unstone",
+    "Wingerworth",
+)
+
+# Only ever used outside production: production refuses to start with it (see load_config).
+DEVELOPMENT_SECRET = "development-only-secret-key-change-me"  # noqa: S105
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a configuration the portal can run with."""
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {raw!r}")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def _list(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    items = tuple(item.strip() for item in raw.split(";") if item.strip())
+    if not items:
+        raise ConfigError(f"{name} must list at least one item, separated by semicolons")
+    return items
+
+
+def _database_url(env: Mapping[str, str], instance_path: Path) -> str:
+    url = env.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{instance_path / 'portal.sqlite3'}"
+    # Heroku-style and bare postgresql:// URLs are read with psycopg 3, the driver we install.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
+    """Build the Flask configuration from ``env`` (normally ``os.environ``)."""
+    environment = env.get("PORTAL_ENV", "development").strip().lower()
+    if environment not in {"development", "production", "testing"}:
+        raise ConfigError(f"PORTAL_ENV must be development, production or testing, not {environment!r}")
+    production = environment == "production"
+
+    secret = env.get("SECRET_KEY", "").strip()
+    if production and (not secret or secret == DEVELOPMENT_SECRET or len(secret) < 32):
+        raise ConfigError(
+            "SECRET_KEY must be set to a random value of at least 32 characters in production, "
+            'for example: python -c "import secrets; print(secrets.token_hex(32))"'
+        )
+
+    upload_folder = Path(env.get("UPLOAD_FOLDER", "") or instance_path / "uploads")
+    database_url = _database_url(env, instance_path)
+    draft_hours = _int(env, "DRAFT_LIFETIME_HOURS", 24, minimum=1)
+
+    engine_options: dict[str, Any] = {"pool_pre_ping": True}
+    if database_url.startswith("sqlite"):
+        # A busy timeout lets concurrent writers queue for SQLite's single write lock.
+        engine_options = {"connect_args": {"timeout": 30}}
+
+    return {
+        "PORTAL_ENV": environment,
+        "TESTING": environment == "testing",
+        "SECRET_KEY": secret or DEVELOPMENT_SECRET,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        # Five evidence files of 10 MB each, plus room for the form fields.
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 52 * 1024 * 1024, minimum=1024),
+        "MAX_FORM_MEMORY_SIZE": 64 * 1024,
+        "UPLOAD_FOLDER": str(upload_folder),
+        "UPLOAD_MAX_FILES": _int(env, "UPLOAD_MAX_FILES", 5, minimum=0),
+        "UPLOAD_MAX_BYTES": _int(env, "UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1),
+        "DRAFT_LIFETIME_HOURS": draft_hours,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=draft_hours),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session cookie
+        "MAIL_SERVER": env.get("MAIL_SERVER", "127.0.0.1"),
+        "MAIL_PORT": _int(env, "MAIL_PORT", 25, minimum=1),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _bool(env, "MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": _bool(env, "MAIL_USE_SSL", False),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Do it online <noreply@ne-derbyshire.gov.uk>"),
+        "MAIL_TIMEOUT": _int(env, "MAIL_TIMEOUT", 10, minimum=1),
+        "MAIL_SUPPRESS_SEND": _bool(env, "MAIL_SUPPRESS_SEND", False),
+        "OUTBOX_MAX_ATTEMPTS": _int(env, "OUTBOX_MAX_ATTEMPTS", 8, minimum=1),
+        "OUTBOX_BACKOFF_SECONDS": _int(env, "OUTBOX_BACKOFF_SECONDS", 60, minimum=0),
+        "OUTBOX_SEND_AFTER_COMMIT": _bool(env, "OUTBOX_SEND_AFTER_COMMIT", True),
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "COUNCIL_NAME": env.get("COUNCIL_NAME", "North East Derbyshire District Council"),
+        "COUNCIL_PHONE": env.get("COUNCIL_PHONE", "01246 231111"),
+        "COUNCIL_EMAIL": env.get("COUNCIL_EMAIL", "community.safety@ne-derbyshire.gov.uk"),
+        "COUNCIL_ADDRESS": env.get(
+            "COUNCIL_ADDRESS", "District Council Offices, 2013 Mill Lane, Wingerworth, Chesterfield S42 6NG"
+        ),
+        "COUNCIL_WEBSITE": env.get("COUNCIL_WEBSITE", "https://www.ne-derbyshire.gov.uk"),
+        "COUNCIL_AREA": env.get("COUNCIL_AREA", "North East Derbyshire"),
+        "COUNCIL_WARDS": _list(env, "COUNCIL_WARDS", DEFAULT_WARDS),
+        # Where "Exit this page" takes someone: a page that gives nothing away.
+        "EXIT_PAGE_URL": env.get("EXIT_PAGE_URL", "https://www.bbc.co.uk/weather"),
+        "SERVICE_NAME": env.get("SERVICE_NAME", "Report anti-social behaviour or a safety concern"),
+    }
+
+
+def environ_config(instance_path: Path) -> dict[str, Any]:
+    """The configuration for this process's environment."""
+    return load_config(os.environ, instance_path)

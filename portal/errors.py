@@ -1,0 +1,35 @@
+"""Friendly error pages. None of them loses a resident's draft: it stays on the server."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+log = logging.getLogger(__name__)
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> Any:
+        log.warning("form refused: CSRF token missing or invalid", extra={"path": request.path})
+        return render_template("errors/form_expired.html", back_url=request.path), 400
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge) -> Any:
+        limit_mb = (app.config["MAX_CONTENT_LENGTH"] or 0) // (1024 * 1024)
+        return render_template("errors/too_large.html", back_url=request.path, limit_mb=limit_mb), 413
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        code = error.code or 500
+        template = f"errors/{code}.html" if code in (400, 403, 404, 405, 410) else "errors/generic.html"
+        return render_template(template, error=error), code
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception) -> Any:
+        log.exception("unhandled error", extra={"path": request.path})
+        return render_template("errors/500.html"), 500

@@ -1,0 +1,34 @@
+"""Template filters for dates and amounts, in GOV.UK style ("Tuesday 29 December 2026")."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+
+from portal.triage.calendar import LONDON
+
+
+def long_date(value: date | str) -> str:
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def london_datetime(value: datetime) -> str:
+    """A moment on the London clock: "26 November 2026 at 3:05pm"."""
+    local = value.astimezone(LONDON)
+    hour = local.hour % 12 or 12
+    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+
+
+def file_size(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{max(size // 1024, 1)} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def register_filters(app: Flask) -> None:
+    app.add_template_filter(long_date)
+    app.add_template_filter(london_datetime)
+    app.add_template_filter(file_size)

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.types import UTCDateTime, utcnow
+
+STATUSES = ("new", "in_progress", "awaiting_resident", "closed")
+
+
+class ReferenceCounter(db.Model):  # type: ignore[name-defined]
+    """The last reference number given out in a year."""
+
+    __tablename__ = "reference_counter"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Report(db.Model):  # type: ignore[name-defined]
+    """A submitted report: every answer of the contract, and the triage decision made on it."""
+
+    __tablename__ = "report"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    # What is happening
+    description: Mapped[str] = mapped_column(Text)
+    types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The yes/no answers of the kind's own block (asb, dispute or concern).
+    details: Mapped[dict[str, bool]] = mapped_column(JSON, default=dict)
+
+    # Where and when
+    address: Mapped[str] = mapped_column(Text, default="")
+    postcode: Mapped[str] = mapped_column(String(10), default="")  # normalised
+    ward: Mapped[str] = mapped_column(String(100), default="")
+    started: Mapped[str] = mapped_column(String(32))
+    frequency: Mapped[str] = mapped_column(String(32))
+    previous_reports: Mapped[str] = mapped_column(String(32))
+
+    # How it affects the resident
+    harm_feel_unsafe: Mapped[bool] = mapped_column(Boolean, default=False)
+    harm_health_affected: Mapped[bool] = mapped_column(Boolean, default=False)
+    harm_targeted: Mapped[bool] = mapped_column(Boolean, default=False)
+    harm_hate_motivated: Mapped[bool] = mapped_column(Boolean, default=False)
+    harm_violence_or_threats: Mapped[bool] = mapped_column(Boolean, default=False)
+    harm_vulnerable_person: Mapped[bool] = mapped_column(Boolean, default=False)
+    harm_considering_moving: Mapped[bool] = mapped_column(Boolean, default=False)
+    harm_daily_life_affected: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    # About the resident and how they may be contacted
+    reporter_name: Mapped[str] = mapped_column(String(200), default="")
+    reporter_email: Mapped[str] = mapped_column(String(254), default="")
+    reporter_phone: Mapped[str] = mapped_column(String(30), default="")
+    # Normalised as the policy compares them; empty for anonymous reports, so they never match.
+    email_key: Mapped[str] = mapped_column(String(254), default="")
+    phone_key: Mapped[str] = mapped_column(String(30), default="")
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    safe_to_email: Mapped[bool] = mapped_column(Boolean, default=True)
+    safe_to_phone: Mapped[bool] = mapped_column(Boolean, default=True)
+    lives_in_district: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    # The triage decision, made once at submission and never rewritten.
+    route: Mapped[str] = mapped_column(String(32))
+    rule: Mapped[str] = mapped_column(String(64))
+    risk_score: Mapped[int] = mapped_column(Integer)
+    risk_level: Mapped[str] = mapped_column(String(16))
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    safeguarding: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_by: Mapped[date] = mapped_column(Date)
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    policy_version: Mapped[str] = mapped_column(String(64))
+
+    attachments = relationship("Attachment", back_populates="report", order_by="Attachment.id")
+
+    __table_args__ = (
+        Index("ix_report_status", "status"),
+        Index("ix_report_route_due_by", "route", "due_by"),
+        Index("ix_report_due_by", "due_by"),
+        Index("ix_report_submitted_at", "submitted_at"),
+        Index("ix_report_email_key_submitted_at", "email_key", "submitted_at"),
+        Index("ix_report_phone_key_submitted_at", "phone_key", "submitted_at"),
+        Index("ix_report_postcode_submitted_at", "postcode", "submitted_at"),
+    )
+
+    def harm(self) -> dict[str, bool]:
+        from portal.triage.contract import HARM_QUESTIONS
+
+        return {question: getattr(self, f"harm_{question}") for question in HARM_QUESTIONS}
+
+
+class Attachment(db.Model):  # type: ignore[name-defined]
+    """An evidence file: uploaded to a draft, then kept with the report it was submitted with."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    storage_name: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    draft_id: Mapped[str | None] = mapped_column(ForeignKey("draft.id", ondelete="SET NULL"), index=True)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"), index=True)
+
+    draft = relationship("Draft", back_populates="attachments")
+    report = relationship("Report", back_populates="attachments")

@@ -1,0 +1,398 @@
+"""The question pages' forms. Each reads from and writes to the draft in the contract's shape."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, ClassVar
+
+from flask import current_app
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    Field,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from portal.forms import PortalForm, as_yes_no, strip, yes_no_field
+from portal.labels import (
+    DETAIL_ERRORS,
+    DETAIL_QUESTIONS,
+    FREQUENCY_LABELS,
+    HARM_LABELS,
+    KIND_TITLES,
+    PREVIOUS_REPORTS_LABELS,
+    STARTED_LABELS,
+    TYPE_LABELS,
+)
+from portal.triage import contract
+from portal.triage.contract import KIND_BLOCKS
+
+Answers = dict[str, Any]
+
+
+class JourneyForm(PortalForm):
+    """A question page: ``initial`` turns draft answers into form data, ``answers`` the reverse."""
+
+    @classmethod
+    def initial(cls, answers: Answers) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def answers(self) -> Answers:
+        raise NotImplementedError
+
+
+class KindForm(PortalForm):
+    kind = RadioField(
+        "What do you want to report?",
+        choices=[
+            ("asb", KIND_TITLES["asb"]),
+            ("neighbour_dispute", KIND_TITLES["neighbour_dispute"]),
+            ("safety_concern", KIND_TITLES["safety_concern"]),
+        ],
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select what you want to report")],
+    )
+
+
+# --- What is happening ------------------------------------------------------------------------
+
+TYPES_QUESTIONS = {
+    "asb": ("What kind of anti-social behaviour is it?", "Select what kind of anti-social behaviour it is"),
+    "neighbour_dispute": ("What is the dispute about?", "Select what the dispute is about"),
+    "safety_concern": ("What has happened?", "Select what has happened"),
+}
+
+DETAIL_HINTS = {
+    "willing_to_mediate": (
+        "A trained, independent mediator helps neighbours agree a way forward. It is free and confidential."
+    ),
+    "legal_action_underway": "For example, a court case or a solicitor's letter about the dispute.",
+    "perpetrator_is_neighbour": "Answer no if you do not know.",
+}
+
+
+@cache
+def what_form(kind: str) -> type[JourneyForm]:
+    """The 'What is happening' form for a kind: its types, the description and its own questions."""
+    block, _types, detail_names = KIND_BLOCKS[kind]
+    label, error = TYPES_QUESTIONS[kind]
+
+    class WhatForm(JourneyForm):
+        details: ClassVar[tuple[str, ...]] = detail_names
+        types = SelectMultipleField(
+            label,
+            choices=list(TYPE_LABELS[kind].items()),
+            description="Select all that apply.",
+            widget=GovCheckboxesInput(),
+            validators=[DataRequired(message=error)],
+        )
+        description = TextAreaField(
+            "Tell us what is happening",
+            description=(
+                "Include what happens, when it happens and who is involved, if you know. "
+                "Do not include anything you would not want the people involved to know."
+            ),
+            filters=[strip],
+            widget=GovCharacterCount(),
+            validators=[
+                DataRequired(message="Enter what is happening"),
+                Length(
+                    max=contract.DESCRIPTION_MAX,
+                    message=f"What is happening must be {contract.DESCRIPTION_MAX:,} characters or fewer",
+                ),
+            ],
+        )
+
+        @classmethod
+        def initial(cls, answers: Answers) -> dict[str, Any]:
+            block_answers = answers.get(block, {})
+            data: dict[str, Any] = {
+                "types": block_answers.get("types", []),
+                "description": answers.get("description", ""),
+            }
+            for name in detail_names:
+                data[name] = as_yes_no(block_answers.get(name))
+            return data
+
+        def answers(self) -> Answers:
+            block_answers: dict[str, Any] = {"types": list(self.types.data or [])}
+            for name in detail_names:
+                block_answers[name] = self[name].data == "yes"
+            return {"description": self.description.data, block: block_answers}
+
+    for name in detail_names:
+        setattr(
+            WhatForm,
+            name,
+            yes_no_field(DETAIL_QUESTIONS[name], DETAIL_ERRORS[name], DETAIL_HINTS.get(name, "")),
+        )
+    WhatForm.__name__ = f"WhatForm_{kind}"
+    return WhatForm
+
+
+# --- Where and when ---------------------------------------------------------------------------
+
+
+class WhereForm(JourneyForm):
+    address = TextAreaField(
+        "Where is it happening?",
+        description=(
+            "Give the address, or describe the place, for example "
+            "'the car park behind the library on Station Road'."
+        ),
+        filters=[strip],
+        widget=GovTextArea(),
+        validators=[
+            Length(max=contract.ADDRESS_MAX, message="Where it is happening must be 500 characters or fewer")
+        ],
+    )
+    postcode = StringField(
+        "Postcode (if you know it)",
+        filters=[strip],
+        widget=GovTextInput(),
+        validators=[Length(max=10, message="Enter a real postcode, like S42 6NG")],
+    )
+    ward = SelectField(
+        "Ward (if you know it)",
+        description="Your council ward is on your council tax bill.",
+        choices=[],
+        widget=GovSelect(),
+    )
+    started = RadioField(
+        "When did it start?",
+        choices=list(STARTED_LABELS.items()),
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select when it started")],
+    )
+    frequency = RadioField(
+        "How often does it happen?",
+        choices=list(FREQUENCY_LABELS.items()),
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select how often it happens")],
+    )
+    previous_reports = RadioField(
+        "Have you reported this to the council, the police or a landlord in the last 6 months?",
+        choices=list(PREVIOUS_REPORTS_LABELS.items()),
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select if you have reported this in the last 6 months")],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        wards = current_app.config["COUNCIL_WARDS"]
+        self.ward.choices = [("", "I do not know"), *((ward, ward) for ward in wards)]
+
+    def validate_address(self, field: Field) -> None:
+        if not field.data and not (self.postcode.data or "").strip():
+            raise ValidationError("Enter where it is happening, or its postcode")
+
+    def validate_postcode(self, field: Field) -> None:
+        if field.data and not contract.is_valid_postcode(field.data):
+            raise ValidationError("Enter a real postcode, like S42 6NG")
+
+    @classmethod
+    def initial(cls, answers: Answers) -> dict[str, Any]:
+        location = answers.get("location", {})
+        return {
+            "address": location.get("address", ""),
+            "postcode": location.get("postcode", ""),
+            "ward": location.get("ward", ""),
+            "started": answers.get("started"),
+            "frequency": answers.get("frequency"),
+            "previous_reports": answers.get("previous_reports"),
+        }
+
+    def answers(self) -> Answers:
+        postcode = self.postcode.data or ""
+        return {
+            "location": {
+                "address": self.address.data or "",
+                "postcode": contract.normalise_postcode(postcode) if postcode else "",
+                "ward": self.ward.data or "",
+            },
+            "started": self.started.data,
+            "frequency": self.frequency.data,
+            "previous_reports": self.previous_reports.data,
+        }
+
+
+# --- How it affects you -----------------------------------------------------------------------
+
+NONE_OF_THESE = "none"
+
+
+class ImpactForm(JourneyForm):
+    harm = SelectMultipleField(
+        "How is it affecting you?",
+        choices=[*HARM_LABELS.items(), (NONE_OF_THESE, "None of these")],
+        description="Select all that apply. Your answers help us decide how quickly to respond.",
+        widget=GovCheckboxesInput(),
+        validators=[DataRequired(message="Select how it is affecting you, or select 'None of these'")],
+    )
+
+    def validate_harm(self, field: Field) -> None:
+        if NONE_OF_THESE in (field.data or []) and len(field.data) > 1:
+            raise ValidationError("Select 'None of these' only if none of the others apply")
+
+    @classmethod
+    def initial(cls, answers: Answers) -> dict[str, Any]:
+        if "harm" not in answers:
+            return {"harm": []}
+        chosen = [question for question, value in answers["harm"].items() if value]
+        return {"harm": chosen or [NONE_OF_THESE]}
+
+    def answers(self) -> Answers:
+        chosen = set(self.harm.data or [])
+        return {"harm": {question: question in chosen for question in contract.HARM_QUESTIONS}}
+
+
+# --- Evidence ---------------------------------------------------------------------------------
+
+
+class EvidenceForm(PortalForm):
+    files = MultipleFileField(
+        "Upload a file",
+        description="Photos (JPEG, PNG or HEIC) or PDF documents, up to 10 MB each. You can add up to 5.",
+        widget=GovFileInput(multiple=True),
+    )
+    upload = SubmitField("Upload file", widget=GovSubmitInput())
+
+
+# --- About you --------------------------------------------------------------------------------
+
+
+@cache
+def about_form(kind: str, area: str) -> type[JourneyForm]:
+    """The 'About you' form. A safety concern cannot be anonymous, so it does not ask."""
+    anonymous_allowed = kind != "safety_concern"
+
+    class AboutForm(JourneyForm):
+        name = StringField(
+            "Full name",
+            filters=[strip],
+            widget=GovTextInput(),
+            validators=[Length(max=contract.NAME_MAX, message="Full name must be 200 characters or fewer")],
+        )
+        email = StringField(
+            "Email address",
+            description="We will send your reference number here, if it is safe to email you.",
+            filters=[strip],
+            widget=GovTextInput(),
+        )
+        safe_to_email = yes_no_field(
+            "Is it safe for us to email you?",
+            "Select yes if it is safe for us to email you",
+            "Answer no if someone else might read your emails. We will never email you if you say no.",
+        )
+        phone = StringField(
+            "Phone number",
+            filters=[strip],
+            widget=GovTextInput(),
+        )
+        safe_to_phone = yes_no_field(
+            "Is it safe for us to phone you?",
+            "Select yes if it is safe for us to phone you",
+            "Answer no if someone else might answer or see your phone. "
+            "We will never phone you if you say no.",
+        )
+        lives_in_district = yes_no_field(
+            f"Do you live in {area}?",
+            f"Select yes if you live in {area}",
+        )
+
+        if anonymous_allowed:
+            anonymous = yes_no_field(
+                "Do you want to stay anonymous?",
+                "Select yes if you want to stay anonymous",
+                "If you stay anonymous we cannot contact you or tell you what happens. "
+                "You do not need to give your name or contact details.",
+            )
+
+        def is_anonymous(self) -> bool:
+            return anonymous_allowed and self["anonymous"].data == "yes"
+
+        def validate(self, extra_validators: Any = None) -> bool:
+            # Contact answers are optional when anonymous, and one channel is needed otherwise.
+            anonymous = self.is_anonymous()
+            if anonymous or not self.email.data:
+                self.safe_to_email.validators = [Optional()]
+            if anonymous or not self.phone.data:
+                self.safe_to_phone.validators = [Optional()]
+            valid = super().validate(extra_validators)
+            if anonymous:
+                return valid
+            if not self.name.data and not self.name.errors:
+                self.name.errors.append("Enter your full name")
+                valid = False
+            if self.email.data and not contract.is_valid_email(self.email.data):
+                self.email.errors.append(
+                    "Enter an email address in the correct format, like name@example.com"
+                )
+                valid = False
+            if self.phone.data and not contract.is_valid_phone(self.phone.data):
+                self.phone.errors.append("Enter a phone number, like 01246 231111 or 07700 900982")
+                valid = False
+            if not self.email.data and not self.phone.data:
+                self.email.errors.append("Enter an email address or a phone number, so we can contact you")
+                valid = False
+            return valid
+
+        @classmethod
+        def initial(cls, answers: Answers) -> dict[str, Any]:
+            reporter = answers.get("reporter", {})
+            data = {
+                "name": reporter.get("name", ""),
+                "email": reporter.get("email", ""),
+                "phone": reporter.get("phone", ""),
+                "safe_to_email": as_yes_no(reporter.get("safe_to_email")) if reporter.get("email") else None,
+                "safe_to_phone": as_yes_no(reporter.get("safe_to_phone")) if reporter.get("phone") else None,
+                "lives_in_district": as_yes_no(reporter.get("lives_in_district")),
+            }
+            if anonymous_allowed:
+                data["anonymous"] = as_yes_no(reporter.get("anonymous"))
+            return data
+
+        def answers(self) -> Answers:
+            if self.is_anonymous():
+                reporter = {
+                    "anonymous": True,
+                    "name": "",
+                    "email": "",
+                    "phone": "",
+                    "safe_to_email": False,
+                    "safe_to_phone": False,
+                }
+            else:
+                reporter = {
+                    "anonymous": False,
+                    "name": self.name.data,
+                    "email": self.email.data or "",
+                    "phone": self.phone.data or "",
+                    # Where no address or number is given there is nothing to be safe or unsafe.
+                    "safe_to_email": self.safe_to_email.data == "yes" if self.email.data else True,
+                    "safe_to_phone": self.safe_to_phone.data == "yes" if self.phone.data else True,
+                }
+            reporter["lives_in_district"] = self.lives_in_district.data == "yes"
+            return {"reporter": reporter}
+
+    AboutForm.__name__ = f"AboutForm_{kind}"
+    return AboutForm
+
+
+class ConfirmForm(PortalForm):
+    """The check-your-answers page's button: a form so that it carries a CSRF token."""

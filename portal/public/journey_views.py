@@ -1,0 +1,203 @@
+"""The reporting journey's views: each parses a form, calls the domain, and redirects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, redirect, render_template, request, session, url_for
+from werkzeug.wrappers.response import Response
+
+from portal.labels import KIND_TITLES
+from portal.models import Draft
+from portal.public import bp
+from portal.public.answers import summary_sections
+from portal.public.forms import ConfirmForm, EvidenceForm, KindForm
+from portal.public.journey import (
+    PAGES,
+    PAGES_BY_SLUG,
+    first_incomplete,
+    next_slug,
+    page_for_field,
+    previous_slug,
+)
+from portal.reports import drafts, evidence
+from portal.reports.operations import DraftExpired, submit_draft
+from portal.triage.contract import ContractError
+
+DRAFT_KEY = "draft_id"
+SUBMITTED_KEY = "submitted"
+
+
+def _current_draft() -> Draft | None:
+    return drafts.load_draft(session.get(DRAFT_KEY))
+
+
+def _expired() -> tuple[str, int]:
+    session.pop(DRAFT_KEY, None)
+    return render_template("public/draft_expired.html"), 410
+
+
+def _is_change() -> bool:
+    return request.args.get("change") == "1"
+
+
+def _evidence_url() -> str:
+    """The evidence page, still knowing whether the resident came from checking their answers."""
+    return url_for("public.question", slug="evidence", change="1" if _is_change() else None)
+
+
+def _page_context(draft: Draft, slug: str) -> dict[str, Any]:
+    """What every question page template needs besides its form."""
+    previous = previous_slug(slug)
+    if _is_change():
+        back = url_for("public.check_answers")
+    elif previous:
+        back = url_for("public.question", slug=previous)
+    else:
+        back = url_for("public.choose_kind")
+    return {
+        "draft": draft,
+        "kind": draft.kind,
+        "kind_title": KIND_TITLES[draft.kind],
+        "page": PAGES_BY_SLUG[slug],
+        "back_url": back,
+        "exit_this_page": draft.kind == "safety_concern",
+    }
+
+
+def _after_page(draft: Draft, slug: str) -> Response:
+    if _is_change() and first_incomplete(draft.completed) is None:
+        return redirect(url_for("public.check_answers"))
+    following = next_slug(slug)
+    missing = first_incomplete(draft.completed)
+    if following is None or missing is None:
+        return redirect(
+            url_for("public.check_answers") if missing is None else url_for("public.question", slug=missing)
+        )
+    return redirect(url_for("public.question", slug=following))
+
+
+@bp.route("/report", methods=["GET", "POST"])
+def choose_kind() -> Any:
+    draft = _current_draft()
+    form = KindForm(data={"kind": draft.kind} if draft else None)
+    if form.validate_on_submit():
+        if draft is None or draft.kind != form.kind.data:
+            draft = drafts.start_draft(form.kind.data)
+            session[DRAFT_KEY] = draft.id
+            session.permanent = True
+        return redirect(url_for("public.question", slug=PAGES[0].slug))
+    return render_template("public/choose_kind.html", form=form, exit_this_page=True)
+
+
+@bp.route("/report/<slug>", methods=["GET", "POST"])
+def question(slug: str) -> Any:
+    page = PAGES_BY_SLUG.get(slug)
+    if page is None:
+        abort(404)
+    draft = _current_draft()
+    if draft is None:
+        return _expired()
+    missing = first_incomplete(draft.completed)
+    earlier = [p.slug for p in PAGES[: PAGES.index(page)]]
+    if missing in earlier:
+        return redirect(url_for("public.question", slug=missing))
+    if page.form is None:
+        return _evidence_page(draft)
+
+    form_class = page.form_for(draft.kind)
+    form = form_class() if request.method == "POST" else form_class(data=form_class.initial(draft.answers))
+    if form.validate_on_submit():
+        drafts.save_page(draft, slug, form.answers())
+        return _after_page(draft, slug)
+    return render_template(f"public/{slug}.html", form=form, **_page_context(draft, slug))
+
+
+def _evidence_page(draft: Draft) -> Any:
+    form = EvidenceForm()
+    if form.validate_on_submit():
+        for upload in request.files.getlist(form.files.name):
+            if not upload or not upload.filename:
+                continue
+            try:
+                evidence.add_to_draft(draft, upload.stream, upload.filename)
+            except evidence.EvidenceError as error:
+                form.files.errors = [str(error)]
+                break
+        if not form.files.errors:
+            if form.upload.data:
+                return redirect(_evidence_url())
+            drafts.save_page(draft, "evidence", {})
+            return _after_page(draft, "evidence")
+    return render_template(
+        "public/evidence.html",
+        form=form,
+        remove_form=ConfirmForm(),
+        limit=current_app.config["UPLOAD_MAX_FILES"],
+        **_page_context(draft, "evidence"),
+    )
+
+
+@bp.post("/report/evidence/<int:attachment_id>/remove")
+def remove_evidence(attachment_id: int) -> Any:
+    draft = _current_draft()
+    if draft is None:
+        return _expired()
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not evidence.remove_from_draft(draft, attachment_id):
+        abort(404)
+    return redirect(_evidence_url())
+
+
+@bp.route("/report/check", methods=["GET", "POST"])
+def check_answers() -> Any:
+    draft = _current_draft()
+    if draft is None:
+        if request.method == "POST" and session.get(SUBMITTED_KEY):
+            # A second press of "Send report": it is already sent.
+            return redirect(url_for("public.confirmation"))
+        return _expired()
+    missing = first_incomplete(draft.completed)
+    if missing is not None:
+        return redirect(url_for("public.question", slug=missing))
+    form = ConfirmForm()
+    problem: ContractError | None = None
+    if form.validate_on_submit():
+        try:
+            submission = submit_draft(draft.id)
+        except DraftExpired:
+            return _expired()
+        except ContractError as error:
+            problem = error
+        else:
+            session.pop(DRAFT_KEY, None)
+            session[SUBMITTED_KEY] = {
+                "reference": submission.reference,
+                "kind": draft.kind,
+                "emailed": submission.acknowledged_by_email,
+                "due_by": submission.decision.due_by.isoformat(),
+            }
+            return redirect(url_for("public.confirmation"))
+    return render_template(
+        "public/check.html",
+        form=form,
+        sections=summary_sections(draft),
+        problem=problem,
+        problem_page=page_for_field(problem.field) if problem else None,
+        draft=draft,
+        back_url=url_for("public.question", slug=PAGES[-1].slug),
+        exit_this_page=draft.kind == "safety_concern",
+    )
+
+
+@bp.get("/report/confirmation")
+def confirmation() -> Any:
+    submitted = session.get(SUBMITTED_KEY)
+    if not submitted:
+        return redirect(url_for("public.start"))
+    return render_template(
+        "public/confirmation.html",
+        submitted=submitted,
+        exit_this_page=submitted.get("kind") == "safety_concern",
+    )

@@ -1,0 +1,1 @@
+"""The resident's report: drafts, evidence files, submission and reference numbers."""

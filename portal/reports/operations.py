@@ -1,0 +1,117 @@
+"""Submitting a report: the one place a draft becomes a stored, triaged, acknowledged report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from portal.database import write_transaction
+from portal.extensions import db
+from portal.labels import KIND_LABELS
+from portal.mail import deliver_after_commit, queue_email
+from portal.models import Draft, Report
+from portal.models.types import utcnow
+from portal.reports.references import next_reference
+from portal.triage.calendar import london_date
+from portal.triage.contract import Report as ReportAnswers
+from portal.triage.contract import parse_report
+from portal.triage.decision import Decision
+from portal.triage.engine import decide
+
+
+class DraftExpired(LookupError):
+    """The draft has gone: it expired, or it was already submitted."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    reference: str
+    report_id: int
+    acknowledged_by_email: bool
+    decision: Decision
+
+
+def submit_draft(draft_id: str) -> Submission:
+    """Validate the draft against the report contract, triage it, store it and queue its email.
+
+    Report, attachments and acknowledgement commit in one transaction; the email is then tried at
+    once and otherwise left to ``flask outbox send``. Raises ``DraftExpired`` or ``ContractError``.
+    """
+    with write_transaction():
+        now = utcnow()
+        draft = db.session.get(Draft, draft_id)
+        if draft is None or draft.expires_at <= now:
+            raise DraftExpired(draft_id)
+        answers = parse_report(
+            {**draft.answers, "kind": draft.kind, "submitted_at": None},
+            wards=current_app.config["COUNCIL_WARDS"],
+            now=now,
+        )
+        decision = decide(answers)
+        report = _new_report(answers, decision, next_reference(london_date(now).year))
+        db.session.add(report)
+        db.session.flush()
+        for attachment in list(draft.attachments):
+            attachment.report_id = report.id
+            attachment.draft_id = None
+        db.session.delete(draft)
+        message_ids = []
+        if answers.reporter.can_be_emailed:
+            message = queue_email(
+                purpose="acknowledgement",
+                recipient=answers.reporter.email,
+                subject=f"We have received your report {report.reference}",
+                template="acknowledgement",
+                context={"report": report, "kind_label": KIND_LABELS[report.kind]},
+                report_id=report.id,
+            )
+            db.session.flush()
+            message_ids.append(message.id)
+        submission = Submission(
+            reference=report.reference,
+            report_id=report.id,
+            acknowledged_by_email=bool(message_ids),
+            decision=decision,
+        )
+    deliver_after_commit(message_ids)
+    return submission
+
+
+def _new_report(answers: ReportAnswers, decision: Decision, reference: str) -> Report:
+    reporter = answers.reporter
+    return Report(
+        reference=reference,
+        kind=answers.kind,
+        status="new",
+        submitted_at=answers.submitted_at,
+        updated_at=answers.submitted_at,
+        description=answers.description,
+        types=list(answers.types),
+        details=dict(answers.details),
+        address=answers.location.address,
+        postcode=answers.location.postcode,
+        ward=answers.location.ward,
+        started=answers.started,
+        frequency=answers.frequency,
+        previous_reports=answers.previous_reports,
+        **{f"harm_{question}": value for question, value in answers.harm.items()},
+        reporter_name="" if reporter.anonymous else reporter.name,
+        reporter_email="" if reporter.anonymous else reporter.email,
+        reporter_phone="" if reporter.anonymous else reporter.phone,
+        email_key=reporter.email_key,
+        phone_key=reporter.phone_key,
+        anonymous=reporter.anonymous,
+        safe_to_email=reporter.safe_to_email,
+        safe_to_phone=reporter.safe_to_phone,
+        lives_in_district=reporter.lives_in_district,
+        route=decision.route,
+        rule=decision.rule,
+        risk_score=decision.risk_score,
+        risk_level=decision.risk_level,
+        flags=sorted(decision.flags),
+        safeguarding="safeguarding" in decision.flags,
+        due_by=decision.due_by,
+        reasons=list(decision.reasons),
+        policy_version=decision.policy_version,
+    )

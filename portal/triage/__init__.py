@@ -1,0 +1,5 @@
+"""Triage: the council's policy for routing reports, as pure functions over plain data.
+
+Nothing in this package imports Flask or touches a database session: callers pass the report and
+its history in, and get a decision out.
+"""

@@ -1,0 +1,165 @@
+"""Test fixtures: the real migrations on SQLite or PostgreSQL, a real SMTP server, a checking client.
+
+``DATABASE_URL`` chooses the database, as it does for the app. A PostgreSQL database is wiped
+before the run, so its name must contain "test".
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from portal import create_app
+from portal.config import load_config
+from portal.extensions import db
+from tests.helpers import PageClient
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class MailCatcher:
+    """An aiosmtpd handler that keeps every message it is handed."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        with self._arrived:
+            self.messages.append(message)
+            self._arrived.notify_all()
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self._lock:
+            return [m for m in self.messages if m["To"] == address]
+
+    def clear(self) -> None:
+        with self._lock:
+            self.messages.clear()
+
+
+class SMTPServer:
+    """A real SMTP server on loopback that tests can stop and start (mail down, mail back)."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.catcher = MailCatcher()
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        if self.controller is None:
+            self.controller = Controller(self.catcher, hostname="127.0.0.1", port=self.port)
+            self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SMTPServer]:
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server: SMTPServer) -> Iterator[MailCatcher]:
+    smtp_server.start()
+    smtp_server.catcher.clear()
+    yield smtp_server.catcher
+    smtp_server.start()
+
+
+def _database_url(tmp_dir: Path) -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+    resolved = load_config({"DATABASE_URL": url}, tmp_dir)["SQLALCHEMY_DATABASE_URI"]
+    name = make_url(resolved).database or ""
+    if "test" not in name:
+        raise pytest.UsageError(f"refusing to wipe database {name!r}: its name must contain 'test'")
+    engine = create_engine(resolved)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def app_settings(tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServer) -> dict[str, Any]:
+    tmp_dir = tmp_path_factory.mktemp("portal")
+    return {
+        "PORTAL_ENV": "testing",
+        "DATABASE_URL": _database_url(tmp_dir),
+        "UPLOAD_FOLDER": str(tmp_dir / "uploads"),
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(smtp_server.port),
+        "MAIL_TIMEOUT": "5",
+        "OUTBOX_BACKOFF_SECONDS": "0",
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
+    }
+
+
+def make_app(settings: dict[str, Any], **overrides: Any) -> Flask:
+    """An app configured from ``settings`` as if they were the environment."""
+    config = load_config(settings, Path(settings["UPLOAD_FOLDER"]).parent)
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def migrated_app(app_settings: dict[str, Any]) -> Flask:
+    app = make_app(app_settings)
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture
+def app(migrated_app: Flask, mailbox: MailCatcher) -> Iterator[Flask]:
+    """The app over an empty database (every table emptied before each test)."""
+    with migrated_app.app_context():
+        _empty_tables()
+    yield migrated_app
+    with migrated_app.app_context():
+        db.session.remove()
+
+
+def _empty_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(text(f"DELETE FROM {table}"))
+    db.session.commit()
+
+
+@pytest.fixture
+def client(app: Flask) -> PageClient:
+    return PageClient(app.test_client())

@@ -1,0 +1,89 @@
+"""Helpers that let tests read like a resident using the pages."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from bs4 import BeautifulSoup
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+
+class Page:
+    """A fetched HTML page, already checked for the basics every page must get right."""
+
+    def __init__(self, response: TestResponse) -> None:
+        self.response = response
+        self.status = response.status_code
+        self.html = response.get_data(as_text=True)
+        self.soup = BeautifulSoup(self.html, "html.parser")
+        title = self.soup.title
+        assert title is not None and title.get_text(strip=True), "every page has a title"
+        self.title = title.get_text(strip=True)
+        ids = Counter(tag["id"] for tag in self.soup.find_all(id=True))
+        duplicated = [name for name, count in ids.items() if count > 1]
+        assert not duplicated, f"duplicate ids on the page: {duplicated}"
+        assert len(self.soup.find_all("h1")) == 1, "every page has exactly one h1"
+
+    @property
+    def h1(self) -> str:
+        heading = self.soup.find("h1")
+        assert heading is not None
+        return heading.get_text(" ", strip=True)
+
+    @property
+    def errors(self) -> list[str]:
+        """The messages in the GOV.UK error summary, in order."""
+        summary = self.soup.select(".govuk-error-summary__list a")
+        return [link.get_text(" ", strip=True) for link in summary]
+
+    def text(self) -> str:
+        return self.soup.get_text(" ", strip=True)
+
+    def csrf_token(self) -> str:
+        field = self.soup.find("input", attrs={"name": "csrf_token"})
+        assert field is not None, "the page has a form with a CSRF token"
+        return str(field["value"])
+
+    def value(self, name: str) -> Any:
+        """What the page shows as the current answer to ``name``."""
+        fields = self.soup.find_all(attrs={"name": name})
+        assert fields, f"no field named {name}"
+        first = fields[0]
+        if first.name == "textarea":
+            return first.get_text()
+        if first.name == "select":
+            chosen = first.find("option", selected=True)
+            return chosen["value"] if chosen else ""
+        if first.get("type") in ("radio", "checkbox"):
+            checked = [f["value"] for f in fields if f.has_attr("checked")]
+            return checked if first.get("type") == "checkbox" else (checked[0] if checked else None)
+        return first.get("value", "")
+
+    def has_exit_this_page(self) -> bool:
+        return bool(self.soup.select('[data-module="govuk-exit-this-page"]'))
+
+
+class PageClient:
+    """A test client whose ``get`` and ``post`` return checked ``Page`` objects for HTML."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def get(self, url: str, **kwargs: Any) -> Page:
+        return Page(self.client.get(url, follow_redirects=True, **kwargs))
+
+    def get_raw(self, url: str, **kwargs: Any) -> TestResponse:
+        return self.client.get(url, **kwargs)
+
+    def post_form(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Page:
+        """Post a form as a browser would: with the CSRF token the page at ``url`` carries."""
+        token = self.get(url).csrf_token()
+        return self.post(url, {"csrf_token": token, **(data or {})}, **kwargs)
+
+    def post(self, url: str, data: dict[str, Any], **kwargs: Any) -> Page:
+        return Page(self.client.post(url, data=data, follow_redirects=True, **kwargs))
+
+    def post_raw(self, url: str, data: dict[str, Any], **kwargs: Any) -> TestResponse:
+        return self.client.post(url, data=data, **kwargs)

@@ -1,0 +1,38 @@
+"""Walking the reporting journey as a resident, for tests that need a report or a draft."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests import factories
+from tests.helpers import Page, PageClient
+
+
+def choose(client: PageClient, kind: str) -> Page:
+    return client.post_form("/report", {"kind": kind})
+
+
+def fill_until(
+    client: PageClient, kind: str, stop_before: str | None = None, about: dict[str, Any] | None = None
+) -> Page:
+    """Answer every page in order, stopping before the page ``stop_before`` if given."""
+    page = choose(client, kind)
+    steps = [
+        ("what", factories.WHAT[kind]),
+        ("where", factories.WHERE),
+        ("impact", factories.IMPACT),
+        ("evidence", {"continue": "continue"}),
+        ("about-you", about if about is not None else factories.about_for(kind)),
+    ]
+    for slug, data in steps:
+        if slug == stop_before:
+            return page
+        page = client.post_form(f"/report/{slug}", data)
+        assert not page.errors, f"{slug}: {page.errors}"
+    return page
+
+
+def submit(client: PageClient, kind: str, about: dict[str, Any] | None = None) -> Page:
+    page = fill_until(client, kind, about=about)
+    assert page.h1 == "Check your answers before sending your report"
+    return client.post_form("/report/check")

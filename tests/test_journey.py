@@ -1,0 +1,193 @@
+"""A resident reports each kind of problem, from the start page to the acknowledgement email."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Attachment, OutboxMessage, Report
+from portal.triage.contract import KINDS
+from tests import factories
+from tests.conftest import MailCatcher
+from tests.helpers import PageClient
+from tests.journey import choose, fill_until, submit
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    + b"\x00" * 64
+)
+
+
+def test_start_page_signposts_emergencies_before_any_form(client: PageClient) -> None:
+    page = client.get("/")
+    text = page.text()
+    for number in ("999", "101", "0800 555 111", "0808 2000 247"):
+        assert number in text
+    assert page.soup.find("form") is None
+    start = page.soup.select_one("a.govuk-button--start")
+    assert start is not None and start["href"] == "/report"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_resident_gets_a_reference_on_screen_and_by_email(
+    app: Flask, client: PageClient, mailbox: MailCatcher, kind: str
+) -> None:
+    confirmation = submit(client, kind)
+
+    assert confirmation.h1.startswith("Report sent")
+    reference = confirmation.soup.select_one(".govuk-panel__body strong").get_text(strip=True)
+    assert re.fullmatch(r"DIO-\d{4}-\d{6}", reference)
+    assert "We have sent you an email" in confirmation.text()
+
+    [email] = mailbox.to("sam.resident@example.org")
+    assert reference in email["Subject"]
+    text = email.get_body(("plain",)).get_content()
+    html = email.get_body(("html",)).get_content()
+    for body in (text, html):
+        assert reference in body
+        assert "We aim to contact you by" in body
+        # Someone else may read the inbox: the resident's own words are never repeated.
+        assert factories.WHAT[kind]["description"].splitlines()[0] not in body
+        assert "Station Road" not in body
+
+    with app.app_context():
+        report = db.session.scalars(select(Report).where(Report.reference == reference)).one()
+        assert report.kind == kind
+        assert (
+            report.description == factories.WHAT[kind]["description"].replace("\n", "\r\n")
+            or report.description
+        )
+        assert report.postcode == "S18 1AB"
+        assert report.ward == "Dronfield North"
+        assert report.harm_feel_unsafe and report.harm_daily_life_affected and not report.harm_targeted
+        assert report.email_key == "sam.resident@example.org"
+        assert report.phone_key == "07700900982"
+        assert report.status == "new"
+        assert set(report.types) == set(factories.WHAT[kind]["types"])
+        sent = db.session.scalars(select(OutboxMessage)).one()
+        assert sent.status == "sent" and sent.report_id == report.id
+
+
+def test_back_and_change_keep_every_answer(client: PageClient) -> None:
+    choose(client, "neighbour_dispute")
+    client.post_form("/report/what", factories.WHAT["neighbour_dispute"])
+
+    # Back to the first page: everything typed is still there.
+    what = client.get("/report/what")
+    assert what.value("description") == factories.WHAT["neighbour_dispute"]["description"]
+    assert what.value("types") == ["boundary", "parking"]
+    assert what.value("willing_to_mediate") == "yes"
+
+    fill_until(client, "neighbour_dispute")
+    check = client.get("/report/check")
+    change = check.soup.find("a", href="/report/where?change=1")
+    assert change is not None, "each answer has a Change link"
+
+    where = client.get("/report/where?change=1")
+    assert where.value("address") == "14 Station Road, Dronfield"
+    assert where.value("postcode") == "S18 1AB"
+    assert where.value("frequency") == "weekly"
+    assert where.value("ward") == "Dronfield North"
+
+    changed = client.post_form("/report/where?change=1", {**factories.WHERE, "frequency": "daily"})
+    assert changed.h1 == "Check your answers before sending your report"
+    assert "Every day, or most days" in changed.text()
+    assert "A boundary, fence or wall" in changed.text()
+
+
+def test_a_resident_who_says_email_is_unsafe_is_never_emailed(
+    app: Flask, client: PageClient, mailbox: MailCatcher
+) -> None:
+    confirmation = submit(
+        client, "safety_concern", about=factories.about_for("safety_concern", safe_to_email="no")
+    )
+
+    assert "We have not sent you an email" in confirmation.text()
+    assert mailbox.messages == []
+    with app.app_context():
+        assert db.session.scalars(select(OutboxMessage)).all() == []
+        report = db.session.scalars(select(Report)).one()
+        assert report.safe_to_email is False
+
+
+def test_an_anonymous_report_is_stored_without_contact_details(
+    app: Flask, client: PageClient, mailbox: MailCatcher
+) -> None:
+    # Contact details typed before choosing to stay anonymous are not kept.
+    confirmation = submit(
+        client, "asb", about=factories.about(anonymous="yes", safe_to_email=None, safe_to_phone=None)
+    )
+
+    assert confirmation.h1.startswith("Report sent")
+    assert mailbox.messages == []
+    with app.app_context():
+        report = db.session.scalars(select(Report)).one()
+        assert report.anonymous
+        assert (report.reporter_name, report.reporter_email, report.reporter_phone) == ("", "", "")
+        assert (report.email_key, report.phone_key) == ("", "")
+
+
+def test_a_resident_with_only_a_phone_number_gets_no_email(
+    app: Flask, client: PageClient, mailbox: MailCatcher
+) -> None:
+    confirmation = submit(client, "asb", about=factories.about(email="", safe_to_email=None))
+    assert "We have not sent you an email" in confirmation.text()
+    assert mailbox.messages == []
+
+
+def test_safety_concern_pages_carry_exit_this_page(client: PageClient) -> None:
+    assert client.get("/report").has_exit_this_page(), "the kind question mentions domestic abuse"
+    choose(client, "safety_concern")
+    for slug in ("what", "where", "impact", "evidence", "about-you"):
+        assert client.get(f"/report/{slug}").has_exit_this_page(), slug
+    fill_until(client, "safety_concern")
+    assert client.get("/report/check").has_exit_this_page()
+    confirmation = client.post_form("/report/check")
+    assert confirmation.has_exit_this_page()
+
+
+def test_asb_pages_have_no_exit_button(client: PageClient) -> None:
+    choose(client, "asb")
+    assert not client.get("/report/what").has_exit_this_page()
+
+
+def test_evidence_is_stored_outside_static_and_kept_with_the_report(app: Flask, client: PageClient) -> None:
+    fill_until(client, "asb", stop_before="evidence")
+    token = client.get("/report/evidence").csrf_token()
+    page = client.post(
+        "/report/evidence",
+        {"csrf_token": token, "files": (io.BytesIO(PNG), "front door.png"), "upload": "Upload file"},
+        content_type="multipart/form-data",
+    )
+    assert not page.errors
+    assert "front door.png" in page.text()
+    client.post_form("/report/evidence", {"continue": "continue"})
+    client.post_form("/report/about-you", factories.about())
+    client.post_form("/report/check")
+
+    with app.app_context():
+        attachment = db.session.scalars(select(Attachment)).one()
+        report = db.session.scalars(select(Report)).one()
+        assert attachment.report_id == report.id and attachment.draft_id is None
+        assert attachment.content_type == "image/png"
+        stored = Path(app.config["UPLOAD_FOLDER"]) / attachment.storage_name
+        assert stored.read_bytes() == PNG
+        assert "front door" not in attachment.storage_name
+        static = Path(app.static_folder or "").resolve()
+        assert static not in stored.resolve().parents
+
+
+def test_a_second_press_of_send_does_not_make_a_second_report(app: Flask, client: PageClient) -> None:
+    fill_until(client, "asb")
+    token = client.get("/report/check").csrf_token()
+    first = client.post("/report/check", {"csrf_token": token})
+    second = client.post("/report/check", {"csrf_token": token})
+    assert first.h1 == second.h1 == "Report sent"
+    with app.app_context():
+        assert len(db.session.scalars(select(Report)).all()) == 1
