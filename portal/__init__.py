@@ -10,8 +10,8 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.wrappers.response import Response
 
+from portal import extensions
 from portal.config import PROJECT_ROOT, environ_config
-from portal.extensions import csrf, db, mail, migrate
 
 GOVUK_ASSETS = PROJECT_ROOT / "static" / "govuk" / "assets"
 
@@ -29,15 +29,16 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(overrides or {})
 
     _init_jinja(app)
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
-    mail.init_app(app)
-    csrf.init_app(app)
+    # Extensions are reached through their module: `portal.mail` is the mail package's name.
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"))
+    extensions.mail.init_app(app)
+    extensions.csrf.init_app(app)
 
     from portal.database import configure_engine
 
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(extensions.db.engine)
 
     from portal import errors, health, public
     from portal.cli import register_commands

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 
 from portal.mail.outbox import deliver, release_stuck
 from portal.models.types import utcnow
 from portal.reports.drafts import purge_expired_drafts
 
 
-@click.group("outbox", help="The email outbox.")
+@click.group("outbox", cls=AppGroup, help="The email outbox.")
 def outbox_group() -> None:
     pass
 
@@ -27,7 +28,7 @@ def outbox_send(limit: int) -> None:
     click.echo(report.summary())
 
 
-@click.group("drafts", help="Residents' unfinished reports.")
+@click.group("drafts", cls=AppGroup, help="Residents' unfinished reports.")
 def drafts_group() -> None:
     pass
 

@@ -2,7 +2,9 @@
 
 SQLite: WAL journal so readers never wait for the writer, foreign keys enforced, and write
 transactions that take the write lock up front (``BEGIN IMMEDIATE``), so two writers queue on the
-busy timeout instead of one failing with "database is locked" when it upgrades a read lock.
+busy timeout instead of one failing at once with "database is locked" when it upgrades a read
+lock. A write transaction is any transaction in a state-changing request (nothing changes state on
+GET or HEAD) or outside a request (commands and jobs); reads on GET stay ``DEFERRED``.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from portal.extensions import db
 
 _BEGIN_OPTION = "portal_sqlite_begin"
+_READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def configure_engine(engine: Engine) -> None:
@@ -37,8 +41,16 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        mode = connection.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        connection.exec_driver_sql(f"BEGIN {_begin_mode(connection)}")
+
+
+def _begin_mode(connection: Connection) -> str:
+    explicit = connection.get_execution_options().get(_BEGIN_OPTION)
+    if explicit:
+        return str(explicit)
+    if has_request_context() and request.method in _READ_ONLY_METHODS:
+        return "DEFERRED"
+    return "IMMEDIATE"
 
 
 @contextmanager

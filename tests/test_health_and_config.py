@@ -1,0 +1,66 @@
+"""/healthz, and configuration from the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from portal.config import DEVELOPMENT_SECRET, ConfigError, load_config
+from tests.conftest import make_app
+
+
+def test_healthz_answers_200_when_the_database_answers(app: Flask) -> None:
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_answers_503_when_the_database_does_not(app_settings: dict[str, Any]) -> None:
+    broken = make_app({**app_settings, "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none"})
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json == {"status": "unavailable", "database": "unavailable"}
+
+
+@pytest.mark.parametrize("secret", ["", DEVELOPMENT_SECRET, "too-short"])
+def test_production_refuses_to_start_without_a_real_secret(secret: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config({"PORTAL_ENV": "production", "SECRET_KEY": secret}, tmp_path)
+
+
+def test_production_cookies_are_secure(tmp_path: Path) -> None:
+    config = load_config({"PORTAL_ENV": "production", "SECRET_KEY": "x" * 40}, tmp_path)
+    assert config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_development_defaults_to_an_embedded_sqlite_database(tmp_path: Path) -> None:
+    config = load_config({}, tmp_path)
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    assert config["COUNCIL_NAME"] == "North East Derbyshire District Council"
+
+
+def test_a_postgresql_url_uses_the_installed_driver(tmp_path: Path) -> None:
+    config = load_config({"DATABASE_URL": "postgresql://u@db/portal"}, tmp_path)
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db/portal"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("MAIL_PORT", "twenty-five", "MAIL_PORT must be a whole number"),
+        ("MAIL_USE_TLS", "perhaps", "MAIL_USE_TLS must be true or false"),
+        ("PORTAL_ENV", "staging", "PORTAL_ENV must be development, production or testing"),
+        ("COUNCIL_WARDS", " ; ", "COUNCIL_WARDS must list at least one item"),
+    ],
+)
+def test_bad_settings_say_what_to_fix(name: str, value: str, message: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config({name: value}, tmp_path)
+
+
+def test_wards_come_from_configuration(tmp_path: Path) -> None:
+    config = load_config({"COUNCIL_WARDS": "North; South ;East"}, tmp_path)
+    assert config["COUNCIL_WARDS"] == ("North", "South", "East")
