@@ -86,6 +86,7 @@ def _init_jinja(app: Flask) -> None:
             "council_website": config["COUNCIL_WEBSITE"],
             "service_name": config["SERVICE_NAME"],
             "exit_page_url": config["EXIT_PAGE_URL"],
+            "draft_lifetime_hours": config["DRAFT_LIFETIME_HOURS"],
         }
 
     from portal.formatting import register_filters

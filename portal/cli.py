@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from portal.demo import demo_group
 from portal.mail.outbox import deliver, release_stuck
 from portal.models.types import utcnow
 from portal.reports.drafts import purge_expired_drafts
@@ -42,3 +43,4 @@ def drafts_purge() -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(outbox_group)
     app.cli.add_command(drafts_group)
+    app.cli.add_command(demo_group)

@@ -176,6 +176,7 @@ def check_answers() -> Any:
                 "reference": submission.reference,
                 "kind": draft.kind,
                 "emailed": submission.acknowledged_by_email,
+                "contactable": submission.contactable,
                 "due_by": submission.decision.due_by.isoformat(),
             }
             return redirect(url_for("public.confirmation"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 
@@ -29,19 +30,21 @@ class Submission:
     reference: str
     report_id: int
     acknowledged_by_email: bool
+    contactable: bool  # the resident gave a channel that is safe to use
     decision: Decision
 
 
-def submit_draft(draft_id: str) -> Submission:
+def submit_draft(draft_id: str, *, submitted_at: datetime | None = None, deliver_now: bool = True) -> Submission:
     """Validate the draft against the report contract, triage it, store it and queue its email.
 
     Report, attachments and acknowledgement commit in one transaction; the email is then tried at
-    once and otherwise left to ``flask outbox send``. Raises ``DraftExpired`` or ``ContractError``.
+    once (unless ``deliver_now`` is false) and otherwise left to ``flask outbox send``.
+    ``submitted_at`` backdates a demonstration report. Raises ``DraftExpired`` or ``ContractError``.
     """
     with write_transaction():
-        now = utcnow()
+        now = submitted_at or utcnow()
         draft = db.session.get(Draft, draft_id)
-        if draft is None or draft.expires_at <= now:
+        if draft is None or draft.expires_at <= utcnow():
             raise DraftExpired(draft_id)
         answers = parse_report(
             {**draft.answers, "kind": draft.kind, "submitted_at": None},
@@ -72,9 +75,11 @@ def submit_draft(draft_id: str) -> Submission:
             reference=report.reference,
             report_id=report.id,
             acknowledged_by_email=bool(message_ids),
+            contactable=answers.reporter.can_be_emailed or answers.reporter.can_be_phoned,
             decision=decision,
         )
-    deliver_after_commit(message_ids)
+    if deliver_now:
+        deliver_after_commit(message_ids)
     return submission
 
 

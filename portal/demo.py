@@ -1,0 +1,129 @@
+"""Demonstration data: realistic synthetic reports, made through the same path residents use."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Report
+from portal.models.types import utcnow
+from portal.reports import drafts
+from portal.reports.operations import submit_draft
+from portal.triage.contract import HARM_QUESTIONS, KIND_BLOCKS
+
+DESCRIPTIONS = {
+    "asb": [
+        "A group of young people gather on the corner most evenings, shouting and kicking a ball at cars.",
+        "Off-road bikes are ridden across the recreation ground and along the footpath late at night.",
+        "Someone keeps dumping bags of rubbish and old furniture in the lane behind the shops.",
+        "There is drug dealing from a car parked outside the flats, with people coming and going all night.",
+        "Graffiti has been sprayed on the bus shelter and the community centre again this week.",
+        "Loud music and parties at a house on the estate until 3am, several nights a week.",
+    ],
+    "neighbour_dispute": [
+        "My neighbour's dog barks for hours while they are at work.",
+        "The neighbours park across our drive so we cannot get the car out in the morning.",
+        "A new fence has been put up on our side of the boundary and they will not discuss it.",
+        "The hedge next door blocks the light to our kitchen and the path.",
+        "Bins are left on our front garden and rubbish blows onto our property.",
+    ],
+    "safety_concern": [
+        "Our house was broken into while we were out and the back door still does not lock properly.",
+        "My ex-partner keeps turning up at the house and I am frightened he will get in.",
+        "Someone shouted racist abuse at my children and threw eggs at our windows.",
+        "Since the burglary next door I do not feel safe at night, especially as I live alone.",
+    ],
+}
+
+PLACES = [
+    ("Station Road, Dronfield", "S18 2GA", "Dronfield North"),
+    ("High Street, Eckington", "S21 4DJ", "Eckington North"),
+    ("Market Street, Clay Cross", "S45 9JE", "Clay Cross North"),
+    ("Mansfield Road, Killamarsh", "S21 1EA", "Killamarsh West"),
+    ("Chesterfield Road, North Wingfield", "S42 5ND", "North Wingfield Central"),
+    ("Derby Road, Wingerworth", "S42 6LZ", "Wingerworth"),
+    ("Sheffield Road, Unstone", "S18 4AB", "Unstone"),
+    ("Matlock Road, Ashover", "S45 0AA", "Ashover"),
+    ("Hallowes Lane, Dronfield", "S18 1ST", "Dronfield South"),
+    ("Holmewood Industrial Park, Holmewood", "S42 5US", "Holmewood and Heath"),
+]
+
+FIRST_NAMES = ["Alex", "Sam", "Jo", "Priya", "Tom", "Aisha", "Gareth", "Megan", "Kwame", "Linda", "Dev", "Chloe"]
+LAST_NAMES = ["Smith", "Patel", "Jones", "Wright", "Okafor", "Taylor", "Hughes", "Khan", "Brown", "Walker"]
+
+
+def demo_answers(rng: random.Random, kind: str, reporter: dict[str, Any]) -> dict[str, Any]:
+    """One report's answers in the contract's shape."""
+    block, types, detail_names = KIND_BLOCKS[kind]
+    number = rng.randint(1, 120)
+    street, postcode, ward = rng.choice(PLACES)
+    chosen_types = rng.sample(types, k=rng.choice([1, 1, 2]))
+    harm_weights = 0.15 if kind != "safety_concern" else 0.4
+    return {
+        "description": rng.choice(DESCRIPTIONS[kind]),
+        "location": {"address": f"{number} {street}", "postcode": postcode, "ward": ward},
+        "reporter": reporter,
+        "started": rng.choice(["today", "this_week", "this_month", "one_to_six_months", "over_six_months"]),
+        "frequency": rng.choice(["once", "occasionally", "weekly", "daily"]),
+        "previous_reports": rng.choice(["none", "none", "once", "two_or_more"]),
+        "harm": {question: rng.random() < harm_weights for question in HARM_QUESTIONS},
+        block: {"types": chosen_types, **{name: rng.random() < 0.5 for name in detail_names}},
+    }
+
+
+def _reporters(rng: random.Random, count: int) -> list[dict[str, Any]]:
+    people = []
+    for index in range(count):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        people.append(
+            {
+                "anonymous": False,
+                "name": f"{first} {last}",
+                "email": f"{first}.{last}.{index}@example.org".lower(),
+                "phone": f"07700 9{index % 100000:05d}",
+                "safe_to_email": rng.random() > 0.1,
+                "safe_to_phone": rng.random() > 0.1,
+                "lives_in_district": rng.random() > 0.05,
+            }
+        )
+    return people
+
+
+def load_demo_reports(count: int, seed: int = 2026, now: datetime | None = None) -> int:
+    """Make ``count`` reports over the last six months; some residents report more than once."""
+    rng = random.Random(seed)  # noqa: S311  (demonstration data, not security)
+    now = now or utcnow()
+    people = _reporters(rng, max(count * 2 // 3, 1))
+    moments = sorted(now - timedelta(minutes=rng.randint(10, 180 * 24 * 60)) for _ in range(count))
+    for moment in moments:
+        kind = rng.choices(["asb", "neighbour_dispute", "safety_concern"], weights=[5, 3, 2])[0]
+        reporter = dict(rng.choice(people))
+        if kind != "safety_concern" and rng.random() < 0.1:
+            reporter = {"anonymous": True, "lives_in_district": True}
+        draft = drafts.start_draft(kind)
+        drafts.save_page(draft, "all", demo_answers(rng, kind, reporter))
+        submit_draft(draft.id, submitted_at=moment, deliver_now=False)
+    return count
+
+
+demo_group = AppGroup("demo", help="Demonstration data.")
+
+
+@demo_group.command("load", help="Create realistic synthetic reports, unless reports already exist.")
+@click.option("--reports", "count", type=click.IntRange(min=1, max=1_000_000), default=40, show_default=True)
+@click.option("--force", is_flag=True, help="Add the reports even if the database already holds some.")
+def demo_load(count: int, force: bool) -> None:
+    existing = db.session.scalar(select(func.count()).select_from(Report)) or 0
+    if existing and not force:
+        click.echo(f"The database already holds {existing} reports; no demonstration reports added.")
+        return
+    load_demo_reports(count)
+    click.echo(f"{count} demonstration reports added.")
+    click.echo(f"Resident journey: {current_app.config['PUBLIC_BASE_URL']}/")
