@@ -55,7 +55,20 @@ PLACES = [
     ("Holmewood Industrial Park, Holmewood", "S42 5US", "Holmewood and Heath"),
 ]
 
-FIRST_NAMES = ["Alex", "Sam", "Jo", "Priya", "Tom", "Aisha", "Gareth", "Megan", "Kwame", "Linda", "Dev", "Chloe"]
+FIRST_NAMES = [
+    "Alex",
+    "Sam",
+    "Jo",
+    "Priya",
+    "Tom",
+    "Aisha",
+    "Gareth",
+    "Megan",
+    "Kwame",
+    "Linda",
+    "Dev",
+    "Chloe",
+]
 LAST_NAMES = ["Smith", "Patel", "Jones", "Wright", "Okafor", "Taylor", "Hughes", "Khan", "Brown", "Walker"]
 
 

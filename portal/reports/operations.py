@@ -34,7 +34,9 @@ class Submission:
     decision: Decision
 
 
-def submit_draft(draft_id: str, *, submitted_at: datetime | None = None, deliver_now: bool = True) -> Submission:
+def submit_draft(
+    draft_id: str, *, submitted_at: datetime | None = None, deliver_now: bool = True
+) -> Submission:
     """Validate the draft against the report contract, triage it, store it and queue its email.
 
     Report, attachments and acknowledgement commit in one transaction; the email is then tried at
