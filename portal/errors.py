@@ -12,16 +12,32 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 log = logging.getLogger(__name__)
 
 
+def _same_page() -> str:
+    """The page the form came from, with its query (such as ``?change=1``)."""
+    return request.full_path.rstrip("?")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{max(size // 1024, 1)} KB"
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Any:
         log.warning("form refused: CSRF token missing or invalid", extra={"path": request.path})
-        return render_template("errors/form_expired.html", back_url=request.path), 400
+        return render_template("errors/form_expired.html", back_url=_same_page()), 400
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error: RequestEntityTooLarge) -> Any:
-        limit_mb = (app.config["MAX_CONTENT_LENGTH"] or 0) // (1024 * 1024)
-        return render_template("errors/too_large.html", back_url=request.path, limit_mb=limit_mb), 413
+        return (
+            render_template(
+                "errors/too_large.html",
+                back_url=_same_page(),
+                file_limit=_megabytes(app.config["UPLOAD_MAX_BYTES"]),
+                request_limit=_megabytes(app.config["MAX_CONTENT_LENGTH"] or 0),
+            ),
+            413,
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:

@@ -13,7 +13,8 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
 def strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+    """Trim an answer, dropping NUL characters, which no keyboard types and no database stores."""
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
 class PortalForm(FlaskForm):

@@ -85,6 +85,7 @@ def choose_kind() -> Any:
         if draft is None or draft.kind != form.kind.data:
             draft = drafts.start_draft(form.kind.data)
             session[DRAFT_KEY] = draft.id
+            session.pop(SUBMITTED_KEY, None)  # a new report: the last one's confirmation is done
             session.permanent = True
         return redirect(url_for("public.question", slug=PAGES[0].slug))
     return render_template("public/choose_kind.html", form=form, exit_this_page=True)
@@ -116,9 +117,10 @@ def question(slug: str) -> Any:
 def _evidence_page(draft: Draft) -> Any:
     form = EvidenceForm()
     if form.validate_on_submit():
-        for upload in request.files.getlist(form.files.name):
-            if not upload or not upload.filename:
-                continue
+        uploads = [upload for upload in request.files.getlist(form.files.name) if upload and upload.filename]
+        if form.upload.data and not uploads:
+            form.files.errors = ["Select a file to upload"]
+        for upload in uploads:
             try:
                 evidence.add_to_draft(draft, upload.stream, upload.filename)
             except evidence.EvidenceError as error:
@@ -154,8 +156,8 @@ def remove_evidence(attachment_id: int) -> Any:
 def check_answers() -> Any:
     draft = _current_draft()
     if draft is None:
-        if request.method == "POST" and session.get(SUBMITTED_KEY):
-            # A second press of "Send report": it is already sent.
+        if request.method == "POST" and DRAFT_KEY not in session and session.get(SUBMITTED_KEY):
+            # A second press of "Send report": the draft left the session when it was sent.
             return redirect(url_for("public.confirmation"))
         return _expired()
     missing = first_incomplete(draft.completed)
