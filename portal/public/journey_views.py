@@ -122,7 +122,7 @@ def _evidence_page(draft: Draft) -> Any:
             form.files.errors = ["Select a file to upload"]
         for upload in uploads:
             try:
-                evidence.add_to_draft(draft, upload.stream, upload.filename)
+                evidence.add_to_draft(draft, upload.stream, upload.filename or "")
             except evidence.EvidenceError as error:
                 form.files.errors = [str(error)]
                 break
