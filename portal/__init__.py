@@ -36,6 +36,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     extensions.csrf.init_app(app)
 
     from portal.database import configure_engine
+    from portal.triage.service import init_policy
+
+    init_policy(app)
 
     with app.app_context():
         configure_engine(extensions.db.engine)

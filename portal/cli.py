@@ -10,6 +10,7 @@ from portal.demo import demo_group
 from portal.mail.outbox import deliver, release_stuck
 from portal.models.types import utcnow
 from portal.reports.drafts import purge_expired_drafts
+from portal.triage.cli import triage_group
 
 
 @click.group("outbox", cls=AppGroup, help="The email outbox.")
@@ -44,3 +45,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(outbox_group)
     app.cli.add_command(drafts_group)
     app.cli.add_command(demo_group)
+    app.cli.add_command(triage_group)

@@ -163,6 +163,11 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "COUNCIL_WARDS": _list(env, "COUNCIL_WARDS", DEFAULT_WARDS),
         # Where "Exit this page" takes someone: a page that gives nothing away.
         "EXIT_PAGE_URL": env.get("EXIT_PAGE_URL", "https://www.bbc.co.uk/weather"),
+        "TRIAGE_POLICY_FILE": env.get("TRIAGE_POLICY_FILE", "")
+        or str(PROJECT_ROOT / "policy" / "default.toml"),
+        "SAFEGUARDING_ALERT_EMAIL": env.get(
+            "SAFEGUARDING_ALERT_EMAIL", "safeguarding.duty@ne-derbyshire.gov.uk"
+        ),
         "SERVICE_NAME": env.get("SERVICE_NAME", "Report anti-social behaviour or a safety concern"),
     }
 

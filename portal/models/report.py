@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -12,8 +13,10 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    event,
+    inspect,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import InstanceState, Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models.types import UTCDateTime, utcnow
@@ -88,6 +91,8 @@ class Report(db.Model):  # type: ignore[name-defined]
     due_by: Mapped[date] = mapped_column(Date)
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     policy_version: Mapped[str] = mapped_column(String(64))
+    # The points, floors and flag reasons behind the decision, in words.
+    explanation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     attachments = relationship("Attachment", back_populates="report", order_by="Attachment.id")
 
@@ -124,3 +129,31 @@ class Attachment(db.Model):  # type: ignore[name-defined]
 
     draft = relationship("Draft", back_populates="attachments")
     report = relationship("Report", back_populates="attachments")
+
+
+# The triage decision is made once, at submission; an officer's re-routing is stored beside it.
+DECISION_COLUMNS = (
+    "route",
+    "rule",
+    "risk_score",
+    "risk_level",
+    "flags",
+    "safeguarding",
+    "due_by",
+    "reasons",
+    "policy_version",
+    "explanation",
+)
+
+
+class DecisionRewritten(RuntimeError):
+    """Something tried to change a stored triage decision."""
+
+
+@event.listens_for(Report, "before_update")
+def _decision_is_never_rewritten(_mapper: Any, _connection: Any, report: Report) -> None:
+    state: InstanceState[Report] = inspect(report)
+    changed = [name for name in DECISION_COLUMNS if state.attrs[name].history.has_changes()]
+    if changed:
+        fields = ", ".join(changed)
+        raise DecisionRewritten(f"the triage decision of {report.reference} cannot be changed ({fields})")

@@ -179,6 +179,7 @@ def check_answers() -> Any:
                 "kind": draft.kind,
                 "emailed": submission.acknowledged_by_email,
                 "contactable": submission.contactable,
+                "case_review": submission.case_review,
                 "due_by": submission.decision.due_by.isoformat(),
             }
             return redirect(url_for("public.confirmation"))

@@ -11,14 +11,16 @@ from portal.database import write_transaction
 from portal.extensions import db
 from portal.labels import KIND_LABELS
 from portal.mail import deliver_after_commit, queue_email
-from portal.models import Draft, Report
+from portal.models import Draft, OutboxMessage, Report
 from portal.models.types import utcnow
+from portal.reports.history import history_for
 from portal.reports.references import next_reference
 from portal.triage.calendar import london_date
 from portal.triage.contract import Report as ReportAnswers
 from portal.triage.contract import parse_report
 from portal.triage.decision import Decision
 from portal.triage.engine import decide
+from portal.triage.service import current_policy
 
 
 class DraftExpired(LookupError):
@@ -31,6 +33,7 @@ class Submission:
     report_id: int
     acknowledged_by_email: bool
     contactable: bool  # the resident gave a channel that is safe to use
+    case_review: str | None  # "explained" or "eligible": what to tell them about the ASB Case Review
     decision: Decision
 
 
@@ -53,7 +56,8 @@ def submit_draft(
             wards=current_app.config["COUNCIL_WARDS"],
             now=now,
         )
-        decision = decide(answers)
+        policy = current_policy()
+        decision = decide(answers, history_for(answers, policy), policy)
         report = _new_report(answers, decision, next_reference(london_date(now).year))
         db.session.add(report)
         db.session.flush()
@@ -61,28 +65,62 @@ def submit_draft(
             attachment.report_id = report.id
             attachment.draft_id = None
         db.session.delete(draft)
-        message_ids = []
+        messages = []
+        case_review = case_review_position(decision)
         if answers.reporter.can_be_emailed:
-            message = queue_email(
-                purpose="acknowledgement",
-                recipient=answers.reporter.email,
-                subject=f"We have received your report {report.reference}",
-                template="acknowledgement",
-                context={"report": report, "kind_label": KIND_LABELS[report.kind]},
-                report_id=report.id,
+            messages.append(
+                queue_email(
+                    purpose="acknowledgement",
+                    recipient=answers.reporter.email,
+                    subject=f"We have received your report {report.reference}",
+                    template="acknowledgement",
+                    context={
+                        "report": report,
+                        "kind_label": KIND_LABELS[report.kind],
+                        "case_review": case_review,
+                    },
+                    report_id=report.id,
+                )
             )
-            db.session.flush()
-            message_ids.append(message.id)
+        if any(flag.alert and flag.name in decision.flags for flag in policy.flags):
+            messages.append(_queue_alert(report))
+        db.session.flush()
+        message_ids = [message.id for message in messages]
         submission = Submission(
             reference=report.reference,
             report_id=report.id,
-            acknowledged_by_email=bool(message_ids),
+            acknowledged_by_email=answers.reporter.can_be_emailed,
+            case_review=case_review,
             contactable=answers.reporter.can_be_emailed or answers.reporter.can_be_phoned,
             decision=decision,
         )
     if deliver_now:
         deliver_after_commit(message_ids)
     return submission
+
+
+def case_review_position(decision: Decision) -> str | None:
+    """What the resident is told about the ASB Case Review: eligible beats explained."""
+    if "case_review_eligible" in decision.flags:
+        return "eligible"
+    if "case_review_explained" in decision.flags:
+        return "explained"
+    return None
+
+
+def _queue_alert(report: Report) -> OutboxMessage:
+    """The duty officer's alert: the reference and a back-office link only, never the resident's words."""
+    return queue_email(
+        purpose="safeguarding_alert",
+        recipient=current_app.config["SAFEGUARDING_ALERT_EMAIL"],
+        subject=f"Safeguarding alert: {report.reference}",
+        template="safeguarding_alert",
+        context={
+            "reference": report.reference,
+            "case_url": f"{current_app.config['PUBLIC_BASE_URL']}/officer/cases/{report.reference}",
+        },
+        report_id=report.id,
+    )
 
 
 def _new_report(answers: ReportAnswers, decision: Decision, reference: str) -> Report:
@@ -121,4 +159,5 @@ def _new_report(answers: ReportAnswers, decision: Decision, reference: str) -> R
         due_by=decision.due_by,
         reasons=list(decision.reasons),
         policy_version=decision.policy_version,
+        explanation=decision.explanation,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -20,6 +20,8 @@ class Decision:
     due_by: date
     reasons: tuple[str, ...]
     policy_version: str
+    # How the score, floors and flags came about, in words, for the officers' case page.
+    explanation: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """The decision as ``triage check`` prints it."""

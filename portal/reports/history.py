@@ -1,0 +1,36 @@
+"""A report's earlier reports, from indexed queries on normalised email, phone and postcode."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Report
+from portal.triage.contract import Report as ReportAnswers
+from portal.triage.history import Earlier, window
+from portal.triage.policy import Policy
+
+_COLUMNS = (Report.id, Report.kind, Report.submitted_at, Report.email_key, Report.phone_key, Report.postcode)
+
+
+def history_for(report: ReportAnswers, policy: Policy) -> list[Earlier]:
+    """Stored reports in the window by the same reporter or about the same place.
+
+    One query per key, each answered from its (key, submitted_at) index, never a scan.
+    """
+    start, end = window(report.submitted_at, policy.history_months)
+    keys = (
+        (Report.email_key, report.reporter.email_key),
+        (Report.phone_key, report.reporter.phone_key),
+        (Report.postcode, report.location.postcode),
+    )
+    found: dict[int, Earlier] = {}
+    for column, value in keys:
+        if not value:
+            continue
+        rows = db.session.execute(
+            select(*_COLUMNS).where(column == value, Report.submitted_at >= start, Report.submitted_at <= end)
+        )
+        for row in rows:
+            found[row.id] = Earlier(row.kind, row.submitted_at, row.email_key, row.phone_key, row.postcode)
+    return list(found.values())

@@ -1,0 +1,626 @@
+"""The council's triage policy: read from its data file, checked, and ready for the engine.
+
+``load_policy`` returns a ``Policy`` or raises ``PolicyError`` listing every problem, each with
+where it is in the file (``rules[2].when[3].fact``) and what to do about it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from portal.triage.conditions import MISSING, Condition, Group, Test, all_hold, facts_used, tests_on
+from portal.triage.contract import (
+    FREQUENCY,
+    HARM_QUESTIONS,
+    KIND_BLOCKS,
+    KINDS,
+    PREVIOUS_REPORTS,
+    STARTED,
+)
+from portal.triage.decision import RISK_LEVELS, ROUTES
+
+COUNT_FACTS = (
+    "repeat_count",
+    "reporter.earlier_asb_reports",
+    "reporter.asb_reports_in_window",
+    "place.asb_reporters_in_window",
+)
+BOOLEAN_FACTS = (
+    "reporter.lives_in_district",
+    "reporter.anonymous",
+    "reporter.contactable",
+    "description.safeguarding_phrase",
+    *(f"harm.{question}" for question in HARM_QUESTIONS),
+)
+# Facts that exist only for one kind of report: the kind's own answers and types.
+KIND_FACTS: dict[str, str] = {}
+TYPE_FACTS: dict[str, tuple[str, ...]] = {}
+for _kind, (_block, _types, _answers) in KIND_BLOCKS.items():
+    TYPE_FACTS[f"{_block}.types"] = _types
+    KIND_FACTS[f"{_block}.types"] = _kind
+    for _answer in _answers:
+        KIND_FACTS[f"{_block}.{_answer}"] = _kind
+
+OPS = ("is", "in", "not_in", "includes_any", "excludes", "at_least")
+SATISFIABILITY_LIMIT = 2_000_000
+
+
+class PolicyError(ValueError):
+    """The policy file is not valid. ``problems`` lists each one as "where: what"."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source} is not a valid triage policy:\n" + "\n".join(f"  {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class Band:
+    at_least: int
+    points: int
+
+
+@dataclass(frozen=True)
+class Level:
+    name: str
+    from_score: int
+
+
+@dataclass(frozen=True)
+class Floor:
+    level: str
+    reason: str
+    when: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Flag:
+    name: str
+    label: str
+    description: str
+    alert: bool
+    when: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    route: str
+    summary: str
+    when: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Policy:
+    version: str  # as declared, with a fingerprint of the file's contents
+    title: str
+    history_months: int
+    asb_kinds: tuple[str, ...]
+    harm_points: Mapping[str, int]
+    frequency_points: Mapping[str, int]
+    started_points: Mapping[str, int]
+    declared_repeats: Mapping[str, int]
+    repeat_bands: tuple[Band, ...]
+    levels: tuple[Level, ...]
+    floors: tuple[Floor, ...]
+    response_working_days: Mapping[str, int]
+    phrases: tuple[str, ...]
+    flags: tuple[Flag, ...]
+    rules: tuple[Rule, ...]
+    phrase_pattern: re.Pattern[str] = field(compare=False, repr=False, default=re.compile(r"(?!)"))
+
+    def level_for(self, score: int) -> str:
+        name = self.levels[0].name
+        for level in self.levels:
+            if score >= level.from_score:
+                name = level.name
+        return name
+
+    def repeat_points(self, count: int) -> int:
+        points = 0
+        for band in self.repeat_bands:
+            if count >= band.at_least:
+                points = band.points
+        return points
+
+
+def load_policy(path: str | Path) -> Policy:
+    """Read and check the policy file at ``path``."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise PolicyError(str(path), [f"cannot be read: {error.strerror or error}"]) from None
+    return parse_policy(raw, str(path))
+
+
+def parse_policy(raw: bytes, source: str = "policy") -> Policy:
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise PolicyError(source, ["the file must be UTF-8 text"]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise PolicyError(source, [f"is not valid TOML: {error}"]) from None
+    checker = _Checker()
+    policy = checker.policy(data, hashlib.sha256(raw).hexdigest()[:10])
+    if checker.problems or policy is None:
+        raise PolicyError(source, checker.problems)
+    checker.check_reachable(policy)
+    if checker.problems:
+        raise PolicyError(source, checker.problems)
+    return policy
+
+
+def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """Whole words or phrases, any case, with any run of spaces between a phrase's words."""
+    parts = [r"\s+".join(re.escape(word) for word in phrase.split()) for phrase in phrases]
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+
+
+class _Checker:
+    """Builds a Policy from the file's data, noting every problem instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def problem(self, where: str, what: str) -> None:
+        self.problems.append(f"{where}: {what}")
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _known(self, data: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
+        for key in data:
+            if key not in allowed:
+                self.problem(
+                    f"{where}{key}" if where else key, f"unknown field; expected one of {', '.join(allowed)}"
+                )
+
+    def _table(self, data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+        value = data.get(key)
+        if not isinstance(value, Mapping):
+            self.problem(f"{where}{key}", "is missing or is not a table")
+            return {}
+        return value
+
+    def _list(self, data: Mapping[str, Any], key: str, where: str) -> list[Any]:
+        value = data.get(key)
+        if not isinstance(value, list):
+            self.problem(f"{where}{key}", "is missing or is not a list")
+            return []
+        return value
+
+    def _int(self, value: Any, where: str, minimum: int = 0) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(where, "must be a whole number")
+            return 0
+        if value < minimum:
+            self.problem(where, f"must be at least {minimum}")
+        return value
+
+    def _text(self, data: Mapping[str, Any], key: str, where: str, required: bool = True) -> str:
+        value = data.get(key, "" if not required else None)
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.problem(f"{where}{key}", "must be text" + (" and is required" if required else ""))
+            return ""
+        return value
+
+    def _points(
+        self, data: Mapping[str, Any], key: str, answers: tuple[str, ...], where: str
+    ) -> dict[str, int]:
+        table = self._table(data, key, where)
+        self._known(table, answers, f"{where}{key}.")
+        points = {}
+        for answer in answers:
+            if answer not in table:
+                self.problem(f"{where}{key}", f"gives no points for {answer}")
+                continue
+            points[answer] = self._int(table[answer], f"{where}{key}.{answer}")
+        return points
+
+    # --- the whole file --------------------------------------------------------------------
+
+    def policy(self, data: Mapping[str, Any], fingerprint: str) -> Policy | None:
+        self._known(
+            data,
+            (
+                "version",
+                "title",
+                "history_months",
+                "asb_kinds",
+                "points",
+                "repeat",
+                "levels",
+                "floors",
+                "response_working_days",
+                "safeguarding",
+                "flags",
+                "rules",
+            ),
+            "",
+        )
+        version = self._text(data, "version", "")
+        title = self._text(data, "title", "", required=False) or "Triage policy"
+        history_months = self._int(data.get("history_months"), "history_months", minimum=1)
+
+        asb_kinds = tuple(self._list(data, "asb_kinds", ""))
+        for position, kind in enumerate(asb_kinds):
+            if kind not in KINDS:
+                self.problem(f"asb_kinds[{position}]", f"unknown kind {kind!r}; kinds are {', '.join(KINDS)}")
+
+        points = self._table(data, "points", "")
+        self._known(points, ("harm", "frequency", "started", "repeat_count"), "points.")
+        harm_points = self._points(points, "harm", HARM_QUESTIONS, "points.")
+        frequency_points = self._points(points, "frequency", FREQUENCY, "points.")
+        started_points = self._points(points, "started", STARTED, "points.")
+        repeat = self._table(data, "repeat", "")
+        self._known(repeat, ("declared",), "repeat.")
+        declared = self._points(repeat, "declared", PREVIOUS_REPORTS, "repeat.")
+
+        bands = []
+        for position, band in enumerate(self._list(points, "repeat_count", "points.")):
+            where = f"points.repeat_count[{position}]"
+            if not isinstance(band, Mapping):
+                self.problem(where, "must be a table with at_least and points")
+                continue
+            self._known(band, ("at_least", "points"), f"{where}.")
+            bands.append(
+                Band(
+                    self._int(band.get("at_least"), f"{where}.at_least"),
+                    self._int(band.get("points"), f"{where}.points"),
+                )
+            )
+        if bands and bands[0].at_least != 0:
+            self.problem("points.repeat_count[0].at_least", "the first band must start at 0")
+        for position in range(1, len(bands)):
+            if bands[position].at_least <= bands[position - 1].at_least:
+                self.problem(
+                    f"points.repeat_count[{position}].at_least",
+                    "bands must be in increasing order of at_least",
+                )
+
+        levels = []
+        for position, level in enumerate(self._list(data, "levels", "")):
+            where = f"levels[{position}]"
+            if not isinstance(level, Mapping):
+                self.problem(where, "must be a table with name and from_score")
+                continue
+            self._known(level, ("name", "from_score"), f"{where}.")
+            levels.append(
+                Level(
+                    self._text(level, "name", f"{where}."),
+                    self._int(level.get("from_score"), f"{where}.from_score"),
+                )
+            )
+        names = tuple(level.name for level in levels)
+        if names != RISK_LEVELS:
+            self.problem("levels", f"must be the risk levels {', '.join(RISK_LEVELS)}, in that order")
+        if levels and levels[0].from_score != 0:
+            self.problem("levels[0].from_score", "the lowest level must start at 0")
+        for position in range(1, len(levels)):
+            if levels[position].from_score <= levels[position - 1].from_score:
+                self.problem(
+                    f"levels[{position}].from_score",
+                    f"bands are out of order: {levels[position].name} must start above "
+                    f"{levels[position - 1].name} ({levels[position - 1].from_score})",
+                )
+
+        response = self._table(data, "response_working_days", "")
+        self._known(response, RISK_LEVELS, "response_working_days.")
+        response_days = {}
+        for level_name in RISK_LEVELS:
+            if level_name not in response:
+                self.problem("response_working_days", f"gives no response time for {level_name}")
+            else:
+                response_days[level_name] = self._int(
+                    response[level_name], f"response_working_days.{level_name}"
+                )
+
+        safeguarding = self._table(data, "safeguarding", "")
+        self._known(safeguarding, ("phrases",), "safeguarding.")
+        phrases = []
+        for position, phrase in enumerate(self._list(safeguarding, "phrases", "safeguarding.")):
+            if not isinstance(phrase, str) or not phrase.strip():
+                self.problem(f"safeguarding.phrases[{position}]", "must be a word or phrase")
+            else:
+                phrases.append(phrase.strip())
+
+        floors = []
+        for position, floor in enumerate(self._list(data, "floors", "")):
+            where = f"floors[{position}]"
+            if not isinstance(floor, Mapping):
+                self.problem(where, "must be a table")
+                continue
+            self._known(floor, ("level", "reason", "when"), f"{where}.")
+            level_name = self._text(floor, "level", f"{where}.")
+            if level_name and level_name not in RISK_LEVELS:
+                self.problem(
+                    f"{where}.level",
+                    f"unknown risk level {level_name!r}; levels are {', '.join(RISK_LEVELS)}",
+                )
+            floors.append(
+                Floor(
+                    level_name,
+                    self._text(floor, "reason", f"{where}."),
+                    self._conditions(floor, f"{where}.", required=True),
+                )
+            )
+
+        flags = []
+        seen_flags: set[str] = set()
+        for position, flag in enumerate(self._list(data, "flags", "")):
+            where = f"flags[{position}]"
+            if not isinstance(flag, Mapping):
+                self.problem(where, "must be a table")
+                continue
+            self._known(flag, ("name", "label", "description", "alert", "when"), f"{where}.")
+            name = self._text(flag, "name", f"{where}.")
+            if name and not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+                self.problem(f"{where}.name", "must be lower case letters, digits and underscores")
+            if name in seen_flags:
+                self.problem(f"{where}.name", f"the flag {name!r} is defined twice")
+            seen_flags.add(name)
+            alert = flag.get("alert", False)
+            if not isinstance(alert, bool):
+                self.problem(f"{where}.alert", "must be true or false")
+            flags.append(
+                Flag(
+                    name=name,
+                    label=self._text(flag, "label", f"{where}.", required=False)
+                    or name.replace("_", " ").capitalize(),
+                    description=self._text(flag, "description", f"{where}.", required=False),
+                    alert=bool(alert),
+                    when=self._conditions(flag, f"{where}.", required=True),
+                )
+            )
+
+        rules = []
+        seen_rules: set[str] = set()
+        for position, rule in enumerate(self._list(data, "rules", "")):
+            where = f"rules[{position}]"
+            if not isinstance(rule, Mapping):
+                self.problem(where, "must be a table")
+                continue
+            self._known(rule, ("id", "route", "summary", "when"), f"{where}.")
+            rule_id = self._text(rule, "id", f"{where}.")
+            route = self._text(rule, "route", f"{where}.")
+            if route and route not in ROUTES:
+                self.problem(f"{where}.route", f"unknown route {route!r}; routes are {', '.join(ROUTES)}")
+            if rule_id and route and rule_id.split(".", 1)[0] != route:
+                self.problem(f"{where}.id", f"a rule's id starts with its route: {route}.something")
+            if rule_id in seen_rules:
+                self.problem(f"{where}.id", f"the rule {rule_id!r} is defined twice")
+            seen_rules.add(rule_id)
+            rules.append(
+                Rule(
+                    rule_id,
+                    route,
+                    self._text(rule, "summary", f"{where}.", required=False),
+                    self._conditions(rule, f"{where}."),
+                )
+            )
+        if not rules:
+            self.problem("rules", "the policy needs at least one rule")
+        elif rules[-1].when:
+            self.problem(
+                f"rules[{len(rules) - 1}]",
+                "the last rule must be the default: a rule with no conditions (when = [])",
+            )
+
+        if self.problems:
+            return None
+        return Policy(
+            version=f"{version}+{fingerprint}",
+            title=title,
+            history_months=history_months,
+            asb_kinds=asb_kinds,
+            harm_points=harm_points,
+            frequency_points=frequency_points,
+            started_points=started_points,
+            declared_repeats=declared,
+            repeat_bands=tuple(bands),
+            levels=tuple(levels),
+            floors=tuple(floors),
+            response_working_days=response_days,
+            phrases=tuple(phrases),
+            flags=tuple(flags),
+            rules=tuple(rules),
+            phrase_pattern=phrase_pattern(tuple(phrases)) if phrases else re.compile(r"(?!)"),
+        )
+
+    # --- conditions ------------------------------------------------------------------------
+
+    def _conditions(
+        self, data: Mapping[str, Any], where: str, required: bool = False
+    ) -> tuple[Condition, ...]:
+        raw = data.get("when")
+        if raw is None:
+            self.problem(f"{where}when", "is missing: a list of conditions")
+            return ()
+        if not isinstance(raw, list):
+            self.problem(f"{where}when", "must be a list of conditions")
+            return ()
+        if required and not raw:
+            self.problem(f"{where}when", "needs at least one condition")
+        return tuple(
+            c for position, item in enumerate(raw) if (c := self._condition(item, f"{where}when[{position}]"))
+        )
+
+    def _condition(self, item: Any, where: str) -> Condition | None:
+        if not isinstance(item, Mapping):
+            self.problem(where, "must be a condition: a table with fact and a test, or any, all or not")
+            return None
+        reason = item.get("reason", "")
+        otherwise = item.get("otherwise", "")
+        for key, value in (("reason", reason), ("otherwise", otherwise)):
+            if not isinstance(value, str):
+                self.problem(f"{where}.{key}", "must be text")
+        groups = [key for key in ("any", "all", "not") if key in item]
+        if groups:
+            if len(groups) > 1 or "fact" in item:
+                self.problem(where, "give one of fact, any, all or not")
+                return None
+            kind = groups[0]
+            self._known(item, (kind, "reason", "otherwise"), f"{where}.")
+            if kind == "not":
+                inner = self._condition(item["not"], f"{where}.not")
+                return Group("not", (inner,), str(reason), str(otherwise)) if inner else None
+            members = item[kind]
+            if not isinstance(members, list) or not members:
+                self.problem(f"{where}.{kind}", "must be a list of at least one condition")
+                return None
+            parsed = tuple(
+                c
+                for position, member in enumerate(members)
+                if (c := self._condition(member, f"{where}.{kind}[{position}]"))
+            )
+            return Group(kind, parsed, str(reason), str(otherwise))
+
+        fact = item.get("fact")
+        if not isinstance(fact, str):
+            self.problem(where, "needs a fact, or any, all or not")
+            return None
+        ops = [op for op in OPS if op in item]
+        self._known(item, ("fact", *OPS, "reason", "otherwise"), f"{where}.")
+        if len(ops) != 1:
+            self.problem(where, f"needs exactly one test: {', '.join(OPS)}")
+            return None
+        op = ops[0]
+        value = item[op]
+        if not self._fits(fact, op, value, where):
+            return None
+        if isinstance(value, list):
+            value = tuple(value)
+        return Test(fact, op, value, str(reason), str(otherwise))
+
+    def _fits(self, fact: str, op: str, value: Any, where: str) -> bool:
+        """Whether ``op`` with ``value`` is a test that makes sense for ``fact``."""
+        at = f"{where}.{op}"
+        if fact == "kind":
+            return self._choices(value, op, KINDS, ("is", "in", "not_in"), "kind", at, where)
+        if fact == "risk_level":
+            return self._choices(value, op, RISK_LEVELS, ("is", "in", "not_in"), "risk level", at, where)
+        if fact in BOOLEAN_FACTS or (fact in KIND_FACTS and fact not in TYPE_FACTS):
+            if op != "is":
+                self.problem(at, f"{fact} is yes or no: test it with is = true or is = false")
+                return False
+            if not isinstance(value, bool):
+                self.problem(at, f"{fact} must be tested against true or false, not {value!r}")
+                return False
+            return True
+        if fact in TYPE_FACTS:
+            return self._choices(
+                value, op, TYPE_FACTS[fact], ("includes_any", "excludes"), "type", at, where, single=False
+            )
+        if fact in COUNT_FACTS:
+            if op != "at_least":
+                self.problem(at, f"{fact} is a count: test it with at_least")
+                return False
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                self.problem(at, "must be a whole number, 0 or more")
+                return False
+            return True
+        self.problem(f"{where}.fact", f"unknown fact {fact!r}")
+        return False
+
+    def _choices(
+        self,
+        value: Any,
+        op: str,
+        choices: tuple[str, ...],
+        ops: tuple[str, ...],
+        noun: str,
+        at: str,
+        where: str,
+        single: bool = True,
+    ) -> bool:
+        if op not in ops:
+            self.problem(at, f"cannot test a {noun} with {op}; use {' or '.join(ops)}")
+            return False
+        values = [value] if (single and op == "is") else value
+        if not isinstance(values, list) or not values:
+            self.problem(at, f"must be a list of at least one {noun}")
+            return False
+        for item in values:
+            if item not in choices:
+                self.problem(at, f"unknown {noun} {item!r}; {noun}s are {', '.join(choices)}")
+                return False
+        return True
+
+    # --- rules that can never match --------------------------------------------------------
+
+    def check_reachable(self, policy: Policy) -> None:
+        """Flag each rule that no report could ever reach: contradictory, or always beaten."""
+        for position, rule in enumerate(policy.rules):
+            earlier = policy.rules[:position]
+            conditions = tuple(itertools.chain(rule.when, *(r.when for r in earlier)))
+            assignments = _assignments(conditions)
+            if assignments is None:
+                continue  # too many facts to try every combination
+            matches_alone = False
+            reachable = False
+            for facts in assignments:
+                if all_hold(rule.when, facts):
+                    matches_alone = True
+                    if not any(all_hold(r.when, facts) for r in earlier):
+                        reachable = True
+                        break
+            if not matches_alone:
+                self.problem(
+                    f"rules[{position}] ({rule.id})", "can never match: its conditions contradict each other"
+                )
+            elif not reachable:
+                self.problem(
+                    f"rules[{position}] ({rule.id})", "can never match: an earlier rule always matches first"
+                )
+
+
+def _candidate_values(fact: str, conditions: tuple[Condition, ...], kind: str) -> list[Any]:
+    if fact in KIND_FACTS and KIND_FACTS[fact] != kind:
+        return [MISSING]
+    if fact == "kind":
+        return [kind]
+    if fact == "risk_level":
+        return list(RISK_LEVELS)
+    if fact in TYPE_FACTS:
+        named = sorted({item for test in tests_on(conditions, fact) for item in test.value})
+        unnamed = [t for t in TYPE_FACTS[fact] if t not in named][:1]
+        pool = named + unnamed
+        return [frozenset(c) for size in range(1, len(pool) + 1) for c in itertools.combinations(pool, size)]
+    if fact in COUNT_FACTS:
+        thresholds = {test.value for test in tests_on(conditions, fact)}
+        return sorted({0} | thresholds | {max(t - 1, 0) for t in thresholds})
+    return [True, False]
+
+
+def _assignments(conditions: tuple[Condition, ...]) -> Iterator[dict[str, Any]] | None:
+    """Every combination of the values that matter for ``conditions``, kind by kind."""
+    facts = sorted(facts_used(conditions) - {"kind"})
+    per_kind = []
+    total = 0
+    for kind in KINDS:
+        domains = [_candidate_values(fact, conditions, kind) for fact in facts]
+        size = 1
+        for domain in domains:
+            size *= len(domain)
+        total += size
+        per_kind.append((kind, domains))
+    if total > SATISFIABILITY_LIMIT:
+        return None
+
+    def generate() -> Iterator[dict[str, Any]]:
+        for kind, domains in per_kind:
+            for values in itertools.product(*domains):
+                assignment = {"kind": kind}
+                assignment.update(
+                    {fact: value for fact, value in zip(facts, values, strict=True) if value is not MISSING}
+                )
+                yield assignment
+
+    return generate()
