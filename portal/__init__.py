@@ -43,10 +43,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_engine(extensions.db.engine)
 
-    from portal import errors, health, public
+    from portal import errors, health, officer, public
     from portal.cli import register_commands
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(officer.bp)
     app.register_blueprint(health.bp)
     errors.register(app)
     register_commands(app)

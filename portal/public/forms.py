@@ -171,6 +171,7 @@ class WhereForm(JourneyForm):
         "Ward (if you know it)",
         description="Your council ward is on your council tax bill.",
         choices=[],
+        default="",
         widget=GovSelect(),
     )
     started = RadioField(

@@ -1,0 +1,7 @@
+"""The back-office for community safety officers."""
+
+from flask import Blueprint
+
+bp = Blueprint("officer", __name__, url_prefix="/officer")
+
+from portal.officer import policy_views  # noqa: E402,F401  (registers the routes)

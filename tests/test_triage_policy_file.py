@@ -1,0 +1,387 @@
+"""The policy file's checks: a council edit that is wrong is refused, saying where and what."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from portal import create_app
+from portal.config import PROJECT_ROOT
+from portal.triage.policy import PolicyError, parse_policy
+
+DEFAULT_FILE = PROJECT_ROOT / "policy" / "default.toml"
+DEFAULT_TEXT = DEFAULT_FILE.read_text(encoding="utf-8")
+
+DEFAULT_RULE = '[[rules]]\nid = "tasking.default"'
+
+
+def edited(*changes: tuple[str, str]) -> str:
+    """The default policy's text with each ``(old, new)`` snippet replaced; each old snippet is unique."""
+    text = DEFAULT_TEXT
+    for old, new in changes:
+        assert text.count(old) == 1, f"the default policy should hold {old!r} exactly once"
+        text = text.replace(old, new)
+    return text
+
+
+def before_the_default_rule(rule: str) -> str:
+    """The default policy with ``rule`` (TOML for one more rule) inserted before tasking.default."""
+    return edited((DEFAULT_RULE, f"{rule}\n\n{DEFAULT_RULE}"))
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(PolicyError) as raised:
+        parse_policy(text.encode("utf-8"), "test.toml")
+    assert raised.value.source == "test.toml"
+    assert str(raised.value).startswith("test.toml is not a valid triage policy")
+    assert raised.value.problems
+    return raised.value.problems
+
+
+def has_problem(found: list[str], where: str, *words: str) -> bool:
+    return any(p.startswith(f"{where}: ") and all(w in p for w in words) for p in found)
+
+
+# --- the default policy ----------------------------------------------------------------------------
+
+
+def test_the_default_policy_is_valid() -> None:
+    policy = parse_policy(DEFAULT_TEXT.encode("utf-8"), "test.toml")
+    assert policy.version.startswith("2026-11-26+")
+    assert [rule.id for rule in policy.rules] == [
+        "mediation.neighbour_dispute",
+        "mediation.asb_neighbour",
+        "target_hardening.victim",
+        "target_hardening.vulnerable",
+        "tasking.default",
+    ]
+
+
+def test_the_version_changes_with_the_files_contents() -> None:
+    changed = edited(("title = ", "# a comment\ntitle = "))
+    assert parse_policy(changed.encode(), "test.toml").version != parse_policy(DEFAULT_TEXT.encode()).version
+
+
+# --- each check ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "words"),
+    [
+        pytest.param(
+            edited(('version = "2026-11-26"', 'colour = "red"\nversion = "2026-11-26"')),
+            "colour",
+            ["unknown field", "expected one of", "rules"],
+            id="unknown-top-level-field",
+        ),
+        pytest.param(
+            edited(
+                ('id = "mediation.neighbour_dispute"', 'id = "mediation.neighbour_dispute"\npriority = 1')
+            ),
+            "rules[0].priority",
+            ["unknown field", "id, route, summary, when"],
+            id="unknown-field-in-a-rule",
+        ),
+        pytest.param(
+            edited(('{ fact = "dispute.willing_to_mediate"', '{ fact = "dispute.willing_to_talk"')),
+            "rules[0].when[1].fact",
+            ["unknown fact 'dispute.willing_to_talk'"],
+            id="unknown-fact",
+        ),
+        pytest.param(
+            edited(('{ fact = "kind", is = "neighbour_dispute"', '{ fact = "kind", is = "graffiti"')),
+            "rules[0].when[0].is",
+            ["unknown kind 'graffiti'", "asb, neighbour_dispute, safety_concern"],
+            id="unknown-kind",
+        ),
+        pytest.param(
+            edited(('excludes = ["harassment"]', 'excludes = ["shouting"]')),
+            "rules[0].when[6].excludes",
+            ["unknown type 'shouting'", "harassment"],
+            id="unknown-type",
+        ),
+        pytest.param(
+            edited(('not_in = ["high"]', 'not_in = ["severe"]')),
+            "rules[0].when[7].not_in",
+            ["unknown risk level 'severe'"],
+            id="unknown-risk-level",
+        ),
+        pytest.param(
+            edited(
+                (
+                    '{ fact = "dispute.legal_action_underway", is = false',
+                    '{ fact = "dispute.legal_action_underway", is = "no"',
+                )
+            ),
+            "rules[0].when[5].is",
+            ["dispute.legal_action_underway", "true or false", "'no'"],
+            id="boolean-fact-tested-with-a-word",
+        ),
+        pytest.param(
+            edited(
+                (
+                    'when = [{ fact = "harm.hate_motivated", is = true }]',
+                    'when = [{ fact = "harm.hate_motivated", is = "yes" }]',
+                )
+            ),
+            "floors[2].when[0].is",
+            ["harm.hate_motivated", "true or false"],
+            id="boolean-fact-tested-with-a-word-in-a-floor",
+        ),
+        pytest.param(
+            edited(('{ fact = "repeat_count", at_least = 2', '{ fact = "repeat_count", is = 2')),
+            "flags[2].when[0].is",
+            ["is a count", "at_least"],
+            id="count-tested-with-is",
+        ),
+        pytest.param(
+            edited(('route = "mediation"\nsummary = "Neighbour', 'route = "police"\nsummary = "Neighbour')),
+            "rules[0].route",
+            ["unknown route 'police'", "mediation, target_hardening, tasking"],
+            id="unknown-route",
+        ),
+        pytest.param(
+            edited(('id = "target_hardening.vulnerable"', 'id = "tasking.vulnerable"')),
+            "rules[3].id",
+            ["starts with its route", "target_hardening."],
+            id="rule-id-not-starting-with-its-route",
+        ),
+        pytest.param(
+            edited(
+                ('name = "high"\nfrom_score = 14', 'name = "high"\nfrom_score = 7'),
+                ('name = "medium"\nfrom_score = 7', 'name = "medium"\nfrom_score = 14'),
+            ),
+            "levels[2].from_score",
+            ["out of order", "high must start above medium (14)"],
+            id="levels-out-of-order",
+        ),
+        pytest.param(
+            edited(('name = "standard"\nfrom_score = 0', 'name = "standard"\nfrom_score = 1')),
+            "levels[0].from_score",
+            ["must start at 0"],
+            id="levels-not-starting-at-0",
+        ),
+        pytest.param(
+            edited(('name = "medium"', 'name = "serious"')),
+            "levels",
+            ["standard, medium, high"],
+            id="unknown-level-name",
+        ),
+        pytest.param(
+            edited(("at_least = 1\npoints = 1", "at_least = 3\npoints = 1")),
+            "points.repeat_count[2].at_least",
+            ["increasing order"],
+            id="repeat-count-bands-out-of-order",
+        ),
+        pytest.param(
+            edited(("[[points.repeat_count]]\nat_least = 0\n", "[[points.repeat_count]]\nat_least = 1\n")),
+            "points.repeat_count[0].at_least",
+            ["must start at 0"],
+            id="repeat-count-bands-not-starting-at-0",
+        ),
+        pytest.param(
+            edited(("[points.frequency]\ndaily = 3\n", "[points.frequency]\n")),
+            "points.frequency",
+            ["gives no points for daily"],
+            id="missing-points",
+        ),
+        pytest.param(
+            edited(("[points.harm]\n", "[points.harm]\nbored = 1\n")),
+            "points.harm.bored",
+            ["unknown field"],
+            id="points-for-an-unknown-answer",
+        ),
+        pytest.param(
+            edited(("high = 1\nmedium = 3", "medium = 3")),
+            "response_working_days",
+            ["no response time for high"],
+            id="missing-response-time",
+        ),
+        pytest.param(
+            DEFAULT_TEXT[: DEFAULT_TEXT.index(DEFAULT_RULE)],
+            "rules[3]",
+            ["the last rule must be the default", "when = []"],
+            id="missing-default-rule",
+        ),
+        pytest.param(
+            before_the_default_rule('[[rules]]\nid = "tasking.default"\nroute = "tasking"\nwhen = []'),
+            "rules[5].id",
+            ["defined twice"],
+            id="a-rule-defined-twice",
+        ),
+    ],
+)
+def test_a_policy_problem_names_the_place_and_the_problem(text: str, where: str, words: list[str]) -> None:
+    found = problems(text)
+    assert has_problem(found, where, *words), found
+
+
+def test_every_problem_is_listed_at_once() -> None:
+    found = problems(
+        edited(
+            ('version = "2026-11-26"', 'colour = "red"\nversion = "2026-11-26"'),
+            ("[points.frequency]\ndaily = 3\n", "[points.frequency]\n"),
+            ('id = "target_hardening.vulnerable"', 'id = "tasking.vulnerable"'),
+        )
+    )
+    assert has_problem(found, "colour", "unknown field")
+    assert has_problem(found, "points.frequency", "daily")
+    assert has_problem(found, "rules[3].id", "route")
+
+
+def test_a_default_rule_before_other_rules_leaves_them_unreachable() -> None:
+    first_rule = '[[rules]]\nid = "mediation.neighbour_dispute"'
+    catch_all = '[[rules]]\nid = "tasking.everything"\nroute = "tasking"\nwhen = []\n\n'
+    found = problems(edited((first_rule, catch_all + first_rule)))
+    for position, rule_id in enumerate(
+        [
+            "mediation.neighbour_dispute",
+            "mediation.asb_neighbour",
+            "target_hardening.victim",
+            "target_hardening.vulnerable",
+            "tasking.default",
+        ],
+        start=1,
+    ):
+        assert has_problem(
+            found, f"rules[{position}] ({rule_id})", "can never match: an earlier rule always matches first"
+        ), found
+    assert not any(p.startswith("rules[0]") for p in found)
+
+
+def test_the_default_rule_moved_first_is_no_longer_last() -> None:
+    default_rule = DEFAULT_TEXT[DEFAULT_TEXT.index(DEFAULT_RULE) :]
+    first_rule = '[[rules]]\nid = "mediation.neighbour_dispute"'
+    without_default = DEFAULT_TEXT[: DEFAULT_TEXT.index(DEFAULT_RULE)]
+    text = without_default.replace(first_rule, default_rule.strip() + "\n\n" + first_rule)
+    found = problems(text)
+    assert has_problem(found, "rules[4]", "the last rule must be the default"), found
+
+
+def test_a_rule_after_one_that_always_matches_first_can_never_match() -> None:
+    # Rule 4 again, after rule 4: everything it matches, rule 4 matched first.
+    found = problems(
+        before_the_default_rule(
+            '[[rules]]\nid = "target_hardening.again"\nroute = "target_hardening"\nwhen = [\n'
+            '  { fact = "kind", is = "safety_concern" },\n'
+            '  { fact = "reporter.lives_in_district", is = true },\n'
+            '  { fact = "harm.vulnerable_person", is = true },\n'
+            '  { fact = "harm.feel_unsafe", is = true },\n'
+            '  { fact = "concern.perpetrator_lives_at_address", is = false },\n'
+            "]"
+        )
+    )
+    assert has_problem(found, "rules[4] (target_hardening.again)", "an earlier rule always matches first"), (
+        found
+    )
+
+
+def test_a_rule_whose_conditions_contradict_can_never_match() -> None:
+    found = problems(
+        before_the_default_rule(
+            '[[rules]]\nid = "tasking.impossible"\nroute = "tasking"\n'
+            'when = [{ fact = "kind", is = "asb" }, { fact = "kind", is = "neighbour_dispute" }]'
+        )
+    )
+    assert has_problem(found, "rules[4] (tasking.impossible)", "can never match", "contradict"), found
+
+
+def test_a_rule_testing_another_kinds_answers_can_never_match() -> None:
+    found = problems(
+        before_the_default_rule(
+            '[[rules]]\nid = "mediation.mixed_up"\nroute = "mediation"\n'
+            'when = [{ fact = "kind", is = "asb" }, { fact = "dispute.willing_to_mediate", is = true }]'
+        )
+    )
+    assert has_problem(found, "rules[4] (mediation.mixed_up)", "can never match"), found
+
+
+def test_a_rule_testing_its_own_kinds_answers_is_fine() -> None:
+    policy = parse_policy(
+        before_the_default_rule(
+            '[[rules]]\nid = "mediation.dispute_spoken"\nroute = "mediation"\n'
+            'when = [{ fact = "kind", is = "neighbour_dispute" },\n'
+            '  { fact = "dispute.spoken_to_neighbour", is = true }]'
+        ).encode(),
+        "test.toml",
+    )
+    assert policy.rules[4].id == "mediation.dispute_spoken"
+
+
+def test_malformed_toml_is_not_valid_toml() -> None:
+    found = problems(edited(('version = "2026-11-26"', 'version = "2026-11-26')))
+    assert len(found) == 1
+    assert found[0].startswith("is not valid TOML")
+
+
+def test_a_policy_file_must_be_utf8() -> None:
+    with pytest.raises(PolicyError) as raised:
+        parse_policy(DEFAULT_TEXT.encode("utf-8") + b"\n# \xff\n", "test.toml")
+    assert raised.value.problems == ["the file must be UTF-8 text"]
+
+
+# --- through the command and the app ---------------------------------------------------------------
+
+
+def validate(path: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "triage", "validate", str(path)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"},
+        timeout=120,
+        check=False,
+    )
+
+
+def test_triage_validate_refuses_a_bad_policy_with_its_problems_on_stderr(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        edited(
+            ('version = "2026-11-26"', 'colour = "red"\nversion = "2026-11-26"'),
+            ('route = "mediation"\nsummary = "Neighbour', 'route = "police"\nsummary = "Neighbour'),
+        ),
+        encoding="utf-8",
+    )
+    result = validate(bad, tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    assert f"{bad} is not a valid triage policy" in result.stderr
+    assert "colour: unknown field" in result.stderr
+    assert "rules[0].route: unknown route 'police'" in result.stderr
+
+
+def test_triage_validate_accepts_the_default_policy(tmp_path: Path) -> None:
+    result = validate(DEFAULT_FILE, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"{DEFAULT_FILE} is a valid triage policy" in result.stdout
+    assert "5 rules, 8 flags" in result.stdout
+
+
+def test_the_app_refuses_to_start_with_an_invalid_policy(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(edited(("[points.frequency]\ndaily = 3\n", "[points.frequency]\n")), encoding="utf-8")
+    with pytest.raises(PolicyError) as raised:
+        create_app(
+            {
+                "TRIAGE_POLICY_FILE": str(bad),
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite3",
+            }
+        )
+    assert "points.frequency: gives no points for daily" in raised.value.problems
+
+
+def test_the_app_refuses_to_start_with_a_missing_policy_file(tmp_path: Path) -> None:
+    with pytest.raises(PolicyError) as raised:
+        create_app(
+            {
+                "TRIAGE_POLICY_FILE": str(tmp_path / "missing.toml"),
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite3",
+            }
+        )
+    assert raised.value.problems[0].startswith("cannot be read")
