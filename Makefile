@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app wsgi
 GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
 DEMO_REPORTS ?= 40
 
-.PHONY: help run test lint assets db demo clean
+.PHONY: help run test lint assets db demo clean bench-triage
 
 help:
 	@echo "make run    set up, migrate the SQLite database, load demo data and serve on http://127.0.0.1:5000"
@@ -51,9 +51,16 @@ test: $(BIN)/.installed assets
 	$(BIN)/pytest
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check portal tests wsgi.py
-	$(BIN)/ruff format --check portal tests wsgi.py
+	$(BIN)/ruff check portal tests bench wsgi.py
+	$(BIN)/ruff format --check portal tests bench wsgi.py
 	$(BIN)/mypy portal
 
 clean:
 	rm -rf $(VENV) node_modules static/govuk .pytest_cache .mypy_cache .ruff_cache
+
+# Deciding one report, history queries included, with 100,000 stored reports: SQLite, then
+# PostgreSQL when BENCH_POSTGRES_URL names a database that may be wiped.
+BENCH_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+bench-triage: $(BIN)/.installed
+	$(BIN)/python -m bench.triage_decision --reports 100000
+	$(BIN)/python -m bench.triage_decision --reports 100000 --database-url $(BENCH_POSTGRES_URL)

@@ -120,3 +120,14 @@ def test_a_missing_file_is_named(app: Flask, tmp_path: Path) -> None:
     result = check(app, str(tmp_path / "nothing.json"))
     assert result.exit_code == 2
     assert "nothing.json: cannot be read" in result.stderr
+
+
+def test_reasons_say_in_plain_words_why_no_earlier_rule_matched(app: Flask) -> None:
+    result = check(app, "-", input=json.dumps([_example(1), _example(2)]))
+    second = json.loads(result.stdout)[1]
+    assert second["rule"] == "tasking.default"
+    assert "not neighbour disputes that mediation can help with: violence or threats" in "; ".join(
+        second["reasons"]
+    )
+    # Conditions about another kind's answers are not reasons.
+    assert not any("about a neighbour" in reason for reason in second["reasons"])

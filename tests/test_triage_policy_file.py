@@ -385,3 +385,12 @@ def test_the_app_refuses_to_start_with_a_missing_policy_file(tmp_path: Path) -> 
             }
         )
     assert raised.value.problems[0].startswith("cannot be read")
+
+
+def test_a_count_threshold_beyond_what_history_reads_is_refused() -> None:
+    text = DEFAULT_TEXT.replace(
+        'at_least = 5, reason = "five or more reporters', 'at_least = 500, reason = "five or more reporters'
+    )
+    with pytest.raises(PolicyError) as raised:
+        parse_policy(text.encode(), "test.toml")
+    assert any("must be 100 or less" in problem for problem in raised.value.problems)

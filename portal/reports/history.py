@@ -10,6 +10,11 @@ from portal.triage.contract import Report as ReportAnswers
 from portal.triage.history import Earlier, window
 from portal.triage.policy import Policy
 
+# The newest reports read per reporter key or place. Policy counts are compared with small
+# thresholds (the policy check refuses any above MAX_COUNT_THRESHOLD), so a resident with
+# hundreds of reports cannot make deciding their next one slow, and no decision changes.
+HISTORY_ROWS_PER_KEY = 500
+
 _COLUMNS = (Report.id, Report.kind, Report.submitted_at, Report.email_key, Report.phone_key, Report.postcode)
 
 
@@ -29,7 +34,10 @@ def history_for(report: ReportAnswers, policy: Policy) -> list[Earlier]:
         if not value:
             continue
         rows = db.session.execute(
-            select(*_COLUMNS).where(column == value, Report.submitted_at >= start, Report.submitted_at <= end)
+            select(*_COLUMNS)
+            .where(column == value, Report.submitted_at >= start, Report.submitted_at <= end)
+            .order_by(Report.submitted_at.desc())
+            .limit(HISTORY_ROWS_PER_KEY)
         )
         for row in rows:
             found[row.id] = Earlier(row.kind, row.submitted_at, row.email_key, row.phone_key, row.postcode)

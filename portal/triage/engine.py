@@ -14,7 +14,7 @@ from portal.triage.conditions import Condition, Group, all_hold, applies, explai
 from portal.triage.contract import KIND_BLOCKS, Report
 from portal.triage.decision import RISK_LEVELS, Decision
 from portal.triage.history import Earlier, distinct_reporters, in_window, same_reporter
-from portal.triage.policy import Policy
+from portal.triage.policy import Policy, Rule
 
 
 def facts_for(report: Report, history: Iterable[Earlier], policy: Policy) -> dict[str, Any]:
@@ -38,6 +38,7 @@ def facts_for(report: Report, history: Iterable[Earlier], policy: Policy) -> dic
     block, _types, _answers = KIND_BLOCKS[report.kind]
     facts: dict[str, Any] = {
         "kind": report.kind,
+        "asb_report": is_asb,
         "repeat_count": max(policy.declared_repeats[report.previous_reports], len(by_reporter)),
         "reporter.lives_in_district": report.reporter.lives_in_district,
         "reporter.anonymous": report.reporter.anonymous,
@@ -98,7 +99,7 @@ def decide(report: Report, history: Iterable[Earlier], policy: Policy) -> Decisi
             for condition in rule.when
             if applies(condition, facts) and not condition.holds(facts)
         ]
-        reasons.append(f"not {rule.id}: {'; '.join(failed)}")
+        reasons.append(f"not {_rule_words(rule)}: {'; '.join(failed)}")
     else:  # the policy check guarantees a default rule, so this cannot happen
         raise AssertionError("no rule matched")
 
@@ -124,3 +125,10 @@ def _why(conditions: tuple[Condition, ...], facts: dict[str, Any]) -> list[str]:
         else:
             words.append(explain(condition, True))
     return words
+
+
+def _rule_words(rule: Rule) -> str:
+    """A rule as the officers' policy page names it: its summary, in lower case."""
+    if not rule.summary:
+        return rule.id
+    return rule.summary[0].lower() + rule.summary[1:]

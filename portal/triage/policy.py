@@ -33,6 +33,7 @@ COUNT_FACTS = (
     "place.asb_reporters_in_window",
 )
 BOOLEAN_FACTS = (
+    "asb_report",
     "reporter.lives_in_district",
     "reporter.anonymous",
     "reporter.contactable",
@@ -49,6 +50,9 @@ for _kind, (_block, _types, _answers) in KIND_BLOCKS.items():
         KIND_FACTS[f"{_block}.{_answer}"] = _kind
 
 OPS = ("is", "in", "not_in", "includes_any", "excludes", "at_least")
+# History is read up to a few hundred reports per reporter or place (portal.reports.history), so
+# a count can be compared with a threshold up to this and no higher.
+MAX_COUNT_THRESHOLD = 100
 SATISFIABILITY_LIMIT = 2_000_000
 
 
@@ -524,6 +528,9 @@ class _Checker:
                 return False
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 self.problem(at, "must be a whole number, 0 or more")
+                return False
+            if value > MAX_COUNT_THRESHOLD:
+                self.problem(at, f"must be {MAX_COUNT_THRESHOLD} or less")
                 return False
             return True
         self.problem(f"{where}.fact", f"unknown fact {fact!r}")

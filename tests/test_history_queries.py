@@ -1,0 +1,57 @@
+"""A report's history comes from indexed queries, never a scan of every report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event, text
+
+from portal.extensions import db
+from portal.reports.history import history_for
+from portal.triage.contract import parse_report
+from portal.triage.service import current_policy
+from tests.triage_factories import report
+
+
+@contextmanager
+def captured_statements() -> Iterator[list[tuple[str, Any]]]:
+    seen: list[tuple[str, Any]] = []
+
+    def capture(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool
+    ) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+
+
+def test_history_is_read_by_email_phone_and_postcode_through_their_indexes(app: Flask) -> None:
+    answers = parse_report(report(reporter={"email": "Sam@Example.org", "phone": "07700 900123"}))
+    with app.app_context():
+        with captured_statements() as statements:
+            history_for(answers, current_policy())
+        db.session.rollback()
+        assert len(statements) == 3, "one query per key: email, phone and postcode"
+        postgres = db.engine.dialect.name == "postgresql"
+        for statement, parameters in statements:
+            with db.engine.connect() as connection:
+                if postgres:
+                    # A near-empty table would be scanned anyway; forbid scans to prove an index serves.
+                    connection.execute(text("SET enable_seqscan = off"))
+                    plan = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters).fetchall()
+                    lines = " ".join(row[0] for row in plan)
+                    assert "Index" in lines and "Seq Scan" not in lines, lines
+                else:
+                    plan = connection.exec_driver_sql(
+                        f"EXPLAIN QUERY PLAN {statement}", parameters
+                    ).fetchall()
+                    lines = " ".join(str(row[-1]) for row in plan)
+                    assert "USING INDEX ix_report_" in lines and "SCAN report" not in lines, lines
