@@ -94,6 +94,10 @@ class Report(db.Model):  # type: ignore[name-defined]
     # The points, floors and flag reasons behind the decision, in words.
     explanation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
+    # The random id of the draft this report was sent from: a second press of Send, or the
+    # confirmation page, finds the report by it, and no draft can become two reports.
+    draft_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+
     attachments = relationship("Attachment", back_populates="report", order_by="Attachment.id")
 
     __table_args__ = (

@@ -21,7 +21,7 @@ from portal.public.journey import (
     previous_slug,
 )
 from portal.reports import drafts, evidence
-from portal.reports.operations import DraftExpired, submit_draft
+from portal.reports.operations import DraftExpired, submission_for_draft, submit_draft
 from portal.triage.contract import ContractError
 
 DRAFT_KEY = "draft_id"
@@ -154,11 +154,15 @@ def remove_evidence(attachment_id: int) -> Any:
 
 @bp.route("/report/check", methods=["GET", "POST"])
 def check_answers() -> Any:
-    draft = _current_draft()
+    draft_id = session.get(DRAFT_KEY)
+    draft = drafts.load_draft(draft_id)
     if draft is None:
-        if request.method == "POST" and DRAFT_KEY not in session and session.get(SUBMITTED_KEY):
-            # A second press of "Send report": the draft left the session when it was sent.
-            return redirect(url_for("public.confirmation"))
+        if request.method == "POST":
+            if draft_id and submission_for_draft(draft_id):
+                # Send pressed again (or twice at once): the report is already made.
+                return _confirm(draft_id)
+            if DRAFT_KEY not in session and session.get(SUBMITTED_KEY):
+                return redirect(url_for("public.confirmation"))
         return _expired()
     missing = first_incomplete(draft.completed)
     if missing is not None:
@@ -166,23 +170,17 @@ def check_answers() -> Any:
     form = ConfirmForm()
     problem: ContractError | None = None
     if form.validate_on_submit():
+        sent_id = draft.id  # the draft object is gone once sent; keep its id
         try:
-            submission = submit_draft(draft.id)
+            submit_draft(sent_id)
         except DraftExpired:
+            if submission_for_draft(sent_id):
+                return _confirm(sent_id)
             return _expired()
         except ContractError as error:
             problem = error
         else:
-            session.pop(DRAFT_KEY, None)
-            session[SUBMITTED_KEY] = {
-                "reference": submission.reference,
-                "kind": draft.kind,
-                "emailed": submission.acknowledged_by_email,
-                "contactable": submission.contactable,
-                "case_review": submission.case_review,
-                "due_by": submission.decision.due_by.isoformat(),
-            }
-            return redirect(url_for("public.confirmation"))
+            return _confirm(sent_id)
     return render_template(
         "public/check.html",
         form=form,
@@ -195,13 +193,20 @@ def check_answers() -> Any:
     )
 
 
+def _confirm(draft_id: str) -> Response:
+    """Remember which report this browser sent (by its draft's random id, nothing readable)."""
+    session.pop(DRAFT_KEY, None)
+    session[SUBMITTED_KEY] = draft_id
+    return redirect(url_for("public.confirmation"))
+
+
 @bp.get("/report/confirmation")
 def confirmation() -> Any:
-    submitted = session.get(SUBMITTED_KEY)
-    if not submitted:
+    submitted = submission_for_draft(session.get(SUBMITTED_KEY))
+    if submitted is None:
         return redirect(url_for("public.start"))
     return render_template(
         "public/confirmation.html",
         submitted=submitted,
-        exit_this_page=submitted.get("kind") == "safety_concern",
+        exit_this_page=submitted.kind == "safety_concern",
     )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
+from sqlalchemy import select
 
 from portal.database import write_transaction
 from portal.extensions import db
@@ -29,12 +31,35 @@ class DraftExpired(LookupError):
 
 @dataclass(frozen=True)
 class Submission:
+    """What the confirmation page tells the resident about a report they sent."""
+
     reference: str
-    report_id: int
+    kind: str
     acknowledged_by_email: bool
     contactable: bool  # the resident gave a channel that is safe to use
     case_review: str | None  # "explained" or "eligible": what to tell them about the ASB Case Review
-    decision: Decision
+    due_by: date
+
+    @classmethod
+    def of(cls, report: Report) -> Submission:
+        emailable = not report.anonymous and bool(report.reporter_email) and report.safe_to_email
+        phoneable = not report.anonymous and bool(report.reporter_phone) and report.safe_to_phone
+        return cls(
+            reference=report.reference,
+            kind=report.kind,
+            acknowledged_by_email=emailable,
+            contactable=emailable or phoneable,
+            case_review=case_review_position(report.flags),
+            due_by=report.due_by,
+        )
+
+
+def submission_for_draft(draft_id: str | None) -> Submission | None:
+    """The report sent from the draft ``draft_id``, if it has been sent."""
+    if not draft_id:
+        return None
+    report = db.session.scalars(select(Report).where(Report.draft_token == draft_id)).first()
+    return Submission.of(report) if report else None
 
 
 def submit_draft(
@@ -48,7 +73,8 @@ def submit_draft(
     """
     with write_transaction():
         now = submitted_at or utcnow()
-        draft = db.session.get(Draft, draft_id)
+        # Lock the draft: a second press of Send waits here, then finds the draft gone.
+        draft = db.session.scalars(select(Draft).where(Draft.id == draft_id).with_for_update()).first()
         if draft is None or draft.expires_at <= utcnow():
             raise DraftExpired(draft_id)
         answers = parse_report(
@@ -59,6 +85,7 @@ def submit_draft(
         policy = current_policy()
         decision = decide(answers, history_for(answers, policy), policy)
         report = _new_report(answers, decision, next_reference(london_date(now).year))
+        report.draft_token = draft.id
         db.session.add(report)
         db.session.flush()
         for attachment in list(draft.attachments):
@@ -66,7 +93,7 @@ def submit_draft(
             attachment.draft_id = None
         db.session.delete(draft)
         messages = []
-        case_review = case_review_position(decision)
+        case_review = case_review_position(decision.flags)
         if answers.reporter.can_be_emailed:
             messages.append(
                 queue_email(
@@ -86,24 +113,18 @@ def submit_draft(
             messages.append(_queue_alert(report))
         db.session.flush()
         message_ids = [message.id for message in messages]
-        submission = Submission(
-            reference=report.reference,
-            report_id=report.id,
-            acknowledged_by_email=answers.reporter.can_be_emailed,
-            case_review=case_review,
-            contactable=answers.reporter.can_be_emailed or answers.reporter.can_be_phoned,
-            decision=decision,
-        )
+        submission = Submission.of(report)
     if deliver_now:
         deliver_after_commit(message_ids)
     return submission
 
 
-def case_review_position(decision: Decision) -> str | None:
+def case_review_position(flags: Iterable[str]) -> str | None:
     """What the resident is told about the ASB Case Review: eligible beats explained."""
-    if "case_review_eligible" in decision.flags:
+    flags = set(flags)
+    if "case_review_eligible" in flags:
         return "eligible"
-    if "case_review_explained" in decision.flags:
+    if "case_review_explained" in flags:
         return "explained"
     return None
 
