@@ -115,10 +115,11 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
     database_url = _database_url(env, instance_path)
     draft_hours = _int(env, "DRAFT_LIFETIME_HOURS", 24, minimum=1)
 
-    engine_options: dict[str, Any] = {"pool_pre_ping": True}
+    # Errors never carry the statement's values: they hold residents' words.
+    engine_options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     if database_url.startswith("sqlite"):
         # A busy timeout lets concurrent writers queue for SQLite's single write lock.
-        engine_options = {"connect_args": {"timeout": 30}}
+        engine_options = {"connect_args": {"timeout": 30}, "hide_parameters": True}
 
     return {
         "PORTAL_ENV": environment,

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
+from portal.mail import outbox
 from portal.mail.outbox import deliver
 from portal.models import OutboxMessage, Report
 from portal.models.types import utcnow
@@ -118,3 +123,85 @@ def test_a_send_left_stalled_is_released_and_retried(
     result = app.test_cli_runner().invoke(args=["outbox", "send"])
     assert "1 sent" in result.output and "1 released" in result.output
     assert len(mailbox.messages) == 1
+
+
+def test_a_mail_server_that_never_answers_does_not_hold_up_residents(
+    app_settings: dict[str, str], app: Flask
+) -> None:
+    # A server that accepts connections and then says nothing: the sender waits out its timeout.
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    port = silent.getsockname()[1]
+    slow = make_app(
+        {**app_settings, "MAIL_PORT": str(port), "MAIL_TIMEOUT": "3", "OUTBOX_SEND_AFTER_COMMIT": "false"}
+    )
+    submit(PageClient(slow.test_client()), "asb")
+
+    def send() -> None:
+        with slow.app_context():
+            deliver()
+            db.session.remove()
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    try:
+        # Another resident starts a report (a write) while the sender is stuck on the server.
+        page = PageClient(slow.test_client()).post_form("/report", {"kind": "asb"})
+        assert page.h1 == "What is happening?"
+        assert sender.is_alive(), "the sender was still waiting for the mail server"
+    finally:
+        sender.join()
+        silent.close()
+    with slow.app_context():
+        message = db.session.scalars(select(OutboxMessage)).one()
+        assert message.status == "pending" and message.attempts == 1 and message.last_error
+
+
+def test_a_sender_whose_claim_was_released_cannot_record_its_outcome(
+    app: Flask, client: PageClient, smtp_server: SMTPServer
+) -> None:
+    smtp_server.stop()
+    submit(client, "asb")
+    with app.app_context():
+        message_id = db.session.scalars(select(OutboxMessage.id)).one()
+        slow_sender = outbox._claim(message_id, utcnow())
+        assert slow_sender is not None
+        # Fifteen minutes on, the send looks stalled and another sender takes the message over.
+        assert outbox.release_stuck(utcnow() + timedelta(minutes=16)) == 1
+        assert outbox._claim(message_id, utcnow()) is not None
+        assert outbox._finish(slow_sender, {"status": "sent"}) is False
+        assert db.session.get(OutboxMessage, message_id).status == "sending"
+
+
+def test_a_refused_recipient_is_recorded_without_the_address(
+    app: Flask, client: PageClient, mailbox: MailCatcher
+) -> None:
+    async def refuse(server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        return "550 5.1.1 <sam.resident@example.org>: Recipient address rejected"
+
+    mailbox.handle_RCPT = refuse  # type: ignore[attr-defined]
+    try:
+        submit(client, "asb")
+    finally:
+        del mailbox.handle_RCPT  # type: ignore[attr-defined]
+    with app.app_context():
+        message = db.session.scalars(select(OutboxMessage)).one()
+        assert message.status == "pending"
+        assert message.last_error == "SMTPRecipientsRefused"
+        assert "example.org" not in message.last_error
+
+
+def test_database_errors_never_carry_residents_words(app: Flask, client: PageClient) -> None:
+    submit(client, "asb")
+    with app.app_context():
+        report = db.session.scalars(select(Report)).one()
+        duplicate = Report(
+            **{c.key: getattr(report, c.key) for c in Report.__table__.columns if c.key != "id"}
+        )
+        db.session.add(duplicate)
+        with pytest.raises(IntegrityError) as raised:
+            db.session.commit()
+        db.session.rollback()
+    assert "parameters hidden" in str(raised.value)
+    assert "Sam Resident" not in str(raised.value)

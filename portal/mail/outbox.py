@@ -116,7 +116,24 @@ def release_stuck(now: datetime) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def _claim(message_id: int, now: datetime) -> bool:
+@dataclass(frozen=True)
+class _Claimed:
+    """A message this sender has claimed: everything needed to send it, read before sending."""
+
+    id: int
+    claimed_at: datetime
+    attempts: int
+    purpose: str
+    message: Message
+
+
+def _claim(message_id: int, now: datetime) -> _Claimed | None:
+    """Take a due message for this sender (only one sender can), copy it out, and commit.
+
+    Nothing is held open afterwards: the SMTP conversation happens outside any transaction, so on
+    SQLite no resident waits for the mail server.
+    """
+    claimed_at = utcnow()
     result = db.session.execute(
         update(OutboxMessage)
         .where(
@@ -124,7 +141,28 @@ def _claim(message_id: int, now: datetime) -> bool:
             OutboxMessage.status == PENDING,
             OutboxMessage.next_attempt_at <= now,
         )
-        .values(status=SENDING, claimed_at=now)
+        .values(status=SENDING, claimed_at=claimed_at)
+    )
+    if (result.rowcount or 0) != 1:  # type: ignore[attr-defined]
+        db.session.commit()
+        return None  # another sender has it
+    row = db.session.get(OutboxMessage, message_id)
+    assert row is not None
+    claimed = _Claimed(row.id, claimed_at, row.attempts, row.purpose, _to_message(row))
+    db.session.commit()
+    return claimed
+
+
+def _finish(claimed: _Claimed, values: dict[str, Any]) -> bool:
+    """Record the outcome, if the claim is still this sender's (not released as stalled)."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == claimed.id,
+            OutboxMessage.status == SENDING,
+            OutboxMessage.claimed_at == claimed.claimed_at,
+        )
+        .values(**values)
     )
     db.session.commit()
     return (result.rowcount or 0) == 1  # type: ignore[attr-defined]
@@ -139,6 +177,15 @@ def _to_message(row: OutboxMessage) -> Message:
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
         extra_headers={"Auto-Submitted": "auto-generated"},
     )
+
+
+def _error_text(error: BaseException) -> str:
+    """The failure, for officers: its kind and the server's code, never an address or a body."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{type(error).__name__}: SMTP {error.smtp_code}"
+    if isinstance(error, OSError) and error.strerror:
+        return f"{type(error).__name__}: {error.strerror}"
+    return type(error).__name__
 
 
 def deliver(
@@ -157,34 +204,30 @@ def deliver(
         query = query.where(OutboxMessage.id.in_(ids))
     due = list(db.session.scalars(query.order_by(OutboxMessage.id).limit(limit)))
     db.session.commit()
-    if not due:
-        return report
 
     connection: _TimedConnection | None = None
     try:
         for message_id in due:
-            if not _claim(message_id, now):
-                continue  # another sender has it
-            row = db.session.get(OutboxMessage, message_id)
-            assert row is not None
+            claimed = _claim(message_id, now)
+            if claimed is None:
+                continue
             try:
                 if connection is None:
                     # The app's own mail state: the shared Mail object holds none after init_app.
                     connection = _TimedConnection(current_app.extensions["mail"])
                     connection.__enter__()
-                connection.send(_to_message(row))
-            except (TimeoutError, smtplib.SMTPException, OSError) as error:
+                connection.send(claimed.message)
+            except (smtplib.SMTPException, OSError) as error:
                 _close_quietly(connection)
                 connection = None
-                _record_failure(row, error, report)
+                _record_failure(claimed, error, report)
                 continue
-            row.status = SENT
-            row.sent_at = utcnow()
-            row.last_error = None
-            row.attempts += 1
-            db.session.commit()
-            report.sent.append(row.id)
-            log.info("outbox message sent", extra={"outbox_id": row.id, "purpose": row.purpose})
+            _finish(
+                claimed,
+                {"status": SENT, "sent_at": utcnow(), "last_error": None, "attempts": claimed.attempts + 1},
+            )
+            report.sent.append(claimed.id)
+            log.info("outbox message sent", extra={"outbox_id": claimed.id, "purpose": claimed.purpose})
     finally:
         _close_quietly(connection)
     return report
@@ -198,22 +241,19 @@ def _close_quietly(connection: _TimedConnection | None) -> None:
             connection.host.close()
 
 
-def _record_failure(row: OutboxMessage, error: BaseException, report: DeliveryReport) -> None:
-    row.attempts += 1
-    # The error names the mail server's complaint; recipients are kept out of it and of the logs.
-    row.last_error = f"{type(error).__name__}: {error}"[:500]
-    row.claimed_at = None
-    if row.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
-        row.status = FAILED
-        report.failed.append(row.id)
+def _record_failure(claimed: _Claimed, error: BaseException, report: DeliveryReport) -> None:
+    attempts = claimed.attempts + 1
+    values: dict[str, Any] = {"attempts": attempts, "last_error": _error_text(error), "claimed_at": None}
+    if attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+        values["status"] = FAILED
+        report.failed.append(claimed.id)
     else:
-        row.status = PENDING
-        row.next_attempt_at = utcnow() + _backoff(row.attempts)
-        report.retrying.append(row.id)
-    db.session.commit()
+        values.update(status=PENDING, next_attempt_at=utcnow() + _backoff(attempts))
+        report.retrying.append(claimed.id)
+    _finish(claimed, values)
     log.warning(
         "outbox message not sent",
-        extra={"outbox_id": row.id, "attempts": row.attempts, "error": type(error).__name__},
+        extra={"outbox_id": claimed.id, "attempts": attempts, "error": type(error).__name__},
     )
 
 
