@@ -91,8 +91,10 @@ def _init_jinja(app: Flask) -> None:
             "service_name": config["SERVICE_NAME"],
             "exit_page_url": config["EXIT_PAGE_URL"],
             "draft_lifetime_hours": config["DRAFT_LIFETIME_HOURS"],
+            "policy_terms": policy_terms(),
         }
 
     from portal.formatting import register_filters
+    from portal.triage.service import policy_terms
 
     register_filters(app)

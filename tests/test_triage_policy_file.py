@@ -394,3 +394,23 @@ def test_a_count_threshold_beyond_what_history_reads_is_refused() -> None:
     with pytest.raises(PolicyError) as raised:
         parse_policy(text.encode(), "test.toml")
     assert any("must be 100 or less" in problem for problem in raised.value.problems)
+
+
+@pytest.mark.parametrize("flag", ["safeguarding", "case_review_explained", "case_review_eligible"])
+def test_the_flags_the_portal_acts_on_cannot_be_dropped(flag: str) -> None:
+    text = DEFAULT_TEXT.replace(f'name = "{flag}"', 'name = "renamed_flag"')
+    with pytest.raises(PolicyError) as raised:
+        parse_policy(text.encode(), "test.toml")
+    assert f"flags: the flag '{flag}' is required: the portal acts on it" in raised.value.problems
+
+
+def test_a_rule_for_a_safety_concern_that_needs_an_asb_report_can_never_match() -> None:
+    text = DEFAULT_TEXT.replace(
+        DEFAULT_RULE,
+        '[[rules]]\nid = "tasking.impossible"\nroute = "tasking"\nwhen = [\n'
+        '  { fact = "kind", is = "safety_concern" },\n  { fact = "asb_report", is = true },\n]\n\n'
+        + DEFAULT_RULE,
+    )
+    with pytest.raises(PolicyError) as raised:
+        parse_policy(text.encode(), "test.toml")
+    assert any("tasking.impossible" in p and "contradict" in p for p in raised.value.problems)

@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.models import OutboxMessage, Report
 from portal.models.report import DecisionRewritten
 from portal.triage.contract import HARM_QUESTIONS, KIND_BLOCKS
-from portal.triage.service import current_policy
+from portal.triage.service import current_policy, policy_terms
 from tests import factories
 from tests.conftest import MailCatcher
 from tests.helpers import PageClient
@@ -208,3 +208,14 @@ def test_the_policy_page_shows_the_policy_in_use_in_order(app: Flask, client: Pa
     assert "Someone has been hurt or threatened 5" in text
     assert "Medium 7 to 13 3 working days" in text
     assert "at least high for violence or threats together with feeling unsafe or a vulnerable person" in text
+
+
+def test_residents_are_told_the_policy_s_own_numbers(app: Flask) -> None:
+    with app.app_context():
+        terms = policy_terms()
+    assert terms == {
+        "history_months": 6,
+        "response_working_days": {"high": 1, "medium": 3, "standard": 10},
+        "case_review_reports": 3,
+        "case_review_reporters": 5,
+    }

@@ -53,6 +53,9 @@ OPS = ("is", "in", "not_in", "includes_any", "excludes", "at_least")
 # History is read up to a few hundred reports per reporter or place (portal.reports.history), so
 # a count can be compared with a threshold up to this and no higher.
 MAX_COUNT_THRESHOLD = 100
+# Flags the portal acts on by name (POLICY.md section 5): the duty officer's alert and the
+# acknowledgement's ASB Case Review text. A policy may add flags, never drop these.
+REQUIRED_FLAGS = ("safeguarding", "case_review_explained", "case_review_eligible")
 SATISFIABILITY_LIMIT = 2_000_000
 
 
@@ -126,6 +129,14 @@ class Policy:
             if score >= level.from_score:
                 name = level.name
         return name
+
+    def threshold(self, flag_name: str, fact: str) -> int | None:
+        """The count a flag's condition on ``fact`` needs, for telling residents the rule."""
+        for flag in self.flags:
+            if flag.name == flag_name:
+                tests = [test for test in tests_on(flag.when, fact) if test.op == "at_least"]
+                return int(tests[0].value) if tests else None
+        return None
 
     def repeat_points(self, count: int) -> int:
         points = 0
@@ -384,6 +395,10 @@ class _Checker:
                 )
             )
 
+        for name in REQUIRED_FLAGS:
+            if name not in seen_flags:
+                self.problem("flags", f"the flag {name!r} is required: the portal acts on it")
+
         rules = []
         seen_rules: set[str] = set()
         for position, rule in enumerate(self._list(data, "rules", "")):
@@ -567,9 +582,14 @@ class _Checker:
         for position, rule in enumerate(policy.rules):
             earlier = policy.rules[:position]
             conditions = tuple(itertools.chain(rule.when, *(r.when for r in earlier)))
-            assignments = _assignments(conditions)
+            assignments = _assignments(conditions, policy.asb_kinds)
             if assignments is None:
-                continue  # too many facts to try every combination
+                self.problem(
+                    f"rules[{position}] ({rule.id})",
+                    "has too many combinations of answers to check that it can match: "
+                    "simplify its conditions",
+                )
+                continue
             matches_alone = False
             reachable = False
             for facts in assignments:
@@ -588,11 +608,15 @@ class _Checker:
                 )
 
 
-def _candidate_values(fact: str, conditions: tuple[Condition, ...], kind: str) -> list[Any]:
+def _candidate_values(
+    fact: str, conditions: tuple[Condition, ...], kind: str, asb_kinds: tuple[str, ...]
+) -> list[Any]:
     if fact in KIND_FACTS and KIND_FACTS[fact] != kind:
         return [MISSING]
     if fact == "kind":
         return [kind]
+    if fact == "asb_report":
+        return [kind in asb_kinds]
     if fact == "risk_level":
         return list(RISK_LEVELS)
     if fact in TYPE_FACTS:
@@ -606,13 +630,15 @@ def _candidate_values(fact: str, conditions: tuple[Condition, ...], kind: str) -
     return [True, False]
 
 
-def _assignments(conditions: tuple[Condition, ...]) -> Iterator[dict[str, Any]] | None:
+def _assignments(
+    conditions: tuple[Condition, ...], asb_kinds: tuple[str, ...]
+) -> Iterator[dict[str, Any]] | None:
     """Every combination of the values that matter for ``conditions``, kind by kind."""
     facts = sorted(facts_used(conditions) - {"kind"})
     per_kind = []
     total = 0
     for kind in KINDS:
-        domains = [_candidate_values(fact, conditions, kind) for fact in facts]
+        domains = [_candidate_values(fact, conditions, kind, asb_kinds) for fact in facts]
         size = 1
         for domain in domains:
             size *= len(domain)

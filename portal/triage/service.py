@@ -15,3 +15,14 @@ def init_policy(app: Flask) -> None:
 def current_policy() -> Policy:
     policy: Policy = current_app.extensions["triage_policy"]
     return policy
+
+
+def policy_terms() -> dict[str, object]:
+    """The policy's numbers that pages and emails tell residents, so none is written twice."""
+    policy = current_policy()
+    return {
+        "history_months": policy.history_months,
+        "response_working_days": dict(policy.response_working_days),
+        "case_review_reports": policy.threshold("case_review_eligible", "reporter.asb_reports_in_window"),
+        "case_review_reporters": policy.threshold("case_review_eligible", "place.asb_reporters_in_window"),
+    }
