@@ -5,11 +5,25 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template, request, session
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from portal.extensions import db
+from portal.reports.drafts import load_draft
+
 log = logging.getLogger(__name__)
+
+
+def _during_safety_concern() -> bool:
+    """Whether this browser is part-way through a safety concern: its error pages keep the exit."""
+    try:
+        draft = load_draft(session.get("draft_id"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return False
+    return draft is not None and draft.kind == "safety_concern"
 
 
 def _same_page() -> str:
@@ -25,7 +39,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Any:
         log.warning("form refused: CSRF token missing or invalid", extra={"path": request.path})
-        return render_template("errors/form_expired.html", back_url=_same_page()), 400
+        return render_template(
+            "errors/form_expired.html", back_url=_same_page(), exit_this_page=_during_safety_concern()
+        ), 400
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error: RequestEntityTooLarge) -> Any:
@@ -35,6 +51,7 @@ def register(app: Flask) -> None:
                 back_url=_same_page(),
                 file_limit=_megabytes(app.config["UPLOAD_MAX_BYTES"]),
                 request_limit=_megabytes(app.config["MAX_CONTENT_LENGTH"] or 0),
+                exit_this_page=_during_safety_concern(),
             ),
             413,
         )
@@ -43,7 +60,7 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException) -> Any:
         code = error.code or 500
         template = f"errors/{code}.html" if code in (400, 403, 404, 405, 410) else "errors/generic.html"
-        return render_template(template, error=error), code
+        return render_template(template, error=error, exit_this_page=_during_safety_concern()), code
 
     @app.errorhandler(Exception)
     def server_error(error: Exception) -> Any:

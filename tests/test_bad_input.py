@@ -529,3 +529,15 @@ def test_a_refused_form_goes_back_to_the_same_page_with_its_query(client: PageCl
     assert page.status == 400
     back = page.soup.select_one("main a.govuk-button")
     assert back is not None and back["href"] == "/report/where?change=1"
+
+
+def test_error_pages_during_a_safety_concern_keep_exit_this_page(client: PageClient) -> None:
+    choose(client, "safety_concern")
+    refused = client.post("/report/what", {"csrf_token": "forged"})
+    assert refused.status == 400 and refused.has_exit_this_page()
+    assert client.get("/report/nonsense").has_exit_this_page()
+
+
+def test_error_pages_during_other_reports_have_no_exit_button(client: PageClient) -> None:
+    choose(client, "asb")
+    assert not client.get("/report/nonsense").has_exit_this_page()

@@ -158,7 +158,10 @@ class WhereForm(JourneyForm):
         filters=[strip],
         widget=GovTextArea(),
         validators=[
-            Length(max=contract.ADDRESS_MAX, message="Where it is happening must be 500 characters or fewer")
+            Length(
+                max=contract.ADDRESS_MAX,
+                message=f"Where it is happening must be {contract.ADDRESS_MAX} characters or fewer",
+            )
         ],
     )
     postcode = StringField(
@@ -287,7 +290,12 @@ def about_form(kind: str, area: str) -> type[JourneyForm]:
             "Full name",
             filters=[strip],
             widget=GovTextInput(),
-            validators=[Length(max=contract.NAME_MAX, message="Full name must be 200 characters or fewer")],
+            validators=[
+                Length(
+                    max=contract.NAME_MAX,
+                    message=f"Full name must be {contract.NAME_MAX} characters or fewer",
+                )
+            ],
         )
         email = StringField(
             "Email address",

@@ -22,7 +22,7 @@ from portal.public.journey import (
 )
 from portal.reports import drafts, evidence
 from portal.reports.operations import DraftExpired, submission_for_draft, submit_draft
-from portal.triage.contract import ContractError
+from portal.triage.contract import DESCRIPTION_MAX, ContractError
 
 DRAFT_KEY = "draft_id"
 SUBMITTED_KEY = "submitted"
@@ -34,7 +34,8 @@ def _current_draft() -> Draft | None:
 
 def _expired() -> tuple[str, int]:
     session.pop(DRAFT_KEY, None)
-    return render_template("public/draft_expired.html"), 410
+    # The draft, and so its kind, is gone: offer the exit, as any safety-concern page would.
+    return render_template("public/draft_expired.html", exit_this_page=True), 410
 
 
 def _is_change() -> bool:
@@ -61,6 +62,7 @@ def _page_context(draft: Draft, slug: str) -> dict[str, Any]:
         "kind_title": KIND_TITLES[draft.kind],
         "page": PAGES_BY_SLUG[slug],
         "back_url": back,
+        "description_max": DESCRIPTION_MAX,
         "exit_this_page": draft.kind == "safety_concern",
     }
 
