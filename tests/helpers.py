@@ -16,6 +16,7 @@ class Page:
     def __init__(self, response: TestResponse) -> None:
         self.response = response
         self.status = response.status_code
+        assert self.status < 500, f"a server error ({self.status}) on {response.request.path}"
         self.html = response.get_data(as_text=True)
         self.soup = BeautifulSoup(self.html, "html.parser")
         title = self.soup.title

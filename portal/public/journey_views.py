@@ -119,18 +119,16 @@ def question(slug: str) -> Any:
 def _evidence_page(draft: Draft) -> Any:
     form = EvidenceForm()
     if form.validate_on_submit():
-        uploads = [upload for upload in request.files.getlist(form.files.name) if upload and upload.filename]
+        uploads = [
+            (f.stream, f.filename or "") for f in request.files.getlist(form.files.name) if f and f.filename
+        ]
         if form.upload.data and not uploads:
             form.files.errors = ["Select a file to upload"]
-        for upload in uploads:
-            try:
-                evidence.add_to_draft(draft, upload.stream, upload.filename or "")
-            except evidence.EvidenceError as error:
-                form.files.errors = [str(error)]
-                break
-        if not form.files.errors:
-            if form.upload.data:
-                return redirect(_evidence_url())
+        elif refused := evidence.add_uploads(draft, uploads):
+            form.files.errors = [refused]
+        elif form.upload.data:
+            return redirect(_evidence_url())
+        else:
             drafts.save_page(draft, "evidence", {})
             return _after_page(draft, "evidence")
     return render_template(

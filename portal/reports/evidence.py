@@ -110,3 +110,13 @@ def remove_from_draft(draft: Draft, attachment_id: int) -> bool:
     db.session.delete(attachment)
     db.session.commit()
     return True
+
+
+def add_uploads(draft: Draft, uploads: list[tuple[IO[bytes], str]]) -> str | None:
+    """Keep each uploaded file with the draft, stopping at the first refused; its reason, or None."""
+    for stream, filename in uploads:
+        try:
+            add_to_draft(draft, stream, filename)
+        except EvidenceError as error:
+            return str(error)
+    return None

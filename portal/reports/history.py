@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from portal.extensions import db
 from portal.models import Report
@@ -24,18 +24,20 @@ def history_for(report: ReportAnswers, policy: Policy) -> list[Earlier]:
     One query per key, each answered from its (key, submitted_at) index, never a scan.
     """
     start, end = window(report.submitted_at, policy.history_months)
+    # At a place only named reporters' ASB reports count, so only they fill the place's rows.
+    place_filter = (Report.kind.in_(policy.asb_kinds), or_(Report.email_key != "", Report.phone_key != ""))
     keys = (
-        (Report.email_key, report.reporter.email_key),
-        (Report.phone_key, report.reporter.phone_key),
-        (Report.postcode, report.location.postcode),
+        (Report.email_key == report.reporter.email_key, report.reporter.email_key, ()),
+        (Report.phone_key == report.reporter.phone_key, report.reporter.phone_key, ()),
+        (Report.postcode == report.location.postcode, report.location.postcode, place_filter),
     )
     found: dict[int, Earlier] = {}
-    for column, value in keys:
+    for match, value, narrower in keys:
         if not value:
             continue
         rows = db.session.execute(
             select(*_COLUMNS)
-            .where(column == value, Report.submitted_at >= start, Report.submitted_at <= end)
+            .where(match, *narrower, Report.submitted_at >= start, Report.submitted_at <= end)
             .order_by(Report.submitted_at.desc())
             .limit(HISTORY_ROWS_PER_KEY)
         )
