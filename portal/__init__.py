@@ -34,6 +34,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"))
     extensions.mail.init_app(app)
     extensions.csrf.init_app(app)
+    _init_login(app)
 
     from portal.database import configure_engine
     from portal.triage.service import init_policy
@@ -98,3 +99,19 @@ def _init_jinja(app: Flask) -> None:
     from portal.triage.service import policy_terms
 
     register_filters(app)
+
+
+def _init_login(app: Flask) -> None:
+    from portal.models import User
+
+    manager = extensions.login_manager
+    manager.init_app(app)
+    manager.login_view = "officer.sign_in"
+    manager.login_message = "Sign in to see that page"
+    manager.login_message_category = "info"
+
+    @manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = extensions.db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # A disabled account's session stops working at its next request.
+        return user if user is not None and user.active else None

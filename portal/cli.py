@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from portal.demo import demo_group
 from portal.mail.outbox import deliver, release_stuck
 from portal.models.types import utcnow
+from portal.officer.cli import users_group
 from portal.reports.drafts import purge_expired_drafts
 from portal.triage.cli import triage_group
 
@@ -46,3 +47,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(drafts_group)
     app.cli.add_command(demo_group)
     app.cli.add_command(triage_group)
+    app.cli.add_command(users_group)

@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from portal.accounts import create_user, find_user
 from portal.extensions import db
 from portal.models import Report
 from portal.models.types import utcnow
@@ -126,6 +127,23 @@ def load_demo_reports(count: int, seed: int = 2026, now: datetime | None = None)
     return count
 
 
+# Demonstration accounts, made only outside production, so the back-office can be tried at once.
+DEMO_PASSWORD = "demo-officer-password"  # noqa: S105  (never created in production)
+DEMO_OFFICERS = (
+    ("officer@example.org", "Demo Officer", "officer"),
+    ("supervisor@example.org", "Demo Supervisor", "supervisor"),
+)
+
+
+def _demo_officers() -> None:
+    if current_app.config["PORTAL_ENV"] == "production":
+        raise click.ClickException("Demonstration accounts are never made in production")
+    for email, name, role in DEMO_OFFICERS:
+        if find_user(email) is None:
+            create_user(email, name, role, DEMO_PASSWORD)
+        click.echo(f"Demo {role} login: {email} / {DEMO_PASSWORD}")
+
+
 demo_group = AppGroup("demo", help="Demonstration data.")
 
 
@@ -133,10 +151,13 @@ demo_group = AppGroup("demo", help="Demonstration data.")
 @click.option("--reports", "count", type=click.IntRange(min=1, max=1_000_000), default=40, show_default=True)
 @click.option("--force", is_flag=True, help="Add the reports even if the database already holds some.")
 def demo_load(count: int, force: bool) -> None:
+    _demo_officers()
     existing = db.session.scalar(select(func.count()).select_from(Report)) or 0
     if existing and not force:
         click.echo(f"The database already holds {existing} reports; no demonstration reports added.")
         return
     load_demo_reports(count)
     click.echo(f"{count} demonstration reports added.")
-    click.echo(f"Resident journey: {current_app.config['PUBLIC_BASE_URL']}/")
+    base = current_app.config["PUBLIC_BASE_URL"]
+    click.echo(f"Resident journey: {base}/")
+    click.echo(f"Back-office:      {base}/officer/")

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from flask import Flask
 
+from portal.sanitise import plain_text_to_html
 from portal.triage.calendar import LONDON
 
 
@@ -13,6 +14,13 @@ def long_date(value: date | str) -> str:
     if isinstance(value, str):
         value = date.fromisoformat(value)
     return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def short_date(value: date | str) -> str:
+    """ "26 Nov 2026": for tables."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return f"{value.day} {value:%b %Y}"
 
 
 def london_datetime(value: datetime) -> str:
@@ -32,3 +40,5 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(long_date)
     app.add_template_filter(london_datetime)
     app.add_template_filter(file_size)
+    app.add_template_filter(short_date)
+    app.add_template_filter(plain_text_to_html, "plain_text")

@@ -26,6 +26,7 @@ from portal import create_app
 from portal.config import load_config
 from portal.extensions import db
 from tests.helpers import PageClient
+from tests.officers import Account, make_account, sign_in
 
 
 def _free_port() -> int:
@@ -163,3 +164,28 @@ def _empty_tables() -> None:
 @pytest.fixture
 def client(app: Flask) -> PageClient:
     return PageClient(app.test_client())
+
+
+@pytest.fixture
+def officer(app: Flask) -> Account:
+    return make_account(app, "officer")
+
+
+@pytest.fixture
+def supervisor(app: Flask) -> Account:
+    return make_account(app, "supervisor")
+
+
+@pytest.fixture
+def officer_client(app: Flask, officer: Account) -> PageClient:
+    """A browser signed in as an officer."""
+    client = PageClient(app.test_client())
+    sign_in(client, officer)
+    return client
+
+
+@pytest.fixture
+def supervisor_client(app: Flask, supervisor: Account) -> PageClient:
+    client = PageClient(app.test_client())
+    sign_in(client, supervisor)
+    return client

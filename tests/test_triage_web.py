@@ -197,8 +197,8 @@ def test_the_same_answers_get_the_same_decision_from_the_web_and_the_command(
     assert json.loads(result.stdout) == [web]
 
 
-def test_the_policy_page_shows_the_policy_in_use_in_order(app: Flask, client: PageClient) -> None:
-    page = client.get("/officer/policy")
+def test_the_policy_page_shows_the_policy_in_use_in_order(app: Flask, officer_client: PageClient) -> None:
+    page = officer_client.get("/officer/policy")
     text = page.text()
     with app.app_context():
         policy = current_policy()

@@ -1,7 +1,32 @@
 """The portal's stored records."""
 
+from portal.models.audit import AuditEvent
 from portal.models.draft import Draft
 from portal.models.outbox import OutboxMessage
-from portal.models.report import Attachment, ReferenceCounter, Report
+from portal.models.report import Attachment, CaseNote, ReferenceCounter, Report
+from portal.models.user import User
+from portal.models.work import (
+    CameraDeployment,
+    MediationRecord,
+    PowerUse,
+    TargetHardeningRecord,
+    TaskingAction,
+    TaskingRecord,
+)
 
-__all__ = ["Attachment", "Draft", "OutboxMessage", "ReferenceCounter", "Report"]
+__all__ = [
+    "Attachment",
+    "AuditEvent",
+    "CameraDeployment",
+    "CaseNote",
+    "Draft",
+    "MediationRecord",
+    "OutboxMessage",
+    "PowerUse",
+    "ReferenceCounter",
+    "Report",
+    "TargetHardeningRecord",
+    "TaskingAction",
+    "TaskingRecord",
+    "User",
+]

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -22,6 +22,26 @@ from portal.extensions import db
 from portal.models.types import UTCDateTime, utcnow
 
 STATUSES = ("new", "in_progress", "awaiting_resident", "closed")
+OPEN_STATUSES = ("new", "in_progress", "awaiting_resident")
+STATUS_LABELS = {
+    "new": "New",
+    "in_progress": "In progress",
+    "awaiting_resident": "Awaiting resident",
+    "closed": "Closed",
+}
+OUTCOMES = {
+    "resolved": "Resolved",
+    "no_further_action": "No further action",
+    "referred": "Referred to another agency",
+    "withdrawn": "Withdrawn",
+}
+CONTACT_CHANNELS = {
+    "phone": "Phone call",
+    "email": "Email",
+    "visit": "Home visit",
+    "letter": "Letter",
+    "in_person": "In person elsewhere",
+}
 
 
 class ReferenceCounter(db.Model):  # type: ignore[name-defined]
@@ -94,16 +114,37 @@ class Report(db.Model):  # type: ignore[name-defined]
     # The points, floors and flag reasons behind the decision, in words.
     explanation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
+    # The case: where it is now, who has it, and how far it has got.
+    # current_route starts as the decision's route; a re-route changes it, never the decision.
+    current_route: Mapped[str] = mapped_column(String(32))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    first_contact_on: Mapped[date | None] = mapped_column(Date)
+    first_contact_channel: Mapped[str | None] = mapped_column(String(20))
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    override_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    override_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The reporter's name in lower case, for searching by name from its start.
+    name_key: Mapped[str] = mapped_column(String(200), default="")
+    # Every change bumps it: an officer working from an older copy of the case is told, not obeyed.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
     # The random id of the draft this report was sent from: a second press of Send, or the
     # confirmation page, finds the report by it, and no draft can become two reports.
     draft_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     attachments = relationship("Attachment", back_populates="report", order_by="Attachment.id")
+    assignee = relationship("User", foreign_keys=[assignee_id])
+    override_by = relationship("User", foreign_keys=[override_by_id])
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
     __table_args__ = (
+        Index("ix_report_current_route_due_by_id", "current_route", "due_by", "id"),
+        Index("ix_report_due_by_id", "due_by", "id"),
+        Index("ix_report_name_key", "name_key"),
         Index("ix_report_status", "status"),
-        Index("ix_report_route_due_by", "route", "due_by"),
-        Index("ix_report_due_by", "due_by"),
         Index("ix_report_submitted_at", "submitted_at"),
         Index("ix_report_email_key_submitted_at", "email_key", "submitted_at"),
         Index("ix_report_phone_key_submitted_at", "phone_key", "submitted_at"),
@@ -161,3 +202,22 @@ def _decision_is_never_rewritten(_mapper: Any, _connection: Any, report: Report)
     if changed:
         fields = ", ".join(changed)
         raise DecisionRewritten(f"the triage decision of {report.reference} cannot be changed ({fields})")
+
+
+NOTE_KINDS = ("note", "update")
+
+
+class CaseNote(db.Model):  # type: ignore[name-defined]
+    """An officer's internal note (never shown to residents) or a public update (emailed to them)."""
+
+    __tablename__ = "case_note"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    emailed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    author = relationship("User")

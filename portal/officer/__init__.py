@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 
-from portal.officer import policy_views  # noqa: E402,F401  (registers the routes)
+from portal.officer import auth_views, case_views, policy_views, queue_views  # noqa: E402,F401  (routes)

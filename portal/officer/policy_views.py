@@ -8,11 +8,13 @@ from flask import render_template
 
 from portal.labels import FREQUENCY_LABELS, HARM_LABELS, PREVIOUS_REPORTS_LABELS, STARTED_LABELS
 from portal.officer import bp
+from portal.officer.permissions import VIEW, requires
 from portal.triage.conditions import describe
 from portal.triage.service import current_policy
 
 
 @bp.get("/policy")
+@requires(VIEW)
 def policy_page() -> Any:
     policy = current_policy()
     return render_template(

@@ -172,6 +172,8 @@ def _new_report(answers: ReportAnswers, decision: Decision, reference: str) -> R
         safe_to_phone=reporter.safe_to_phone,
         lives_in_district=reporter.lives_in_district,
         route=decision.route,
+        current_route=decision.route,
+        name_key="" if reporter.anonymous else reporter.name.lower(),
         rule=decision.rule,
         risk_score=decision.risk_score,
         risk_level=decision.risk_level,

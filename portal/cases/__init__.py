@@ -1,0 +1,1 @@
+"""Casework: the officers' queue, and the audited changes they make to cases."""

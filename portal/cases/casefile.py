@@ -1,0 +1,157 @@
+"""Everything the case page shows about one case, gathered in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_, select
+
+from portal.extensions import db
+from portal.labels import (
+    DETAIL_QUESTIONS,
+    FREQUENCY_LABELS,
+    HARM_LABELS,
+    KIND_TITLES,
+    PREVIOUS_REPORTS_LABELS,
+    STARTED_LABELS,
+    TYPE_LABELS,
+    yes_no,
+)
+from portal.models import AuditEvent, CaseNote, Report
+from portal.models.types import utcnow
+from portal.triage.calendar import LONDON
+
+RELATED_LIMIT = 25
+
+CASE_REVIEW_WORDS = {
+    "case_review_eligible": (
+        "Threshold met: the resident was told they can apply for an ASB Case Review, and how."
+    ),
+    "case_review_explained": "A repeat ASB report: the resident was told about the ASB Case Review.",
+}
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    lines: tuple[str, ...]
+
+
+@dataclass
+class CaseFile:
+    report: Report
+    kind_title: str
+    answers: list[tuple[str, list[Answer]]]
+    overdue: bool
+    case_review: str
+    reporter_reports: list[Report]
+    place_reports: list[Report]
+    notes: list[CaseNote]
+    timeline: list[AuditEvent]
+
+
+def _answer(question: str, value: str | list[str]) -> Answer:
+    lines = value if isinstance(value, list) else (value.splitlines() or [""])
+    return Answer(question, tuple(lines) or ("None",))
+
+
+def answers(report: Report) -> list[tuple[str, list[Answer]]]:
+    labels = TYPE_LABELS[report.kind]
+    what = [
+        _answer("What it is", [labels.get(t, t) for t in report.types]),
+        _answer("What is happening", report.description),
+        *(_answer(DETAIL_QUESTIONS[name], yes_no(value)) for name, value in report.details.items()),
+    ]
+    where = [
+        _answer("Where", report.address or "Not given"),
+        _answer("Postcode", report.postcode or "Not given"),
+        _answer("Ward", report.ward or "Not known"),
+        _answer("When it started", STARTED_LABELS[report.started]),
+        _answer("How often", FREQUENCY_LABELS[report.frequency]),
+        _answer("Reported in the last 6 months", PREVIOUS_REPORTS_LABELS[report.previous_reports]),
+    ]
+    harm = [HARM_LABELS[question] for question, value in report.harm().items() if value]
+    if report.anonymous:
+        reporter = [_answer("Reporter", "Anonymous")]
+    else:
+        reporter = [
+            _answer("Name", report.reporter_name or "Not given"),
+            _answer("Email", report.reporter_email or "Not given"),
+            _answer(
+                "Safe to email", yes_no(report.safe_to_email) if report.reporter_email else "No email given"
+            ),
+            _answer("Phone", report.reporter_phone or "Not given"),
+            _answer(
+                "Safe to phone", yes_no(report.safe_to_phone) if report.reporter_phone else "No phone given"
+            ),
+        ]
+    reporter.append(_answer("Lives in the district", yes_no(report.lives_in_district)))
+    return [
+        ("What is happening", what),
+        ("Where and when", where),
+        ("How it affects them", [_answer("Harm", harm or ["None of these"])]),
+        ("About the reporter", reporter),
+    ]
+
+
+def related_by_reporter(report: Report) -> list[Report]:
+    keys = [
+        column == value
+        for column, value in ((Report.email_key, report.email_key), (Report.phone_key, report.phone_key))
+        if value
+    ]
+    if not keys:
+        return []
+    return list(
+        db.session.scalars(
+            select(Report)
+            .where(or_(*keys), Report.id != report.id)
+            .order_by(Report.submitted_at.desc())
+            .limit(RELATED_LIMIT)
+        )
+    )
+
+
+def related_by_place(report: Report) -> list[Report]:
+    if not report.postcode:
+        return []
+    return list(
+        db.session.scalars(
+            select(Report)
+            .where(Report.postcode == report.postcode, Report.id != report.id)
+            .order_by(Report.submitted_at.desc())
+            .limit(RELATED_LIMIT)
+        )
+    )
+
+
+def today() -> date:
+    return utcnow().astimezone(LONDON).date()
+
+
+def case_file(report: Report) -> CaseFile:
+    review = next(
+        (words for flag, words in CASE_REVIEW_WORDS.items() if flag in report.flags), "Not applicable."
+    )
+    return CaseFile(
+        report=report,
+        kind_title=KIND_TITLES[report.kind],
+        answers=answers(report),
+        overdue=report.due_by < today() and report.first_contact_on is None and report.status != "closed",
+        case_review=review,
+        reporter_reports=related_by_reporter(report),
+        place_reports=related_by_place(report),
+        notes=list(
+            db.session.scalars(
+                select(CaseNote).where(CaseNote.report_id == report.id).order_by(CaseNote.created_at.desc())
+            )
+        ),
+        timeline=list(
+            db.session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.report_id == report.id)
+                .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            )
+        ),
+    )

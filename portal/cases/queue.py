@@ -1,0 +1,203 @@
+"""The officers' queue: safeguarding and overdue cases first, then by due date, 50 to a page.
+
+Pages are found by keyset (the last row's group, due date and id), never OFFSET, so the 1,000th
+page costs what the first does. Each of the two groups is read in (due_by, id) order from its index.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import String, and_, cast, func, not_, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from portal.extensions import db
+from portal.models import Report
+from portal.models.report import OPEN_STATUSES, STATUSES
+from portal.triage.contract import is_valid_postcode, normalise_email, normalise_postcode
+from portal.triage.decision import RISK_LEVELS, ROUTES
+
+PAGE_SIZE = 50
+TABS = (*ROUTES, "all")
+_REFERENCE = re.compile(r"^DIO-\d{4}-\d{1,6}$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Filters:
+    tab: str = "all"
+    status: str = "open"  # open, all, or one status
+    risk_level: str = ""
+    flag: str = ""
+    ward: str = ""
+    assignee: str = ""  # "", "mine", "unassigned" or an officer's id
+    search: str = ""
+
+    @classmethod
+    def from_args(cls, args: Any) -> Filters:
+        """Read filters from a query string, dropping any value that is not one of the choices."""
+        tab = args.get("tab", "all")
+        status = args.get("status", "open")
+        risk = args.get("risk_level", "")
+        assignee = args.get("assignee", "")
+        return cls(
+            tab=tab if tab in TABS else "all",
+            status=status if status in ("open", "all", *STATUSES) else "open",
+            risk_level=risk if risk in RISK_LEVELS else "",
+            flag=re.sub(r"[^a-z0-9_]", "", args.get("flag", ""))[:40],
+            ward=args.get("ward", "")[:100],
+            assignee=assignee if assignee in ("mine", "unassigned") or assignee.isdigit() else "",
+            search=args.get("q", "").strip()[:200],
+        )
+
+    def query_args(self, **changes: Any) -> dict[str, str]:
+        values = {
+            "tab": self.tab,
+            "status": self.status,
+            "risk_level": self.risk_level,
+            "flag": self.flag,
+            "ward": self.ward,
+            "assignee": self.assignee,
+            "q": self.search,
+        }
+        values.update(changes)
+        return {key: str(value) for key, value in values.items() if value not in ("", None)}
+
+
+@dataclass(frozen=True)
+class Cursor:
+    group: int  # 0: safeguarding or overdue; 1: the rest
+    due_by: date
+    id: int
+
+    def encode(self) -> str:
+        return f"{self.group}.{self.due_by.isoformat()}.{self.id}"
+
+    @classmethod
+    def decode(cls, text: str | None) -> Cursor | None:
+        if not text:
+            return None
+        try:
+            group, day, ident = text.split(".")
+            return cls(int(group), date.fromisoformat(day), int(ident)) if group in ("0", "1") else None
+        except ValueError:
+            return None
+
+
+@dataclass
+class QueuePage:
+    rows: list[Report]
+    next_cursor: Cursor | None
+
+
+def urgent(today: date) -> ColumnElement[bool]:
+    """Safeguarding, or overdue: past its due date with no first contact recorded."""
+    return or_(Report.safeguarding.is_(True), and_(Report.due_by < today, Report.first_contact_on.is_(None)))
+
+
+def _search(text: str) -> ColumnElement[bool] | None:
+    if not text:
+        return None
+    if _REFERENCE.match(text):
+        prefix, year, number = text.upper().split("-")
+        return Report.reference == f"{prefix}-{year}-{int(number):06d}"
+    if is_valid_postcode(text):
+        return Report.postcode == normalise_postcode(text)
+    if "@" in text:
+        return Report.email_key == normalise_email(text)
+    name = text.lower()
+    # A range on the lower-case name answers "starts with" from its index on every database.
+    return and_(Report.name_key >= name, Report.name_key < name + "\uffff")
+
+
+def _conditions(filters: Filters, user_id: int, include_tab: bool = True) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if include_tab and filters.tab != "all":
+        conditions.append(Report.current_route == filters.tab)
+    if filters.status == "open":
+        conditions.append(Report.status.in_(OPEN_STATUSES))
+    elif filters.status != "all":
+        conditions.append(Report.status == filters.status)
+    if filters.risk_level:
+        conditions.append(Report.risk_level == filters.risk_level)
+    if filters.flag == "safeguarding":
+        conditions.append(Report.safeguarding.is_(True))
+    elif filters.flag:
+        conditions.append(cast(Report.flags, String).like(f'%"{filters.flag}"%'))
+    if filters.ward:
+        conditions.append(Report.ward == filters.ward)
+    if filters.assignee == "mine":
+        conditions.append(Report.assignee_id == user_id)
+    elif filters.assignee == "unassigned":
+        conditions.append(Report.assignee_id.is_(None))
+    elif filters.assignee:
+        conditions.append(Report.assignee_id == int(filters.assignee))
+    searched = _search(filters.search)
+    if searched is not None:
+        conditions.append(searched)
+    return conditions
+
+
+def _after(cursor: Cursor) -> ColumnElement[bool]:
+    return or_(Report.due_by > cursor.due_by, and_(Report.due_by == cursor.due_by, Report.id > cursor.id))
+
+
+def queue_page(filters: Filters, user_id: int, today: date, after: Cursor | None = None) -> QueuePage:
+    base = _conditions(filters, user_id)
+    rows: list[Report] = []
+    for group in (0, 1):
+        if after is not None and group < after.group:
+            continue
+        wanted = PAGE_SIZE + 1 - len(rows)
+        if wanted <= 0:
+            break
+        conditions = [*base, urgent(today) if group == 0 else not_(urgent(today))]
+        if after is not None and group == after.group:
+            conditions.append(_after(after))
+        rows.extend(
+            db.session.scalars(
+                select(Report).where(*conditions).order_by(Report.due_by, Report.id).limit(wanted)
+            )
+        )
+    next_cursor = None
+    if len(rows) > PAGE_SIZE:
+        rows = rows[:PAGE_SIZE]
+        last = rows[-1]
+        next_cursor = Cursor(0 if _is_urgent(last, today) else 1, last.due_by, last.id)
+    return QueuePage(rows=rows, next_cursor=next_cursor)
+
+
+def _is_urgent(report: Report, today: date) -> bool:
+    return report.safeguarding or (report.due_by < today and report.first_contact_on is None)
+
+
+def tab_counts(filters: Filters, user_id: int) -> dict[str, int]:
+    """How many cases each tab holds under the other filters."""
+    conditions = _conditions(filters, user_id, include_tab=False)
+    rows = db.session.execute(
+        select(Report.current_route, func.count()).where(*conditions).group_by(Report.current_route)
+    ).all()
+    counts = dict.fromkeys(ROUTES, 0)
+    for route, count in rows:
+        counts[route] = count
+    counts["all"] = sum(counts[route] for route in ROUTES)
+    return counts
+
+
+def all_rows(filters: Filters, user_id: int, today: date, limit: int = 100_000) -> list[Report]:
+    """Every row of the filtered queue in queue order, for the CSV export."""
+    base = _conditions(filters, user_id)
+    rows: list[Report] = []
+    for group in (0, 1):
+        condition = urgent(today) if group == 0 else not_(urgent(today))
+        rows.extend(
+            db.session.scalars(
+                select(Report)
+                .where(*base, condition)
+                .order_by(Report.due_by, Report.id)
+                .limit(limit - len(rows))
+            )
+        )
+    return rows

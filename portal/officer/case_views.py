@@ -1,0 +1,236 @@
+"""The case page, and the changes officers make from it.
+
+Each change is a POST that calls one operation in ``portal.cases.operations``; on success it
+redirects back to the case, and on a refusal it shows the case again with the message and with
+what the officer typed kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user
+from werkzeug.wrappers.response import Response
+
+from portal.cases import operations
+from portal.cases.casefile import case_file
+from portal.extensions import db
+from portal.models import Attachment
+from portal.models.report import CONTACT_CHANNELS, OUTCOMES, STATUS_LABELS
+from portal.officer import bp
+from portal.officer.forms import (
+    AssignForm,
+    ClaimForm,
+    FirstContactForm,
+    NoteForm,
+    RerouteForm,
+    StatusForm,
+    UpdateForm,
+)
+from portal.officer.permissions import SUPERVISE, VIEW, WORK, can, requires
+from portal.reports import evidence
+
+AUDIT_WORDS = {
+    "viewed": "viewed the case",
+    "claimed": "claimed the case",
+    "assigned": "assigned the case",
+    "status_changed": "changed the status",
+    "first_contact": "recorded first contact",
+    "rerouted": "re-routed the case",
+    "note_added": "added an internal note",
+    "update_sent": "emailed an update to the resident",
+}
+
+
+def _forms(**given: Any) -> dict[str, Any]:
+    forms: dict[str, Any] = {
+        "claim_form": ClaimForm(formdata=None),
+        "assign_form": AssignForm(formdata=None),
+        "status_form": StatusForm(formdata=None),
+        "contact_form": FirstContactForm(formdata=None),
+        "reroute_form": RerouteForm(formdata=None),
+        "note_form": NoteForm(formdata=None),
+        "update_form": UpdateForm(formdata=None),
+    }
+    forms.update(given)
+    officers = operations.current_officers()
+    forms["assign_form"].officer.choices = [("", "No one"), *((str(o.id), o.name) for o in officers)]
+    return forms
+
+
+def _show(reference: str, status: int = 200, problem: str | None = None, **given: Any) -> Any:
+    report = operations.find_case(reference)
+    forms = _forms(**given)
+    for name in ("assign_form", "status_form", "contact_form", "reroute_form"):
+        if forms[name].version.data is None:
+            forms[name].version.data = report.version
+    return (
+        render_template(
+            "officer/case.html",
+            case=case_file(report),
+            report=report,
+            problem=problem,
+            may_work=operations.may_work_on(current_user, report),
+            can_supervise=can(current_user, SUPERVISE),
+            resident_can_be_emailed=operations.resident_can_be_emailed(report),
+            status_labels=STATUS_LABELS,
+            outcomes=OUTCOMES,
+            channels=CONTACT_CHANNELS,
+            audit_words=AUDIT_WORDS,
+            **forms,
+        ),
+        status,
+    )
+
+
+def _done(reference: str, message: str) -> Response:
+    flash(message, "success")
+    return redirect(url_for("officer.case", reference=reference))
+
+
+def _attempt(reference: str, form_name: str, form: Any, change: Any, success: str) -> Any:
+    """Run one change from a submitted form; show the case again, with the form kept, if refused."""
+    if not form.validate_on_submit():
+        first = next(iter(form.errors.values()))[0]
+        return _show(reference, 400, problem=first, **{form_name: form})
+    try:
+        change()
+    except operations.CaseNotFound:
+        abort(404)
+    except operations.CaseError as error:
+        db.session.rollback()
+        return _show(
+            reference,
+            409 if isinstance(error, (operations.StaleCase, operations.AlreadyClaimed)) else 400,
+            problem=str(error),
+            **{form_name: form},
+        )
+    return _done(reference, success)
+
+
+@bp.get("/cases/<reference>")
+@requires(VIEW)
+def case(reference: str) -> Any:
+    try:
+        operations.record_view(reference, current_user)
+    except operations.CaseNotFound:
+        abort(404)
+    return _show(reference)
+
+
+@bp.post("/cases/<reference>/claim")
+@requires(WORK)
+def claim(reference: str) -> Any:
+    form = ClaimForm()
+    return _attempt(
+        reference,
+        "claim_form",
+        form,
+        lambda: operations.claim(reference, current_user),
+        "You have claimed this case",
+    )
+
+
+@bp.post("/cases/<reference>/assign")
+@requires(WORK)
+def assign(reference: str) -> Any:
+    form = AssignForm()
+    form.officer.choices = [("", "No one"), *((str(o.id), o.name) for o in operations.current_officers())]
+    officer_id = int(form.officer.data) if (form.officer.data or "").isdigit() else None
+    return _attempt(
+        reference,
+        "assign_form",
+        form,
+        lambda: operations.assign(reference, current_user, officer_id, form.version.data),
+        "The case has been assigned",
+    )
+
+
+@bp.post("/cases/<reference>/status")
+@requires(WORK)
+def status(reference: str) -> Any:
+    form = StatusForm()
+    return _attempt(
+        reference,
+        "status_form",
+        form,
+        lambda: operations.change_status(
+            reference, current_user, form.status.data, form.outcome.data, form.version.data
+        ),
+        "The status has been changed",
+    )
+
+
+@bp.post("/cases/<reference>/first-contact")
+@requires(WORK)
+def first_contact(reference: str) -> Any:
+    form = FirstContactForm()
+    return _attempt(
+        reference,
+        "contact_form",
+        form,
+        lambda: operations.record_first_contact(
+            reference, current_user, form.contacted_on.data, form.channel.data, form.version.data
+        ),
+        "First contact has been recorded",
+    )
+
+
+@bp.post("/cases/<reference>/reroute")
+@requires(WORK)
+def reroute(reference: str) -> Any:
+    form = RerouteForm()
+    return _attempt(
+        reference,
+        "reroute_form",
+        form,
+        lambda: operations.reroute(
+            reference, current_user, form.route.data, form.reason.data, form.version.data
+        ),
+        "The case has been re-routed",
+    )
+
+
+@bp.post("/cases/<reference>/notes")
+@requires(WORK)
+def add_note(reference: str) -> Any:
+    form = NoteForm()
+    return _attempt(
+        reference,
+        "note_form",
+        form,
+        lambda: operations.add_note(reference, current_user, form.text.data),
+        "Your note has been added",
+    )
+
+
+@bp.post("/cases/<reference>/updates")
+@requires(WORK)
+def post_update(reference: str) -> Any:
+    form = UpdateForm()
+    return _attempt(
+        reference,
+        "update_form",
+        form,
+        lambda: operations.post_update(reference, current_user, form.text.data),
+        "Your update has been emailed to the resident",
+    )
+
+
+@bp.get("/cases/<reference>/attachments/<int:attachment_id>")
+@requires(VIEW)
+def attachment(reference: str, attachment_id: int) -> Any:
+    """Evidence, only to signed-in officers, always as a download, never shown inline."""
+    item = db.session.get(Attachment, attachment_id)
+    if item is None or item.report is None or item.report.reference != reference:
+        abort(404)
+    response = send_file(
+        evidence.path_for(item),
+        mimetype=item.content_type,
+        as_attachment=True,
+        download_name=item.original_name,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response

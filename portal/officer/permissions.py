@@ -1,0 +1,58 @@
+"""Who may do what in the back-office: the one place permissions are decided.
+
+Every back-office view is wrapped in ``requires(permission)``; the URL-map test fails if one is
+not. Signing in is required before any of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, current_app, request
+from flask_login import current_user
+
+VIEW = "view"  # read the queue, cases, the agenda and the policy
+WORK = "work"  # claim cases, record contact, notes, updates and the records of the work
+SUPERVISE = "supervise"  # assign, re-route and close any case
+ADMINISTER = "administer"  # manage accounts
+
+ROLE_PERMISSIONS = {
+    "officer": frozenset({VIEW, WORK}),
+    "supervisor": frozenset({VIEW, WORK, SUPERVISE}),
+    "admin": frozenset({VIEW, WORK, SUPERVISE, ADMINISTER}),
+}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def can(user: Any, permission: str) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and permission in ROLE_PERMISSIONS.get(
+        user.role, ()
+    )
+
+
+def requires(permission: str) -> Callable[[F], F]:
+    """Sign-in, then ``permission``, before the view runs."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+            if not can(current_user, permission):
+                current_app.logger.warning("access refused", extra={"path": request.path})
+                abort(403)
+            return view(*args, **kwargs)
+
+        guarded.required_permission = permission  # type: ignore[attr-defined]
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+def public_view(view: F) -> F:
+    """Marks the one kind of back-office page open to anyone: signing in."""
+    view.required_permission = None  # type: ignore[attr-defined]
+    return view

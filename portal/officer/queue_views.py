@@ -1,0 +1,53 @@
+"""The queue: tabs by route, filters, search and pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, render_template, request
+from flask_login import current_user
+
+from portal.cases import operations
+from portal.cases.queue import TABS, Cursor, Filters, queue_page, tab_counts
+from portal.labels import KIND_TITLES
+from portal.models.report import STATUS_LABELS
+from portal.models.types import utcnow
+from portal.officer import bp
+from portal.officer.permissions import VIEW, requires
+from portal.triage.calendar import LONDON
+from portal.triage.decision import RISK_LEVELS
+from portal.triage.service import current_policy
+
+TAB_LABELS = {
+    "mediation": "Mediation",
+    "target_hardening": "Target hardening",
+    "tasking": "Tasking",
+    "all": "All",
+}
+
+
+def today() -> Any:
+    return utcnow().astimezone(LONDON).date()
+
+
+@bp.get("/")
+@requires(VIEW)
+def queue() -> Any:
+    filters = Filters.from_args(request.args)
+    page = queue_page(filters, current_user.id, today(), Cursor.decode(request.args.get("after")))
+    return render_template(
+        "officer/queue.html",
+        filters=filters,
+        page=page,
+        counts=tab_counts(filters, current_user.id),
+        tabs=TABS,
+        tab_labels=TAB_LABELS,
+        status_labels=STATUS_LABELS,
+        kind_titles=KIND_TITLES,
+        risk_levels=RISK_LEVELS,
+        flags=current_policy().flags,
+        wards=current_app.config["COUNCIL_WARDS"],
+        officers=operations.current_officers(),
+        today=today(),
+        first_page=request.args.get("after") is None,
+    )
