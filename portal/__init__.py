@@ -61,6 +61,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def legend(field: Any, size: str = "m") -> dict[str, Any]:
+    """A question's fieldset: its legend is the field's label, at a GOV.UK size (s, m, l).
+
+    Passing a fieldset to a govuk-frontend-wtf widget replaces the legend it would make, so the
+    question text must come with it: this keeps the two together.
+    """
+    return {"legend": {"text": field.label.text, "classes": f"govuk-fieldset__legend--{size}"}}
+
+
 def _init_jinja(app: Flask) -> None:
     app.jinja_loader = ChoiceLoader(
         [
@@ -78,6 +87,7 @@ def _init_jinja(app: Flask) -> None:
     # This is a council's service, not a GOV.UK one: no GOV.UK brand.
     app.jinja_env.globals["govukRebrand"] = False
     WTFormsHelpers(app)  # wtforms_errors(): a form's errors as a GOV.UK error summary
+    app.add_template_global(legend)
 
     @app.context_processor
     def service_context() -> dict[str, Any]:

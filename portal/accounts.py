@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from portal import audit
 from portal.extensions import db
 from portal.models import User
 from portal.models.types import utcnow
@@ -30,7 +31,7 @@ def find_user(email: str) -> User | None:
     return db.session.scalars(select(User).where(User.email == normalise_email(email))).first()
 
 
-def create_user(email: str, name: str, role: str, password: str) -> User:
+def create_user(email: str, name: str, role: str, password: str, by: User | None = None) -> User:
     email = normalise_email(email)
     if not is_valid_email(email):
         raise AccountError(f"{email!r} is not an email address")
@@ -44,17 +45,40 @@ def create_user(email: str, name: str, role: str, password: str) -> User:
     user = User(email=email, name=name.strip(), role=role, active=True)
     user.set_password(password)
     db.session.add(user)
+    audit.record("account_created", actor=by, after={"role": role}, detail=email)
     db.session.commit()
     return user
 
 
-def disable_user(email: str) -> User:
+def disable_user(email: str, by: User | None = None) -> User:
+    return _set_active(email, False, by)
+
+
+def enable_user(email: str, by: User | None = None) -> User:
+    return _set_active(email, True, by)
+
+
+def _set_active(email: str, active: bool, by: User | None) -> User:
     user = find_user(email)
     if user is None:
         raise AccountError(f"There is no account for {normalise_email(email)}")
-    user.active = False
+    if by is not None and by.id == user.id and not active:
+        raise AccountError("You cannot disable your own account")
+    before = user.active
+    user.active = active
+    audit.record(
+        "account_enabled" if active else "account_disabled",
+        actor=by,
+        before={"active": before},
+        after={"active": active},
+        detail=user.email,
+    )
     db.session.commit()
     return user
+
+
+def all_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.active.desc(), User.name)))
 
 
 def authenticate(email: str, password: str) -> User | None:

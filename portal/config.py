@@ -162,6 +162,10 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "COUNCIL_WEBSITE": env.get("COUNCIL_WEBSITE", "https://www.ne-derbyshire.gov.uk"),
         "COUNCIL_AREA": env.get("COUNCIL_AREA", "North East Derbyshire"),
         "COUNCIL_WARDS": _list(env, "COUNCIL_WARDS", DEFAULT_WARDS),
+        # The partnership's wildlife cameras, by the names painted on them.
+        "PARTNERSHIP_CAMERAS": _list(
+            env, "PARTNERSHIP_CAMERAS", ("WC-01", "WC-02", "WC-03", "WC-04", "WC-05", "WC-06")
+        ),
         # Where "Exit this page" takes someone: a page that gives nothing away.
         "EXIT_PAGE_URL": env.get("EXIT_PAGE_URL", "https://www.bbc.co.uk/weather"),
         "TRIAGE_POLICY_FILE": env.get("TRIAGE_POLICY_FILE", "")

@@ -36,9 +36,21 @@ def file_size(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
+def audit_value(value: object) -> str:
+    """A value from the audit log, in words: lists joined, nothing as a dash."""
+    if value is None or value == "" or value == []:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(item).replace("_", " ") for item in value)
+    return str(value)
+
+
 def register_filters(app: Flask) -> None:
     app.add_template_filter(long_date)
     app.add_template_filter(london_datetime)
     app.add_template_filter(file_size)
     app.add_template_filter(short_date)
+    app.add_template_filter(audit_value)
     app.add_template_filter(plain_text_to_html, "plain_text")

@@ -156,8 +156,16 @@ def _empty_tables() -> None:
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     else:
+        # The audit log's append-only triggers are lifted for the wipe and put back as they were.
+        triggers = db.session.execute(
+            text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_event'")
+        ).all()
+        for name, _sql in triggers:
+            db.session.execute(text(f"DROP TRIGGER {name}"))
         for table in tables:
             db.session.execute(text(f"DELETE FROM {table}"))
+        for _name, sql in triggers:
+            db.session.execute(text(sql))
     db.session.commit()
 
 

@@ -26,6 +26,21 @@ class Page:
         duplicated = [name for name, count in ids.items() if count > 1]
         assert not duplicated, f"duplicate ids on the page: {duplicated}"
         assert len(self.soup.find_all("h1")) == 1, "every page has exactly one h1"
+        self._check_questions_are_labelled()
+
+    def _check_questions_are_labelled(self) -> None:
+        """Every group of options says its question, and every control has a label."""
+        for fieldset in self.soup.find_all("fieldset"):
+            legend = fieldset.find("legend")
+            assert legend is not None and legend.get_text(strip=True), (
+                f"a fieldset without a question: {fieldset}"[:300]
+            )
+        labelled = {label.get("for") for label in self.soup.find_all("label")}
+        for control in self.soup.find_all(["input", "select", "textarea"]):
+            if control.get("type") in ("hidden", "submit", "button"):
+                continue
+            named = control.get("aria-label") or control.get("aria-labelledby")
+            assert named or control.get("id") in labelled, f"a control without a label: {control}"[:300]
 
     @property
     def h1(self) -> str:

@@ -184,7 +184,9 @@ def change_status(
     return report
 
 
-def record_first_contact(reference: str, user: User, on: date, channel: str, version: int | None) -> Report:
+def record_first_contact(
+    reference: str, user: User, on: date | None, channel: str, version: int | None
+) -> Report:
     """The resident has been contacted: this stops the due-date clock."""
     with _changing(reference, version) as report:
         _require(
@@ -192,6 +194,8 @@ def record_first_contact(reference: str, user: User, on: date, channel: str, ver
         )
         if channel not in CONTACT_CHANNELS:
             raise CaseError("Choose how the resident was contacted")
+        if on is None:
+            raise CaseError("Enter the date of first contact")
         if on < report.submitted_at.date() or on > utcnow().date():
             raise CaseError("The date of first contact must be between the report's date and today")
         before = {

@@ -4,4 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 
-from portal.officer import auth_views, case_views, policy_views, queue_views  # noqa: E402,F401  (routes)
+from portal.officer import (  # noqa: E402,F401  (routes)
+    accounts_views,
+    agenda_views,
+    auth_views,
+    case_views,
+    policy_views,
+    queue_views,
+    records_views,
+)

@@ -40,6 +40,13 @@ AUDIT_WORDS = {
     "rerouted": "re-routed the case",
     "note_added": "added an internal note",
     "update_sent": "emailed an update to the resident",
+    "mediation_recorded": "recorded mediation",
+    "target_hardening_recorded": "recorded target hardening",
+    "tasking_recorded": "recorded the tasking meeting",
+    "tasking_action_added": "added a tasking action",
+    "tasking_action_done": "marked a tasking action done",
+    "camera_deployed": "recorded a wildlife camera deployment",
+    "power_used": "recorded an ASB tool or power used",
 }
 
 
@@ -96,8 +103,8 @@ def _attempt(reference: str, form_name: str, form: Any, change: Any, success: st
         return _show(reference, 400, problem=first, **{form_name: form})
     try:
         change()
-    except operations.CaseNotFound:
-        abort(404)
+    except operations.CaseNotFound as error:
+        abort(404, description=str(error))
     except operations.CaseError as error:
         db.session.rollback()
         return _show(
@@ -114,8 +121,8 @@ def _attempt(reference: str, form_name: str, form: Any, change: Any, success: st
 def case(reference: str) -> Any:
     try:
         operations.record_view(reference, current_user)
-    except operations.CaseNotFound:
-        abort(404)
+    except operations.CaseNotFound as error:
+        abort(404, description=str(error))
     return _show(reference)
 
 
@@ -133,7 +140,7 @@ def claim(reference: str) -> Any:
 
 
 @bp.post("/cases/<reference>/assign")
-@requires(WORK)
+@requires(SUPERVISE)
 def assign(reference: str) -> Any:
     form = AssignForm()
     form.officer.choices = [("", "No one"), *((str(o.id), o.name) for o in operations.current_officers())]
@@ -178,7 +185,7 @@ def first_contact(reference: str) -> Any:
 
 
 @bp.post("/cases/<reference>/reroute")
-@requires(WORK)
+@requires(SUPERVISE)
 def reroute(reference: str) -> Any:
     form = RerouteForm()
     return _attempt(

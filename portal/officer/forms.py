@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovDateInput,
     GovPasswordInput,
-    GovRadioInput,
     GovSelect,
     GovTextArea,
     GovTextInput,
 )
 from wtforms import (
-    DateField,
     IntegerField,
     PasswordField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Optional
 from wtforms.widgets import HiddenInput
 
-from portal.forms import PortalForm, strip
+from portal.forms import CheckboxesInput, GovDateField, PortalForm, RadioInput, strip
 from portal.models.report import CONTACT_CHANNELS, OUTCOMES, STATUS_LABELS
+from portal.models.work import AGE_BANDS, HARDENING_ITEMS, MEDIATION_OUTCOMES, POWERS
 
 
 class SignInForm(PortalForm):
@@ -56,29 +57,27 @@ class StatusForm(VersionedForm):
     status = RadioField(
         "New status",
         choices=list(STATUS_LABELS.items()),
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         validators=[InputRequired(message="Select the new status")],
     )
     outcome = RadioField(
         "Outcome (needed to close the case)",
         choices=list(OUTCOMES.items()),
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         validators=[Optional()],
     )
 
 
 class FirstContactForm(VersionedForm):
-    contacted_on = DateField(
+    contacted_on = GovDateField(
         "Date of first contact",
         description="For example, 27 11 2026",
-        widget=GovDateInput(),
-        format="%d %m %Y",
         validators=[InputRequired(message="Enter the date of first contact")],
     )
     channel = RadioField(
         "How was the resident contacted?",
         choices=list(CONTACT_CHANNELS.items()),
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         validators=[InputRequired(message="Select how the resident was contacted")],
     )
 
@@ -91,7 +90,7 @@ class RerouteForm(VersionedForm):
             ("target_hardening", "Target hardening"),
             ("tasking", "Tasking meeting"),
         ],
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         validators=[InputRequired(message="Select the new route")],
     )
     reason = TextAreaField(
@@ -122,3 +121,188 @@ class UpdateForm(PortalForm):
         widget=GovTextArea(),
         validators=[DataRequired(message="Enter the update")],
     )
+
+
+# --- The records of the work, per route (portal.cases.records checks every value) ---------------
+
+
+DATE_EXAMPLE = "For example, 27 11 2026"
+
+
+class RecordDateField(GovDateField):
+    """A date in a record of the work: an example in the hint, and the record's own messages."""
+
+    def __init__(self, label: str, *, required: str | None = None, invalid: str, **kwargs: Any) -> None:
+        kwargs.setdefault("description", DATE_EXAMPLE)
+        validators = [InputRequired(message=required)] if required else [Optional()]
+        super().__init__(label, validators, invalid=invalid, **kwargs)
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed in a GOV.UK text input, with a plain message if it is not one."""
+
+    def __init__(self, label: str, *, required: str, invalid: str, **kwargs: Any) -> None:
+        super().__init__(label, validators=[InputRequired(message=required)], widget=GovTextInput(), **kwargs)
+        self.invalid_message = invalid
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(self.invalid_message) from None
+
+
+def _choose(label: str, choices: list[tuple[str, str]], **kwargs: Any) -> RadioField:
+    """Radios whose answer the records module checks, so a bad value gets its plain message."""
+    return RadioField(label, choices=choices, widget=RadioInput(), validate_choice=False, **kwargs)
+
+
+class MediationForm(VersionedForm):
+    referral_date = RecordDateField(
+        "Date referred to mediation",
+        required="Enter the date of referral to mediation",
+        invalid="The date of referral to mediation must be a real date, like 27 11 2026",
+    )
+    sessions = WholeNumberField(
+        "Number of mediation sessions held",
+        required="Enter the number of mediation sessions held, 0 if none yet",
+        invalid="Enter the number of mediation sessions as a whole number, like 2",
+    )
+    mediation_outcome = _choose(
+        "Outcome of mediation", [("", "Not known yet"), *MEDIATION_OUTCOMES.items()], default=""
+    )
+
+
+class TargetHardeningForm(VersionedForm):
+    survey_date = RecordDateField(
+        "Date of the survey",
+        required="Enter the date of the survey",
+        invalid="The date of the survey must be a real date, like 27 11 2026",
+    )
+    hardening_items = SelectMultipleField(
+        "Items fitted",
+        choices=list(HARDENING_ITEMS.items()),
+        description="Select all that apply",
+        widget=CheckboxesInput(),
+        validate_choice=False,
+    )
+    other_items = StringField(
+        "Other items fitted", description="If you selected Other", filters=[strip], widget=GovTextInput()
+    )
+    installation_date = RecordDateField(
+        "Date of installation",
+        invalid="The date of installation must be a real date, like 27 11 2026",
+        description="Leave empty until the items are fitted. " + DATE_EXAMPLE,
+    )
+
+
+class TaskingForm(VersionedForm):
+    meeting_date = RecordDateField(
+        "Date of the tasking meeting",
+        required="Enter the date of the tasking meeting",
+        invalid="The date of the tasking meeting must be a real date, like 27 11 2026",
+    )
+    decision = TextAreaField(
+        "Decision of the meeting",
+        description="Leave empty until the meeting has been held",
+        filters=[strip],
+        widget=GovTextArea(),
+    )
+
+
+class TaskingActionForm(VersionedForm):
+    action_description = TextAreaField(
+        "Action", filters=[strip], widget=GovTextArea(), validators=[DataRequired(message="Enter the action")]
+    )
+    action_owner = StringField(
+        "Owner",
+        description="The person or agency who will do it",
+        filters=[strip],
+        widget=GovTextInput(),
+        validators=[DataRequired(message="Enter who owns the action")],
+    )
+    action_due = RecordDateField(
+        "Due by",
+        required="Enter the date the action is due",
+        invalid="The date the action is due must be a real date, like 27 11 2026",
+    )
+
+
+class CompleteActionForm(VersionedForm):
+    pass
+
+
+class CameraForm(VersionedForm):
+    camera = SelectField("Camera", choices=[], widget=GovSelect(), validate_choice=False)
+    camera_location = StringField(
+        "Where it was put up",
+        description="For example, the footpath behind 12 to 20 Mill Lane",
+        filters=[strip],
+        widget=GovTextInput(),
+    )
+    signage = _choose("Was signage put up?", [("yes", "Yes"), ("no", "No")])
+    camera_from = RecordDateField(
+        "Up from",
+        required="Enter the date the camera was put up",
+        invalid="The date the camera was put up must be a real date, like 27 11 2026",
+    )
+    camera_to = RecordDateField(
+        "Down on",
+        required="Enter the date the camera comes down",
+        invalid="The date the camera comes down must be a real date, like 27 11 2026",
+    )
+
+
+class PowerUseForm(VersionedForm):
+    power = _choose("Tool or power used", list(POWERS.items()))
+    power_date = RecordDateField(
+        "Date served",
+        required="Enter the date it was served",
+        invalid="The date it was served must be a real date, like 27 11 2026",
+    )
+    served_on_name = StringField(
+        "Name of the person it was served on", filters=[strip], widget=GovTextInput()
+    )
+    served_on_age_band = _choose("Their age band", list(AGE_BANDS.items()))
+    served_by = StringField(
+        "Who served it",
+        description="Name and organisation, such as PC 1234 Smith, Derbyshire Police",
+        filters=[strip],
+        widget=GovTextInput(),
+    )
+
+
+class AccountForm(PortalForm):
+    name = StringField(
+        "Full name",
+        filters=[strip],
+        widget=GovTextInput(),
+        validators=[DataRequired(message="Enter the person's name")],
+    )
+    email = StringField(
+        "Email address",
+        filters=[strip],
+        widget=GovTextInput(),
+        validators=[DataRequired(message="Enter their email address")],
+    )
+    role = RadioField(
+        "Role",
+        choices=[
+            ("officer", "Officer: works cases"),
+            ("supervisor", "Supervisor: also assigns, re-routes and closes any case"),
+            ("admin", "Administrator: also manages accounts"),
+        ],
+        widget=RadioInput(),
+        validators=[InputRequired(message="Select a role")],
+    )
+    password = PasswordField(
+        "Password",
+        description="At least 12 characters. Give it to them in person or by phone, never by email.",
+        widget=GovPasswordInput(),
+        validators=[DataRequired(message="Enter a password")],
+    )
+
+
+class AccountStatusForm(PortalForm):
+    email = StringField(validators=[DataRequired()])
+    active = StringField(validators=[AnyOf(["yes", "no"])])

@@ -8,9 +8,7 @@ from typing import Any, ClassVar
 from flask import current_app
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
-    GovCheckboxesInput,
     GovFileInput,
-    GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
@@ -28,7 +26,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from portal.forms import PortalForm, as_yes_no, strip, yes_no_field
+from portal.forms import CheckboxesInput, PortalForm, RadioInput, as_yes_no, strip, yes_no_field
 from portal.labels import (
     DETAIL_ERRORS,
     DETAIL_QUESTIONS,
@@ -64,7 +62,7 @@ class KindForm(PortalForm):
             ("neighbour_dispute", KIND_TITLES["neighbour_dispute"]),
             ("safety_concern", KIND_TITLES["safety_concern"]),
         ],
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         validators=[InputRequired(message="Select what you want to report")],
     )
 
@@ -98,7 +96,7 @@ def what_form(kind: str) -> type[JourneyForm]:
             label,
             choices=list(TYPE_LABELS[kind].items()),
             description="Select all that apply.",
-            widget=GovCheckboxesInput(),
+            widget=CheckboxesInput(),
             validators=[DataRequired(message=error)],
         )
         description = TextAreaField(
@@ -180,19 +178,19 @@ class WhereForm(JourneyForm):
     started = RadioField(
         "When did it start?",
         choices=list(STARTED_LABELS.items()),
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         validators=[InputRequired(message="Select when it started")],
     )
     frequency = RadioField(
         "How often does it happen?",
         choices=list(FREQUENCY_LABELS.items()),
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         validators=[InputRequired(message="Select how often it happens")],
     )
     previous_reports = RadioField(
         "Have you reported this to the council, the police or a landlord in the last 6 months?",
         choices=list(PREVIOUS_REPORTS_LABELS.items()),
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         validators=[InputRequired(message="Select if you have reported this in the last 6 months")],
     )
 
@@ -245,7 +243,7 @@ class ImpactForm(JourneyForm):
         "How is it affecting you?",
         choices=[*HARM_LABELS.items(), (NONE_OF_THESE, "None of these")],
         description="Select all that apply. Your answers help us decide how quickly to respond.",
-        widget=GovCheckboxesInput(),
+        widget=CheckboxesInput(),
         validators=[DataRequired(message="Select how it is affecting you, or select 'None of these'")],
     )
 

@@ -1,0 +1,141 @@
+"""The tasking meeting agenda (a printable page and a CSV file), and the queue as a CSV file."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import current_app, render_template, request
+from flask_login import current_user
+
+from portal.cases.agenda import (
+    AGENDA_CSV_HEADER,
+    InvalidMeetingDate,
+    agenda_csv_rows,
+    build_agenda,
+    parse_date_parts,
+    parse_iso_date,
+)
+from portal.cases.queue import Filters, all_rows
+from portal.csv_safe import csv_response, write_csv
+from portal.labels import KIND_TITLES
+from portal.models import Report
+from portal.models.report import STATUS_LABELS
+from portal.officer import bp
+from portal.officer.permissions import VIEW, requires
+from portal.officer.queue_views import TAB_LABELS, today
+from portal.triage.calendar import LONDON
+from portal.triage.service import current_policy
+
+DATE_PARTS = ("day", "month", "year")
+INVALID_DATE = "Enter a real meeting date"
+
+QUEUE_CSV_HEADER = (
+    "Reference",
+    "Submitted",
+    "Kind",
+    "Route",
+    "Status",
+    "Risk level",
+    "Risk score",
+    "Flags",
+    "Due by",
+    "First contact",
+    "Ward",
+    "Postcode",
+    "Officer",
+)
+
+
+def _flag_labels() -> dict[str, str]:
+    return {flag.name: flag.label or flag.name.replace("_", " ") for flag in current_policy().flags}
+
+
+def _meeting_date() -> tuple[date | None, dict[str, str]]:
+    """The meeting asked for (``None`` if it is not a real date) and what to show in the date boxes.
+
+    The date input's three boxes win over ``?date=YYYY-MM-DD``; with neither, the meeting is today.
+    """
+    typed = {part: request.args.get(part, "")[:10] for part in DATE_PARTS}
+    try:
+        if any(part in request.args for part in DATE_PARTS):
+            meeting = parse_date_parts(typed["day"], typed["month"], typed["year"])
+        elif "date" in request.args:
+            meeting = parse_iso_date(request.args.get("date", "")[:20])
+        else:
+            meeting = today()
+    except InvalidMeetingDate:
+        shown = typed if any(typed.values()) else dict.fromkeys(DATE_PARTS, "")
+        return None, shown
+    return meeting, {"day": str(meeting.day), "month": str(meeting.month), "year": str(meeting.year)}
+
+
+def _invalid_date_page(typed: dict[str, str]) -> Any:
+    return render_template("officer/agenda.html", agenda=None, problem=INVALID_DATE, typed=typed), 400
+
+
+@bp.get("/agenda")
+@requires(VIEW)
+def agenda() -> Any:
+    meeting, typed = _meeting_date()
+    if meeting is None:
+        return _invalid_date_page(typed)
+    return render_template(
+        "officer/agenda.html",
+        agenda=build_agenda(meeting, today()),
+        problem=None,
+        typed=typed,
+        flag_labels=_flag_labels(),
+        kind_titles=KIND_TITLES,
+        status_labels=STATUS_LABELS,
+        today=today(),
+    )
+
+
+@bp.get("/agenda.csv")
+@requires(VIEW)
+def agenda_csv() -> Any:
+    meeting, typed = _meeting_date()
+    if meeting is None:
+        return _invalid_date_page(typed)
+    built = build_agenda(meeting, today())
+    current_app.logger.info(
+        "tasking agenda downloaded",
+        extra={"officer_id": current_user.id, "meeting": meeting.isoformat(), "cases": len(built.items)},
+    )
+    text = write_csv(agenda_csv_rows(built, _flag_labels()), AGENDA_CSV_HEADER)
+    return csv_response(text, f"tasking-agenda-{meeting.isoformat()}.csv")
+
+
+def _queue_row(report: Report, flag_labels: dict[str, str]) -> list[object]:
+    """What the export holds of a case: never the resident's description, name or contact details."""
+    return [
+        report.reference,
+        report.submitted_at.astimezone(LONDON).replace(tzinfo=None),
+        KIND_TITLES.get(report.kind, report.kind),
+        TAB_LABELS.get(report.current_route, report.current_route),
+        STATUS_LABELS.get(report.status, report.status),
+        report.risk_level,
+        report.risk_score,
+        "; ".join(flag_labels.get(flag, flag) for flag in report.flags),
+        report.due_by,
+        report.first_contact_on,
+        report.ward,
+        report.postcode,
+        report.assignee.name if report.assignee is not None else "Unassigned",
+    ]
+
+
+@bp.get("/queue.csv")
+@requires(VIEW)
+def queue_csv() -> Any:
+    """The filtered queue, every page of it, in queue order: the same filters as the queue page."""
+    filters = Filters.from_args(request.args)
+    rows = all_rows(filters, current_user.id, today())
+    current_app.logger.info(
+        "queue exported",
+        extra={"officer_id": current_user.id, "filters": filters.query_args(), "cases": len(rows)},
+    )
+    flag_labels = _flag_labels()
+    text = write_csv((_queue_row(report, flag_labels) for report in rows), QUEUE_CSV_HEADER)
+    return csv_response(text, f"queue-{filters.tab.replace('_', '-')}-{today().isoformat()}.csv")

@@ -1,0 +1,386 @@
+"""Working a case: statuses, first contact, claiming, re-routing, notes and updates, all audited."""
+
+from __future__ import annotations
+
+import io
+import threading
+from datetime import date, timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import select, text
+
+from portal.cases import operations
+from portal.extensions import db
+from portal.models import AuditEvent, CaseNote, OutboxMessage, Report, User
+from portal.models.audit import AuditIsAppendOnly
+from portal.models.report import STATUSES
+from tests import factories
+from tests.cases import make_case
+from tests.conftest import MailCatcher
+from tests.helpers import Page, PageClient
+from tests.journey import fill_until, submit
+from tests.officers import Account, make_account, sign_in
+from tests.test_journey import PNG
+
+LEGAL = {
+    ("new", "in_progress"),
+    ("new", "closed"),
+    ("in_progress", "awaiting_resident"),
+    ("in_progress", "closed"),
+    ("awaiting_resident", "in_progress"),
+    ("awaiting_resident", "closed"),
+    ("closed", "in_progress"),
+}
+
+
+def user(app: Flask, account: Account) -> User:
+    found = db.session.get(User, account.id)
+    assert found is not None
+    return found
+
+
+def case_of(app: Flask, reference: str) -> Report:
+    with app.app_context():
+        report = db.session.scalars(select(Report).where(Report.reference == reference)).one()
+        db.session.expunge(report)
+        return report
+
+
+def audit_actions(app: Flask, reference: str) -> list[str]:
+    with app.app_context():
+        report = db.session.scalars(select(Report).where(Report.reference == reference)).one()
+        return list(
+            db.session.scalars(
+                select(AuditEvent.action).where(AuditEvent.report_id == report.id).order_by(AuditEvent.id)
+            )
+        )
+
+
+def version(page: Page, form: str) -> str:
+    field = page.soup.find("input", id=f"{form}-version")
+    assert field is not None
+    return str(field["value"])
+
+
+@pytest.mark.parametrize("before", STATUSES)
+@pytest.mark.parametrize("after", STATUSES)
+def test_every_status_change_is_allowed_only_along_the_workflow(
+    app: Flask, supervisor: Account, before: str, after: str
+) -> None:
+    reference = make_case(app, status=before, outcome="resolved" if before == "closed" else None)
+    with app.app_context():
+        if (before, after) in LEGAL:
+            report = operations.change_status(reference, user(app, supervisor), after, "resolved", None)
+            assert report.status == after
+            assert (report.outcome is not None) == (after == "closed")
+        else:
+            with pytest.raises(operations.IllegalTransition):
+                operations.change_status(reference, user(app, supervisor), after, "resolved", None)
+            db.session.rollback()
+    assert case_of(app, reference).status == (after if (before, after) in LEGAL else before)
+
+
+def test_closing_needs_an_outcome(app: Flask, supervisor: Account) -> None:
+    reference = make_case(app, status="in_progress")
+    with app.app_context(), pytest.raises(operations.IllegalTransition, match="Choose the outcome"):
+        operations.change_status(reference, user(app, supervisor), "closed", None, None)
+    assert case_of(app, reference).status == "in_progress"
+
+
+def test_an_officer_changes_only_their_own_cases_and_cannot_reopen(app: Flask, officer: Account) -> None:
+    theirs = make_case(app, assignee_id=officer.id)
+    someone_elses = make_case(app)
+    closed = make_case(app, assignee_id=officer.id, status="closed", outcome="resolved")
+    with app.app_context():
+        me = user(app, officer)
+        assert operations.change_status(theirs, me, "in_progress", None, None).status == "in_progress"
+        with pytest.raises(operations.NotAllowed):
+            operations.change_status(someone_elses, me, "in_progress", None, None)
+        with pytest.raises(operations.NotAllowed, match="Only a supervisor can reopen"):
+            operations.change_status(closed, me, "in_progress", None, None)
+
+
+def test_first_contact_stops_the_clock(
+    app: Flask, supervisor: Account, supervisor_client: PageClient
+) -> None:
+    reference = make_case(app, due_by=date.today() - timedelta(days=2))
+    page = supervisor_client.get(f"/officer/cases/{reference}")
+    assert "overdue" in page.text()
+    today = date.today()
+    done = supervisor_client.post(
+        f"/officer/cases/{reference}/first-contact",
+        {
+            "csrf_token": page.csrf_token(),
+            "version": version(page, "contact"),
+            "contacted_on": [str(today.day), str(today.month), str(today.year)],
+            "channel": "phone",
+        },
+    )
+    assert "First contact has been recorded" in done.text()
+    assert "overdue" not in done.text()
+    report = case_of(app, reference)
+    assert (report.first_contact_on, report.first_contact_channel) == (today, "phone")
+
+
+def test_a_stale_copy_of_a_case_is_refused_and_nothing_changes(
+    app: Flask, supervisor_client: PageClient
+) -> None:
+    reference = make_case(app, route="tasking")
+    page = supervisor_client.get(f"/officer/cases/{reference}")
+    stale = version(page, "reroute")
+    first = supervisor_client.post(
+        f"/officer/cases/{reference}/reroute",
+        {
+            "csrf_token": page.csrf_token(),
+            "version": stale,
+            "route": "mediation",
+            "reason": "Both agree to mediate",
+        },
+    )
+    assert "The case has been re-routed" in first.text()
+    second = supervisor_client.post(
+        f"/officer/cases/{reference}/reroute",
+        {
+            "csrf_token": page.csrf_token(),
+            "version": stale,
+            "route": "target_hardening",
+            "reason": "Old copy",
+        },
+    )
+    assert second.status == 409
+    assert "has changed since you opened it" in second.errors[0]
+    assert second.soup.find("textarea", attrs={"name": "reason"}).get_text() == "Old copy", (
+        "what was typed is kept"
+    )
+    assert case_of(app, reference).current_route == "mediation"
+
+
+def test_re_routing_keeps_the_original_decision_and_needs_a_reason(
+    app: Flask, supervisor_client: PageClient
+) -> None:
+    reference = make_case(app, route="tasking")
+    page = supervisor_client.get(f"/officer/cases/{reference}")
+    refused = supervisor_client.post(
+        f"/officer/cases/{reference}/reroute",
+        {
+            "csrf_token": page.csrf_token(),
+            "version": version(page, "reroute"),
+            "route": "mediation",
+            "reason": "",
+        },
+    )
+    assert refused.errors == ["Enter the reason for re-routing"]
+    done = supervisor_client.post(
+        f"/officer/cases/{reference}/reroute",
+        {
+            "csrf_token": page.csrf_token(),
+            "version": version(page, "reroute"),
+            "route": "mediation",
+            "reason": "Agreed",
+        },
+    )
+    assert "re-routed from tasking by Test Supervisor" in done.text()
+    report = case_of(app, reference)
+    assert (report.route, report.rule, report.current_route) == ("tasking", "tasking.default", "mediation")
+    assert report.override_reason == "Agreed"
+
+
+def test_officers_cannot_re_route_or_assign(app: Flask, officer_client: PageClient) -> None:
+    reference = make_case(app)
+    page = officer_client.get(f"/officer/cases/{reference}")
+    assert page.soup.find("form", action=f"/officer/cases/{reference}/reroute") is None
+    response = officer_client.post_raw(
+        f"/officer/cases/{reference}/reroute",
+        {"csrf_token": page.csrf_token(), "version": "1", "route": "mediation", "reason": "x"},
+    )
+    assert response.status_code == 403
+    assert case_of(app, reference).current_route == "tasking"
+
+
+def test_a_second_claim_is_told_who_has_the_case(
+    app: Flask, officer: Account, officer_client: PageClient
+) -> None:
+    reference = make_case(app)
+    rival = make_account(app, "officer", "Rival Officer")
+    rival_client = PageClient(app.test_client())
+    sign_in(rival_client, rival)
+    mine = officer_client.get(f"/officer/cases/{reference}")
+    theirs = rival_client.get(f"/officer/cases/{reference}")
+    assert (
+        "You have claimed this case"
+        in officer_client.post(f"/officer/cases/{reference}/claim", {"csrf_token": mine.csrf_token()}).text()
+    )
+    told = rival_client.post(f"/officer/cases/{reference}/claim", {"csrf_token": theirs.csrf_token()})
+    assert told.status == 409
+    assert told.errors == [f"{reference} has already been claimed by Test Officer"]
+    assert case_of(app, reference).assignee_id == officer.id
+
+
+def test_when_officers_claim_at_once_exactly_one_wins(app: Flask) -> None:
+    reference = make_case(app)
+    accounts = [make_account(app, "officer", f"Racer {n}") for n in range(6)]
+    barrier = threading.Barrier(len(accounts))
+    outcomes: list[str] = []
+
+    def race(account: Account) -> None:
+        with app.app_context():
+            me = db.session.get(User, account.id)
+            assert me is not None
+            db.session.commit()  # hold no transaction (on SQLite, no lock) while waiting for the others
+            barrier.wait()
+            try:
+                operations.claim(reference, me)
+                outcomes.append("won")
+            except operations.AlreadyClaimed as error:
+                outcomes.append(str(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=race, args=(account,)) for account in accounts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert outcomes.count("won") == 1
+    winner = case_of(app, reference).assignee_id
+    with app.app_context():
+        name = db.session.get(User, winner).name  # type: ignore[union-attr]
+    assert all(o == f"{reference} has already been claimed by {name}" for o in outcomes if o != "won")
+    assert audit_actions(app, reference) == ["claimed"]
+
+
+def test_notes_are_internal_and_updates_reach_only_a_safe_email(
+    app: Flask, client: PageClient, supervisor_client: PageClient, mailbox: MailCatcher
+) -> None:
+    submit(client, "asb")
+    with app.app_context():
+        reference = db.session.scalars(select(Report.reference)).one()
+    mailbox.clear()
+    page = supervisor_client.get(f"/officer/cases/{reference}")
+    supervisor_client.post(
+        f"/officer/cases/{reference}/notes",
+        {"csrf_token": page.csrf_token(), "text": "Neighbour is the landlord's nephew"},
+    )
+    supervisor_client.post(
+        f"/officer/cases/{reference}/updates",
+        {"csrf_token": page.csrf_token(), "text": "We visited today.\nMore soon."},
+    )
+
+    [email] = mailbox.messages
+    assert email["To"] == "sam.resident@example.org"
+    assert reference in email["Subject"]
+    body = email.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert "We visited today.\nMore soon." in body
+    assert "nephew" not in body and "Groups gather" not in body, "the update text only"
+    with app.app_context():
+        kinds = {note.kind: note.emailed for note in db.session.scalars(select(CaseNote))}
+    assert kinds == {"note": False, "update": True}
+
+
+def test_no_update_can_go_to_a_resident_who_said_email_is_unsafe(app: Flask, supervisor: Account) -> None:
+    reference = make_case(app, safe_to_email=False)
+    with app.app_context():
+        with pytest.raises(operations.NotAllowed, match="cannot be emailed"):
+            operations.post_update(reference, user(app, supervisor), "Hello")
+        assert db.session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_notes_show_as_plain_text_with_safe_links(app: Flask, supervisor_client: PageClient) -> None:
+    reference = make_case(app)
+    page = supervisor_client.get(f"/officer/cases/{reference}")
+    shown = supervisor_client.post(
+        f"/officer/cases/{reference}/notes",
+        {
+            "csrf_token": page.csrf_token(),
+            "text": "<script>alert(1)</script>\nSee https://example.org/a or javascript:alert(2)",
+        },
+    )
+    note = shown.soup.select_one(".portal-note--note .govuk-body:not(.govuk-body-s)")
+    assert note is not None
+    assert note.find("script") is None and "<script>alert(1)</script>" in note.get_text()
+    links = note.find_all("a")
+    assert [a["href"] for a in links] == ["https://example.org/a"]
+    assert "noopener" in links[0]["rel"]
+    assert note.find("br") is not None
+
+
+def test_every_change_and_every_view_is_in_the_timeline(
+    app: Flask, supervisor: Account, supervisor_client: PageClient
+) -> None:
+    reference = make_case(app)
+    page = supervisor_client.get(f"/officer/cases/{reference}")
+    supervisor_client.post(f"/officer/cases/{reference}/claim", {"csrf_token": page.csrf_token()})
+    page = supervisor_client.get(f"/officer/cases/{reference}")
+    supervisor_client.post(
+        f"/officer/cases/{reference}/status",
+        {"csrf_token": page.csrf_token(), "version": version(page, "status"), "status": "in_progress"},
+    )
+    actions = audit_actions(app, reference)
+    # Each change's redirect back to the case is a view of it too.
+    assert actions == ["viewed", "claimed", "viewed", "viewed", "status_changed", "viewed"]
+    timeline = (
+        supervisor_client.get(f"/officer/cases/{reference}")
+        .soup.select_one(".portal-timeline")
+        .get_text(" ", strip=True)
+    )
+    assert "Test Supervisor changed the status" in timeline and "status: new → in_progress" in timeline
+
+
+def test_the_audit_log_cannot_be_edited_or_deleted(app: Flask, supervisor: Account) -> None:
+    reference = make_case(app)
+    with app.app_context():
+        operations.claim(reference, user(app, supervisor))
+        entry = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "claimed")).one()
+        entry.action = "nothing happened"
+        with pytest.raises(AuditIsAppendOnly):
+            db.session.commit()
+        db.session.rollback()
+        with pytest.raises(Exception, match="append-only"):
+            db.session.execute(text("DELETE FROM audit_event"))
+        db.session.rollback()
+        assert db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.report_id.is_not(None))
+        ).all() == ["claimed"]
+
+
+def test_evidence_downloads_only_for_officers_as_an_attachment(
+    app: Flask, client: PageClient, officer_client: PageClient
+) -> None:
+    fill_until(client, "asb", stop_before="evidence")
+    token = client.get("/report/evidence").csrf_token()
+    client.post(
+        "/report/evidence",
+        {"csrf_token": token, "files": (io.BytesIO(PNG), "door.png"), "upload": "Upload file"},
+        content_type="multipart/form-data",
+    )
+    client.post_form("/report/evidence", {"continue": "continue"})
+    client.post_form("/report/about-you", factories.about())
+    client.post_form("/report/check")
+    with app.app_context():
+        report = db.session.scalars(select(Report)).one()
+        url = f"/officer/cases/{report.reference}/attachments/{report.attachments[0].id}"
+
+    anonymous = PageClient(app.test_client()).get_raw(url)
+    assert anonymous.status_code == 302 and "/officer/sign-in" in anonymous.headers["Location"]
+    download = officer_client.get_raw(url)
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.data == PNG
+
+
+def test_an_unknown_case_reference_says_so_and_changes_nothing(
+    app: Flask, supervisor_client: PageClient
+) -> None:
+    page = supervisor_client.get("/officer/cases/DIO-2026-999999")
+    assert page.status == 404
+    assert "There is no case DIO-2026-999999." in page.text()
+    token = supervisor_client.get("/officer/").csrf_token()
+    refused = supervisor_client.post(
+        "/officer/cases/DIO-2026-999999/notes", {"csrf_token": token, "text": "Hello"}
+    )
+    assert refused.status == 404
+    with app.app_context():
+        assert db.session.scalars(select(CaseNote)).all() == []
