@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from werkzeug.wrappers.response import Response
 
 from portal import extensions
 from portal.config import PROJECT_ROOT, environ_config
+from portal.security import init_security
 
 GOVUK_ASSETS = PROJECT_ROOT / "static" / "govuk" / "assets"
 
@@ -35,6 +37,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     extensions.mail.init_app(app)
     extensions.csrf.init_app(app)
     _init_login(app)
+    init_security(app)
 
     from portal.database import configure_engine
     from portal.triage.service import init_policy
@@ -121,7 +124,10 @@ def _init_login(app: Flask) -> None:
     manager.login_message_category = "info"
 
     @manager.user_loader
-    def load_user(user_id: str) -> User | None:
+    def load_user(session_id: str) -> User | None:
+        user_id, _, token = session_id.partition(":")
         user = extensions.db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        # A disabled account's session stops working at its next request.
-        return user if user is not None and user.active else None
+        # A disabled account, or a session ended by signing out anywhere, stops working at once.
+        if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
+            return None
+        return user

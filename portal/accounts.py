@@ -66,6 +66,8 @@ def _set_active(email: str, active: bool, by: User | None) -> User:
         raise AccountError("You cannot disable your own account")
     before = user.active
     user.active = active
+    if not active:
+        user.end_sessions()
     audit.record(
         "account_enabled" if active else "account_disabled",
         actor=by,
@@ -92,3 +94,9 @@ def authenticate(email: str, password: str) -> User | None:
     user.last_signed_in_at = utcnow()
     db.session.commit()
     return user
+
+
+def sign_out_everywhere(user: User) -> None:
+    """End every session of this account, wherever it is signed in."""
+    user.end_sessions()
+    db.session.commit()

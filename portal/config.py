@@ -130,6 +130,12 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
+        # In production the cookie is bound to this exact host, over HTTPS, for every path.
+        "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
+        "SESSION_COOKIE_PATH": "/",
+        "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
+        "OFFICER_IDLE_MINUTES": _int(env, "OFFICER_IDLE_MINUTES", 30, minimum=1),
+        "OFFICER_SESSION_HOURS": _int(env, "OFFICER_SESSION_HOURS", 12, minimum=1),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         # Five evidence files of 10 MB each, plus room for the form fields.
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 52 * 1024 * 1024, minimum=1024),

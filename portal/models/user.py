@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -27,6 +28,15 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every session's identity: changing it ends every session of this account at once,
+    # including copies of an old cookie (signing out, disabling).
+    session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(32))
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        self.session_token = secrets.token_hex(32)
 
     def set_password(self, password: str) -> None:
         # scrypt, Werkzeug's default: memory-hard and slow by design.

@@ -1,8 +1,18 @@
 """The back-office for community safety officers."""
 
+from typing import Any
+
 from flask import Blueprint
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
+
+
+@bp.before_request
+def _session_limits() -> Any:
+    from portal.officer.sessions import enforce_limits
+
+    return enforce_limits()
+
 
 from portal.officer import (  # noqa: E402,F401  (routes)
     accounts_views,

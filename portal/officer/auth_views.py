@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import redirect, render_template, request, url_for
-from flask_login import login_user, logout_user
+from flask import redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
 
-from portal.accounts import authenticate
-from portal.officer import bp
+from portal.accounts import authenticate, sign_out_everywhere
+from portal.officer import bp, sessions
 from portal.officer.forms import SignInForm
 from portal.officer.permissions import public_view
 
@@ -29,8 +29,11 @@ def sign_in() -> Any:
     if form.validate_on_submit():
         user = authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
+            target = _safe_next(request.args.get("next"))
+            session.clear()  # a new session at sign-in: nothing from before it carries over
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            sessions.started()
+            return redirect(target)
         failed = True
     return render_template("officer/sign_in.html", form=form, failed=failed)
 
@@ -38,5 +41,8 @@ def sign_in() -> Any:
 @bp.post("/sign-out")
 @public_view
 def sign_out() -> Any:
+    if current_user.is_authenticated:
+        sign_out_everywhere(current_user)
     logout_user()
+    session.clear()
     return redirect(url_for("officer.sign_in"))
