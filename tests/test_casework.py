@@ -19,9 +19,9 @@ from tests import factories
 from tests.cases import make_case
 from tests.conftest import MailCatcher
 from tests.helpers import Page, PageClient
+from tests.images import PNG
 from tests.journey import fill_until, submit
 from tests.officers import Account, make_account, sign_in
-from tests.test_journey import PNG
 
 LEGAL = {
     ("new", "in_progress"),

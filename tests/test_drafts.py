@@ -14,8 +14,8 @@ from portal.models import Attachment, Draft
 from portal.models.types import utcnow
 from portal.reports.drafts import purge_expired_drafts
 from tests.helpers import PageClient
+from tests.images import PNG
 from tests.journey import choose, fill_until
-from tests.test_journey import PNG
 
 
 def test_the_session_cookie_holds_no_answers(client: PageClient) -> None:

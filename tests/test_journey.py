@@ -17,12 +17,8 @@ from portal.triage.contract import KINDS
 from tests import factories
 from tests.conftest import MailCatcher
 from tests.helpers import Page, PageClient
+from tests.images import PNG
 from tests.journey import choose, fill_until, submit
-
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    + b"\x00" * 64
-)
 
 
 def test_start_page_signposts_emergencies_before_any_form(client: PageClient) -> None:

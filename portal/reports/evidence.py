@@ -1,4 +1,10 @@
-"""Evidence files: photos or PDFs, checked by their content, stored outside ``static/``."""
+"""Evidence files: photos or PDFs, checked by their content, stored outside ``static/``.
+
+Photos are opened and saved again before they are kept, so nothing but the picture survives: no
+EXIF, no GPS position, no camera serial number, no comments. HEIC photos are kept as JPEG, which
+every officer's computer can open. An image that would unpack to more than MAX_IMAGE_PIXELS
+(a "decompression bomb") is refused before it is unpacked.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,15 @@ import hashlib
 import os
 import secrets
 import unicodedata
+import warnings
 from datetime import timedelta
 from pathlib import Path
 from typing import IO
 
 import filetype
+import pillow_heif
 from flask import current_app
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from portal.extensions import db
 from portal.models import Attachment, Draft
@@ -25,6 +34,12 @@ ACCEPTED_TYPES = {
     "application/pdf": "PDF document",
 }
 _CHUNK = 64 * 1024
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/heic", "image/heif")
+# About 8,000 by 6,000: more than any phone camera takes.
+MAX_IMAGE_PIXELS = 50_000_000
+
+Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+pillow_heif.register_heif_opener()
 
 
 class EvidenceError(ValueError):
@@ -83,6 +98,12 @@ def add_to_draft(draft: Draft, stream: IO[bytes], filename: str) -> Attachment:
         kind = filetype.guess(head)
         if kind is None or kind.mime not in ACCEPTED_TYPES:
             raise EvidenceError(f"{display_name} must be a JPEG, PNG or HEIC photo, or a PDF")
+        content_type = kind.mime
+        if content_type in IMAGE_TYPES:
+            content_type, display_name = _strip_metadata(path, content_type, display_name)
+            size, sha256 = _measure(path)
+        else:
+            sha256 = digest.hexdigest()
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -90,9 +111,9 @@ def add_to_draft(draft: Draft, stream: IO[bytes], filename: str) -> Attachment:
     attachment = Attachment(
         storage_name=storage_name,
         original_name=display_name,
-        content_type=kind.mime,
+        content_type=content_type,
         size_bytes=size,
-        sha256=digest.hexdigest(),
+        sha256=sha256,
         draft_id=draft.id,
     )
     db.session.add(attachment)
@@ -120,3 +141,38 @@ def add_uploads(draft: Draft, uploads: list[tuple[IO[bytes], str]]) -> str | Non
         except EvidenceError as error:
             return str(error)
     return None
+
+
+def _strip_metadata(path: Path, content_type: str, display_name: str) -> tuple[str, str]:
+    """Save the photo again with its pixels only. Returns its type and name as kept."""
+    try:
+        with warnings.catch_warnings():
+            # Past MAX_IMAGE_PIXELS Pillow only warns (it refuses at twice that): refuse at once.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as opened:
+                # Turn the picture the way its EXIF says before the EXIF goes, so it stays upright.
+                picture = ImageOps.exif_transpose(opened)
+                picture.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise EvidenceError(f"{display_name} is too large a picture: take a smaller photo") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise EvidenceError(f"{display_name} could not be read as a photo: it may be damaged") from None
+
+    if content_type == "image/png":
+        picture.save(path, format="PNG")
+        return content_type, display_name
+    if picture.mode not in ("RGB", "L"):
+        picture = picture.convert("RGB")
+    picture.save(path, format="JPEG", quality=90)
+    if content_type != "image/jpeg":
+        stem = display_name.rsplit(".", 1)[0] if "." in display_name else display_name
+        display_name = f"{stem}.jpg"
+    return "image/jpeg", display_name
+
+
+def _measure(path: Path) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    with path.open("rb") as stored:
+        while chunk := stored.read(_CHUNK):
+            digest.update(chunk)
+    return path.stat().st_size, digest.hexdigest()
