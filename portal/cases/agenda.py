@@ -166,7 +166,7 @@ def build_agenda(meeting: date, today: date) -> Agenda:
         item = AgendaItem(
             report=report,
             new=is_new,
-            overdue=report.due_by < today and report.first_contact_on is None,
+            overdue=report.is_overdue(today),
             decision=(record.decision or "").strip() if record is not None else "",
             discussed_on=record.meeting_date if record is not None else None,
             actions=actions.get(report.id, []),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import or_, select
 
@@ -19,8 +18,7 @@ from portal.labels import (
     yes_no,
 )
 from portal.models import AuditEvent, CaseNote, Report
-from portal.models.types import utcnow
-from portal.triage.calendar import LONDON
+from portal.triage.calendar import london_today
 
 RELATED_LIMIT = 25
 
@@ -126,10 +124,6 @@ def related_by_place(report: Report) -> list[Report]:
     )
 
 
-def today() -> date:
-    return utcnow().astimezone(LONDON).date()
-
-
 def case_file(report: Report) -> CaseFile:
     review = next(
         (words for flag, words in CASE_REVIEW_WORDS.items() if flag in report.flags), "Not applicable."
@@ -138,7 +132,7 @@ def case_file(report: Report) -> CaseFile:
         report=report,
         kind_title=KIND_TITLES[report.kind],
         answers=answers(report),
-        overdue=report.due_by < today() and report.first_contact_on is None and report.status != "closed",
+        overdue=report.is_overdue(london_today()),
         case_review=review,
         reporter_reports=related_by_reporter(report),
         place_reports=related_by_place(report),

@@ -246,10 +246,6 @@ def add_note(reference: str, user: User, text: str) -> CaseNote:
     return note
 
 
-def resident_can_be_emailed(report: Report) -> bool:
-    return not report.anonymous and bool(report.reporter_email) and report.safe_to_email
-
-
 def post_update(reference: str, user: User, text: str) -> CaseNote:
     """A public update: emailed to the resident through the outbox, only on a safe email."""
     text = _text(text, "update")
@@ -259,7 +255,7 @@ def post_update(reference: str, user: User, text: str) -> CaseNote:
             may_work_on(user, report),
             "Only the officer with the case, or a supervisor, can update the resident",
         )
-        if not resident_can_be_emailed(report):
+        if not report.can_be_emailed:
             raise NotAllowed(
                 "The resident cannot be emailed: they gave no email address or said email is not safe"
             )

@@ -93,8 +93,9 @@ class QueuePage:
 
 
 def urgent(today: date) -> ColumnElement[bool]:
-    """Safeguarding, or overdue: past its due date with no first contact recorded."""
-    return or_(Report.safeguarding.is_(True), and_(Report.due_by < today, Report.first_contact_on.is_(None)))
+    """Safeguarding, or overdue (the SQL twin of ``Report.is_overdue``)."""
+    overdue = and_(Report.status != "closed", Report.due_by < today, Report.first_contact_on.is_(None))
+    return or_(Report.safeguarding.is_(True), overdue)
 
 
 def _search(text: str) -> ColumnElement[bool] | None:
@@ -165,12 +166,9 @@ def queue_page(filters: Filters, user_id: int, today: date, after: Cursor | None
     if len(rows) > PAGE_SIZE:
         rows = rows[:PAGE_SIZE]
         last = rows[-1]
-        next_cursor = Cursor(0 if _is_urgent(last, today) else 1, last.due_by, last.id)
+        urgent_row = last.safeguarding or last.is_overdue(today)
+        next_cursor = Cursor(0 if urgent_row else 1, last.due_by, last.id)
     return QueuePage(rows=rows, next_cursor=next_cursor)
-
-
-def _is_urgent(report: Report, today: date) -> bool:
-    return report.safeguarding or (report.due_by < today and report.first_contact_on is None)
 
 
 def tab_counts(filters: Filters, user_id: int) -> dict[str, int]:

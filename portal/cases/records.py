@@ -39,9 +39,8 @@ from portal.models import (
     TaskingRecord,
     User,
 )
-from portal.models.types import utcnow
 from portal.models.work import AGE_BANDS, HARDENING_ITEMS, MEDIATION_OUTCOMES, POWERS
-from portal.triage.calendar import london_date
+from portal.triage.calendar import london_date, london_today
 
 MEDIATION = "mediation"
 TARGET_HARDENING = "target_hardening"
@@ -146,7 +145,7 @@ def partnership_cameras() -> tuple[str, ...]:
 
 
 def today() -> date:
-    return london_date(utcnow())
+    return london_today()
 
 
 # --- Checking what the officer entered ----------------------------------------------------------

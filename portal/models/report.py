@@ -151,6 +151,19 @@ class Report(db.Model):  # type: ignore[name-defined]
         Index("ix_report_postcode_submitted_at", "postcode", "submitted_at"),
     )
 
+    def is_overdue(self, today: date) -> bool:
+        """Open, past its due date, and no first contact recorded (which stops the clock)."""
+        return self.status != "closed" and self.due_by < today and self.first_contact_on is None
+
+    @property
+    def can_be_emailed(self) -> bool:
+        """Not anonymous, an email given, and the resident said email is safe."""
+        return not self.anonymous and bool(self.reporter_email) and self.safe_to_email
+
+    @property
+    def can_be_phoned(self) -> bool:
+        return not self.anonymous and bool(self.reporter_phone) and self.safe_to_phone
+
     def harm(self) -> dict[str, bool]:
         from portal.triage.contract import HARM_QUESTIONS
 

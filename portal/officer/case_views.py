@@ -80,7 +80,7 @@ def _show(reference: str, status: int = 200, problem: str | None = None, **given
             problem=problem,
             may_work=operations.may_work_on(current_user, report),
             can_supervise=can(current_user, SUPERVISE),
-            resident_can_be_emailed=operations.resident_can_be_emailed(report),
+            resident_can_be_emailed=report.can_be_emailed,
             status_labels=STATUS_LABELS,
             outcomes=OUTCOMES,
             channels=CONTACT_CHANNELS,

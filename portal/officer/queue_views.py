@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import current_app, render_template, request
@@ -11,10 +12,9 @@ from portal.cases import operations
 from portal.cases.queue import TABS, Cursor, Filters, queue_page, tab_counts
 from portal.labels import KIND_TITLES
 from portal.models.report import STATUS_LABELS
-from portal.models.types import utcnow
 from portal.officer import bp
 from portal.officer.permissions import VIEW, requires
-from portal.triage.calendar import LONDON
+from portal.triage.calendar import london_today
 from portal.triage.decision import RISK_LEVELS
 from portal.triage.service import current_policy
 
@@ -26,8 +26,8 @@ TAB_LABELS = {
 }
 
 
-def today() -> Any:
-    return utcnow().astimezone(LONDON).date()
+def today() -> date:
+    return london_today()
 
 
 @bp.get("/")

@@ -42,13 +42,11 @@ class Submission:
 
     @classmethod
     def of(cls, report: Report) -> Submission:
-        emailable = not report.anonymous and bool(report.reporter_email) and report.safe_to_email
-        phoneable = not report.anonymous and bool(report.reporter_phone) and report.safe_to_phone
         return cls(
             reference=report.reference,
             kind=report.kind,
-            acknowledged_by_email=emailable,
-            contactable=emailable or phoneable,
+            acknowledged_by_email=report.can_be_emailed,
+            contactable=report.can_be_emailed or report.can_be_phoned,
             case_review=case_review_position(report.flags),
             due_by=report.due_by,
         )

@@ -27,6 +27,11 @@ def london_date(moment: datetime) -> date:
     return moment.astimezone(LONDON).date()
 
 
+def london_today() -> date:
+    """Today's date on the Europe/London clock."""
+    return datetime.now(LONDON).date()
+
+
 def add_working_days(start: date, days: int) -> date:
     """Move ``start`` to a working day if it is not one, then count ``days`` working days on."""
     day = start
