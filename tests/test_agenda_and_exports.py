@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -17,6 +16,7 @@ from portal.csv_safe import write_csv
 from portal.extensions import db
 from portal.models import Report, TaskingAction, TaskingRecord
 from portal.officer.permissions import VIEW
+from tests import cases
 from tests.helpers import Page, PageClient
 from tests.journey import submit
 from tests.officers import Account
@@ -24,49 +24,15 @@ from tests.officers import Account
 TODAY = date.today()  # the agenda judges "overdue" on today's date; tests leave days of margin
 MEETING = date(2026, 3, 12)
 NO_MEETING_BEFORE = date(2026, 1, 12)  # two months before MEETING, when no meeting is recorded
-_numbers = itertools.count(1)
 
 
 def make_case(app: Flask, **changes: Any) -> str:
-    """One case stored directly; by default an open ASB tasking case, submitted after NO_MEETING_BEFORE."""
-    number = next(_numbers)
-    submitted = changes.pop("submitted_at", datetime(2026, 2, 1, 10, 0, tzinfo=UTC))
-    values: dict[str, Any] = {
-        "reference": f"DIO-2026-{700000 + number:06d}",
-        "kind": "asb",
-        "status": "new",
-        "submitted_at": submitted,
-        "updated_at": submitted,
-        "description": f"Secret description number {number}",
-        "types": ["noise"],
-        "details": {"perpetrators_known": False, "perpetrator_is_neighbour": False},
-        "address": "1 Park Road",
-        "postcode": "S18 1AB",
-        "ward": "Dronfield North",
-        "started": "this_week",
-        "frequency": "weekly",
-        "previous_reports": "none",
-        "reporter_name": f"Resident {number}",
-        "reporter_email": f"resident{number}@example.org",
-        "email_key": f"resident{number}@example.org",
-        "name_key": f"resident {number}",
-        "route": "tasking",
-        "rule": "tasking.default",
-        "risk_score": 3,
-        "risk_level": "standard",
-        "flags": [],
-        "due_by": TODAY + timedelta(days=30),
-        "reasons": ["everything else"],
-        "policy_version": "test",
-        "explanation": {},
-    }
-    values.update(changes)
-    values["safeguarding"] = "safeguarding" in values["flags"]
-    values.setdefault("current_route", values["route"])
-    with app.app_context():
-        db.session.add(Report(**values))
-        db.session.commit()
-    return str(values["reference"])
+    """The shared case factory: submitted after NO_MEETING_BEFORE, due in 30 days, with a
+    description that must never reach an export."""
+    changes.setdefault("submitted_at", datetime(2026, 2, 1, 10, 0, tzinfo=UTC))
+    changes.setdefault("due_by", TODAY + timedelta(days=30))
+    changes.setdefault("description", "Secret description of this case")
+    return cases.make_case(app, **changes)
 
 
 def _report_id(reference: str) -> int:
