@@ -9,12 +9,12 @@ FLASK := $(BIN)/flask --app wsgi
 GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
 DEMO_REPORTS ?= 40
 
-.PHONY: help run test lint assets db demo clean bench-triage
+.PHONY: help run test lint audit assets db demo clean bench-triage bench
 
 help:
 	@echo "make run    set up, migrate the SQLite database, load demo data and serve on http://127.0.0.1:5000"
 	@echo "make test   set up and run the test suite (DATABASE_URL chooses the database)"
-	@echo "make lint   ruff and mypy"
+	@echo "make lint   ruff, mypy, bandit and pip-audit"
 
 # The virtual environment is rebuilt whenever a requirements file changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -54,6 +54,14 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check portal tests bench wsgi.py
 	$(BIN)/ruff format --check portal tests bench wsgi.py
 	$(BIN)/mypy portal
+	$(BIN)/bandit --quiet --configfile pyproject.toml --recursive portal
+	$(MAKE) --no-print-directory audit
+
+# Known vulnerabilities in every installed package (pip-audit, PyPI's advisory data).
+audit: $(BIN)/.installed
+	rm -f $(VENV)/pip-audit.json
+	$(BIN)/pip-audit --local --progress-spinner off --format json --output $(VENV)/pip-audit.json || true
+	$(BIN)/python .ci/audit_summary.py $(VENV)/pip-audit.json
 
 clean:
 	rm -rf $(VENV) node_modules static/govuk .pytest_cache .mypy_cache .ruff_cache

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import gzip
+import hmac
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import pyotp
+from sqlalchemy import select, update
 from werkzeug.security import generate_password_hash
 
 from portal import audit
@@ -13,6 +20,11 @@ from portal.models.user import ROLES
 from portal.triage.contract import is_valid_email, normalise_email
 
 MIN_PASSWORD_LENGTH = 12
+# The 10,000 most common passwords, most common first, from the list Django ships (Royce
+# Williams' list of leaked passwords, BSD licence).
+COMMON_PASSWORDS_FILE = Path(__file__).parent / "data" / "common-passwords.txt.gz"
+# A code is accepted for its own 30-second step and the steps either side (clocks drift).
+TOTP_VALID_WINDOW = 1
 # Checked against when the account does not exist, so an unknown email takes as long as a wrong
 # password and the answer cannot tell the two apart.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-for-timing", method="scrypt")
@@ -22,9 +34,17 @@ class AccountError(ValueError):
     """An account request that cannot be done; the message says what to fix."""
 
 
+@cache
+def common_passwords() -> frozenset[str]:
+    with gzip.open(COMMON_PASSWORDS_FILE, "rt", encoding="utf-8") as lines:
+        return frozenset(line.strip().lower() for line in lines if line.strip())
+
+
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters")
+    if password.strip().lower() in common_passwords():
+        raise AccountError("That password is one of the most common passwords: choose another")
 
 
 def find_user(email: str) -> User | None:
@@ -92,6 +112,96 @@ def authenticate(email: str, password: str) -> User | None:
     if not user.check_password(password) or not user.active:
         return None
     user.last_signed_in_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def set_password(user: User, password: str, by: User | None = None) -> None:
+    check_password_rules(password)
+    user.set_password(password)
+    user.end_sessions()
+    audit.record("password_changed", actor=by, detail=user.email)
+    db.session.commit()
+
+
+# Two-factor authentication: a time-based one-time code (RFC 6238) from an authenticator app.
+# Every officer enrols at their first sign-in; until then the account cannot reach a case.
+
+
+def two_factor_set_up_secret(user: User) -> str:
+    """The secret this account is enrolling with, made once and kept until a code confirms it."""
+    if user.totp_pending_secret is None:
+        user.totp_pending_secret = pyotp.random_base32()
+        db.session.commit()
+    return user.totp_pending_secret
+
+
+def two_factor_uri(user: User, secret: str, issuer: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=issuer)
+
+
+def _matching_step(secret: str, code: str, at: datetime) -> int | None:
+    code = "".join(code.split())
+    if len(code) != 6 or not code.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    step = totp.timecode(at)
+    for candidate in range(step - TOTP_VALID_WINDOW, step + TOTP_VALID_WINDOW + 1):
+        if hmac.compare_digest(totp.generate_otp(candidate), code):
+            return candidate
+    return None
+
+
+def _use_step(user: User, step: int) -> bool:
+    """Mark this time step used, once: a code already used (here or in a racing request) fails."""
+    used = db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .where((User.totp_last_step.is_(None)) | (User.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    db.session.refresh(user)
+    return bool(used.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def confirm_two_factor(user: User, code: str, at: datetime | None = None) -> bool:
+    """Finish enrolment with a code from the new secret; False if the code is not right."""
+    secret = user.totp_pending_secret
+    if secret is None:
+        return False
+    step = _matching_step(secret, code, at or utcnow())
+    if step is None:
+        return False
+    user.totp_secret = secret
+    user.totp_pending_secret = None
+    user.totp_last_step = step
+    user.totp_enrolled_at = utcnow()
+    audit.record("two_factor_enrolled", actor=user, detail=user.email)
+    db.session.commit()
+    return True
+
+
+def verify_two_factor(user: User, code: str, at: datetime | None = None) -> bool:
+    """Whether ``code`` is the account's current code, not used before. Using it uses it up."""
+    if user.totp_secret is None:
+        return False
+    step = _matching_step(user.totp_secret, code, at or utcnow())
+    return step is not None and _use_step(user, step)
+
+
+def reset_two_factor(email: str, by: User | None = None) -> User:
+    """For a lost phone: the account enrols again at its next sign-in, and its sessions end."""
+    user = find_user(email)
+    if user is None:
+        raise AccountError(f"There is no account for {normalise_email(email)}")
+    user.totp_secret = None
+    user.totp_pending_secret = None
+    user.totp_last_step = None
+    user.totp_enrolled_at = None
+    user.end_sessions()
+    audit.record("two_factor_reset", actor=by, detail=user.email)
     db.session.commit()
     return user
 

@@ -10,6 +10,7 @@ from portal.demo import demo_group
 from portal.mail.outbox import deliver, release_stuck
 from portal.models.types import utcnow
 from portal.officer.cli import users_group
+from portal.privacy.cli import retention_group, sar_group
 from portal.reports.drafts import purge_expired_drafts
 from portal.triage.cli import triage_group
 
@@ -48,3 +49,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_group)
     app.cli.add_command(triage_group)
     app.cli.add_command(users_group)
+    app.cli.add_command(retention_group)
+    app.cli.add_command(sar_group)

@@ -44,7 +44,7 @@ DEFAULT_WARDS = (
 )
 
 # Only ever used outside production: production refuses to start with it (see load_config).
-DEVELOPMENT_SECRET = "development-only-secret-key-change-me"  # noqa: S105
+DEVELOPMENT_SECRET = "development-only-secret-key-change-me"  # noqa: S105  # nosec B105
 
 
 class ConfigError(RuntimeError):
@@ -86,6 +86,33 @@ def _list(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[
     return items
 
 
+def _rate_limit(env: Mapping[str, str], name: str, default: str) -> str:
+    from limits import parse_many
+
+    value = env.get(name, "").strip() or default
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigError(
+            f"{name} must be a rate such as '10 per hour' or '5 per 15 minutes', not {value!r}"
+        ) from None
+    return value
+
+
+def _rate_limit_storage(env: Mapping[str, str], production: bool, enabled: bool) -> str:
+    uri = env.get("RATELIMIT_STORAGE_URI", "").strip()
+    if not uri:
+        if production and enabled:
+            raise ConfigError(
+                "RATELIMIT_STORAGE_URI must name a Redis server in production (for example "
+                "redis://127.0.0.1:6379/0): memory storage counts separately in each worker process"
+            )
+        return "memory://"
+    if not uri.startswith(("memory://", "redis://", "rediss://", "redis+sentinel://", "redis+cluster://")):
+        raise ConfigError(f"RATELIMIT_STORAGE_URI must be memory:// or a redis:// address, not {uri!r}")
+    return uri
+
+
 def _database_url(env: Mapping[str, str], instance_path: Path) -> str:
     url = env.get("DATABASE_URL", "").strip()
     if not url:
@@ -121,6 +148,8 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         # A busy timeout lets concurrent writers queue for SQLite's single write lock.
         engine_options = {"connect_args": {"timeout": 30}, "hide_parameters": True}
 
+    rate_limits_on = _bool(env, "RATELIMIT_ENABLED", True)
+
     return {
         "PORTAL_ENV": environment,
         "TESTING": environment == "testing",
@@ -136,6 +165,21 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
         "OFFICER_IDLE_MINUTES": _int(env, "OFFICER_IDLE_MINUTES", 30, minimum=1),
         "OFFICER_SESSION_HOURS": _int(env, "OFFICER_SESSION_HOURS", 12, minimum=1),
+        # Flask-Limiter. Sign-in counts failed attempts per account and all attempts per address;
+        # sending a report counts per address. RATELIMIT_ENABLED=false turns every limit off.
+        "RATELIMIT_ENABLED": rate_limits_on,
+        "RATELIMIT_STORAGE_URI": _rate_limit_storage(env, production, rate_limits_on),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # If Redis is down, count in memory for a while rather than refuse every request.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "SIGN_IN_LIMIT_PER_ADDRESS": _rate_limit(env, "SIGN_IN_LIMIT_PER_ADDRESS", "30 per 10 minutes"),
+        "SIGN_IN_LIMIT_PER_ACCOUNT": _rate_limit(env, "SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
+        "SUBMISSION_LIMIT_PER_ADDRESS": _rate_limit(env, "SUBMISSION_LIMIT_PER_ADDRESS", "10 per hour"),
+        "PUBLIC_FORM_LIMIT_PER_ADDRESS": _rate_limit(env, "PUBLIC_FORM_LIMIT_PER_ADDRESS", "300 per hour"),
+        # How many proxies in front of the portal set X-Forwarded-For: the address limits count
+        # the client's address, not the proxy's. 0 trusts no such header.
+        "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         # Five evidence files of 10 MB each, plus room for the form fields.
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 52 * 1024 * 1024, minimum=1024),
@@ -144,6 +188,9 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "UPLOAD_MAX_FILES": _int(env, "UPLOAD_MAX_FILES", 5, minimum=0),
         "UPLOAD_MAX_BYTES": _int(env, "UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1),
         "DRAFT_LIFETIME_HOURS": draft_hours,
+        # How long a closed report keeps the resident's personal data before `retention apply`
+        # anonymises it. At least a month, so a mistyped 0 cannot empty every closed case at once.
+        "RETENTION_MONTHS": _int(env, "RETENTION_MONTHS", 24, minimum=1),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=draft_hours),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session cookie
         "MAIL_SERVER": env.get("MAIL_SERVER", "127.0.0.1"),

@@ -112,7 +112,7 @@ def _reporters(rng: random.Random, count: int) -> list[dict[str, Any]]:
 
 def load_demo_reports(count: int, seed: int = 2026, now: datetime | None = None) -> int:
     """Make ``count`` reports over the last six months; some residents report more than once."""
-    rng = random.Random(seed)  # noqa: S311  (demonstration data, not security)
+    rng = random.Random(seed)  # noqa: S311  (demonstration data, not security)  # nosec B311
     now = now or utcnow()
     people = _reporters(rng, max(count * 2 // 3, 1))
     moments = sorted(now - timedelta(minutes=rng.randint(10, 180 * 24 * 60)) for _ in range(count))
@@ -128,7 +128,7 @@ def load_demo_reports(count: int, seed: int = 2026, now: datetime | None = None)
 
 
 # Demonstration accounts, made only outside production, so the back-office can be tried at once.
-DEMO_PASSWORD = "demo-officer-password"  # noqa: S105  (never created in production)
+DEMO_PASSWORD = "demo-officer-password"  # noqa: S105  (never created in production)  # nosec B105
 DEMO_OFFICERS = (
     ("officer@example.org", "Demo Officer", "officer"),
     ("supervisor@example.org", "Demo Supervisor", "supervisor"),

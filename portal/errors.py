@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from flask import Flask, render_template, request, session
@@ -10,7 +11,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from portal.extensions import db
+from portal.extensions import db, limiter
+from portal.logs import security_event
 from portal.reports.drafts import load_draft
 
 log = logging.getLogger(__name__)
@@ -38,7 +40,7 @@ def _megabytes(size: int) -> str:
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Any:
-        log.warning("form refused: CSRF token missing or invalid", extra={"path": request.path})
+        security_event("form", outcome="refused", reason="CSRF token missing or invalid")
         return render_template(
             "errors/form_expired.html", back_url=_same_page(), exit_this_page=_during_safety_concern()
         ), 400
@@ -54,6 +56,24 @@ def register(app: Flask) -> None:
                 exit_this_page=_during_safety_concern(),
             ),
             413,
+        )
+
+    @app.errorhandler(429)
+    def too_many(error: HTTPException) -> Any:
+        security_event("rate_limit", outcome="refused", reason=str(error.description))
+        officer = request.blueprint == "officer"
+        limit = limiter.current_limit
+        wait = max(int(limit.reset_at - time.time()), 60) if limit is not None else 3600
+        return (
+            render_template(
+                "errors/429.html",
+                officer=officer,
+                wait_minutes=-(-wait // 60),
+                back_url=_same_page(),
+                has_draft=not officer and session.get("draft_id") is not None,
+                exit_this_page=_during_safety_concern(),
+            ),
+            429,
         )
 
     @app.errorhandler(HTTPException)

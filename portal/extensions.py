@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -29,3 +31,6 @@ migrate = Migrate()
 mail = Mail()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# Limits are declared on the views that need them (sign-in, sending a report); none by default.
+# Storage is memory unless RATELIMIT_STORAGE_URI names Redis: memory counts per process.
+limiter = Limiter(key_func=get_remote_address)

@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 
 from portal import create_app
 from portal.config import load_config
-from portal.extensions import db
+from portal.extensions import db, limiter
 from tests.helpers import PageClient
 from tests.officers import Account, make_account, sign_in
 
@@ -146,6 +146,7 @@ def app(migrated_app: Flask, mailbox: MailCatcher) -> Iterator[Flask]:
     """The app over an empty database (every table emptied before each test)."""
     with migrated_app.app_context():
         _empty_tables()
+        limiter.reset()  # each test starts with no attempts counted against any address
     yield migrated_app
     with migrated_app.app_context():
         db.session.remove()

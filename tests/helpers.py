@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 from bs4 import BeautifulSoup
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -16,6 +17,7 @@ class Page:
     def __init__(self, response: TestResponse) -> None:
         self.response = response
         self.status = response.status_code
+        self.path = response.request.path
         assert self.status < 500, f"a server error ({self.status}) on {response.request.path}"
         self.html = response.get_data(as_text=True)
         self.soup = BeautifulSoup(self.html, "html.parser")
@@ -86,6 +88,10 @@ class PageClient:
 
     def __init__(self, client: FlaskClient) -> None:
         self.client = client
+
+    @property
+    def app(self) -> Flask:
+        return self.client.application
 
     def get(self, url: str, **kwargs: Any) -> Page:
         return Page(self.client.get(url, follow_redirects=True, **kwargs))

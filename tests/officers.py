@@ -1,12 +1,17 @@
-"""Back-office accounts for tests, and signing in as a person would."""
+"""Back-office accounts for tests, and signing in as a person would: a password, then a code."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+import pyotp
 from flask import Flask
+from sqlalchemy import select, update
 
-from portal.accounts import create_user
+from portal.accounts import confirm_two_factor, create_user, two_factor_set_up_secret
+from portal.extensions import db
+from portal.models import User
 from tests.helpers import Page, PageClient
 
 PASSWORD = "a-long-test-password-123"
@@ -18,15 +23,46 @@ class Account:
     email: str
     name: str
     role: str
+    totp_secret: str = ""
 
 
-def make_account(app: Flask, role: str, name: str | None = None) -> Account:
+def make_account(app: Flask, role: str, name: str | None = None, two_factor: bool = True) -> Account:
+    """An account, enrolled in two-factor authentication (as every officer is after first sign-in)."""
     name = name or f"Test {role.capitalize()}"
     email = f"{name.lower().replace(' ', '.')}@council.example"
     with app.app_context():
         user = create_user(email, name, role, PASSWORD)
-        return Account(user.id, user.email, user.name, user.role)
+        secret = ""
+        if two_factor:
+            secret = two_factor_set_up_secret(user)
+            totp = pyotp.TOTP(secret)
+            # Enrolled with the previous step's code, so that the current step's code is unused.
+            assert confirm_two_factor(user, totp.generate_otp(totp.timecode(datetime.now(UTC)) - 1))
+        return Account(user.id, user.email, user.name, user.role, secret)
+
+
+def fresh_code(app: Flask, account: Account) -> str:
+    """A code the authenticator app would show that the account has not used yet.
+
+    Codes are accepted for the current 30-second step and the ones either side, each once. When a
+    test signs the same account in more often than that allows, the account's last used step is
+    moved back, as if the test had waited for the app's next code.
+    """
+    totp = pyotp.TOTP(account.totp_secret)
+    now_step = totp.timecode(datetime.now(UTC))
+    with app.app_context():
+        last = db.session.scalar(select(User.totp_last_step).where(User.id == account.id))
+        step = now_step - 1 if last is None or last < now_step - 1 else last + 1
+        if step > now_step + 1:
+            db.session.execute(update(User).where(User.id == account.id).values(totp_last_step=now_step - 2))
+            db.session.commit()
+            step = now_step - 1
+    return totp.generate_otp(step)
 
 
 def sign_in(client: PageClient, account: Account, password: str = PASSWORD) -> Page:
-    return client.post_form("/officer/sign-in", {"email": account.email, "password": password})
+    """Give the password, then (when asked) a fresh code: the page the officer ends up on."""
+    page = client.post_form("/officer/sign-in", {"email": account.email, "password": password})
+    if page.path == "/officer/sign-in/code":
+        page = client.post_form("/officer/sign-in/code", {"code": fresh_code(client.app, account)})
+    return page

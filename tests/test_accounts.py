@@ -8,7 +8,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import AuditEvent, User
 from tests.helpers import PageClient
-from tests.officers import PASSWORD, Account, make_account, sign_in
+from tests.officers import PASSWORD, Account, fresh_code, make_account, sign_in
 
 
 def test_an_officer_signs_in_and_lands_on_the_queue(client: PageClient, officer: Account) -> None:
@@ -69,7 +69,7 @@ def test_users_create_reads_the_password_from_standard_input(app: Flask, client:
         Account(user.id, "new.officer@council.example", "New Officer", "supervisor"),
         "a-sufficiently-long-password",
     )
-    assert page.h1 == "Queue"
+    assert page.h1 == "Set up two-factor authentication", "a new account enrols before anything else"
 
 
 def test_passwords_must_be_at_least_12_characters(app: Flask) -> None:
@@ -100,6 +100,11 @@ def test_after_sign_in_only_a_path_on_this_site_is_followed(client: PageClient, 
     response = client.post_raw(
         "/officer/sign-in?next=https://evil.example/phish",
         {"csrf_token": token, "email": officer.email, "password": PASSWORD},
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/officer/sign-in/code"
+    token = client.get("/officer/sign-in/code").csrf_token()
+    response = client.post_raw(
+        "/officer/sign-in/code", {"csrf_token": token, "code": fresh_code(client.app, officer)}
     )
     assert response.status_code == 302 and response.headers["Location"] == "/officer/"
 
@@ -134,7 +139,7 @@ def test_an_administrator_adds_and_disables_accounts(app: Flask) -> None:
     assert itself.errors == ["You cannot disable your own account"]
     with app.app_context():
         actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.actor_id == admin.id)).all()
-    assert actions == ["account_created", "account_disabled"]
+    assert actions == ["two_factor_enrolled", "account_created", "account_disabled"]
 
 
 def test_officers_do_not_see_the_accounts_page(officer_client: PageClient) -> None:

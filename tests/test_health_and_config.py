@@ -32,8 +32,38 @@ def test_production_refuses_to_start_without_a_real_secret(secret: str, tmp_path
 
 
 def test_production_cookies_are_secure(tmp_path: Path) -> None:
-    config = load_config({"PORTAL_ENV": "production", "SECRET_KEY": "x" * 40}, tmp_path)
+    config = load_config(
+        {
+            "PORTAL_ENV": "production",
+            "SECRET_KEY": "x" * 40,
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+        },
+        tmp_path,
+    )
     assert config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_refuses_to_count_attempts_in_one_process_s_memory(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI must name a Redis server"):
+        load_config({"PORTAL_ENV": "production", "SECRET_KEY": "x" * 40}, tmp_path)
+
+
+def test_development_counts_attempts_in_memory(tmp_path: Path) -> None:
+    assert load_config({}, tmp_path)["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        ("SIGN_IN_LIMIT_PER_ACCOUNT", "lots", "SIGN_IN_LIMIT_PER_ACCOUNT must be a rate such as"),
+        ("SUBMISSION_LIMIT_PER_ADDRESS", "10 every fortnight", "SUBMISSION_LIMIT_PER_ADDRESS must be a rate"),
+        ("RATELIMIT_STORAGE_URI", "mongodb://x", "RATELIMIT_STORAGE_URI must be memory:// or a redis://"),
+        ("RATELIMIT_ENABLED", "perhaps", "RATELIMIT_ENABLED must be true or false"),
+    ],
+)
+def test_a_bad_rate_limit_setting_is_named(tmp_path: Path, setting: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config({setting: value}, tmp_path)
 
 
 def test_development_defaults_to_an_embedded_sqlite_database(tmp_path: Path) -> None:

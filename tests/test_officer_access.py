@@ -13,7 +13,8 @@ from tests.cases import make_case
 from tests.helpers import PageClient
 from tests.officers import make_account, sign_in
 
-OPEN_TO_ALL = {"officer.sign_in", "officer.sign_out"}
+# Signing in (password, then code or enrolment) and out.
+OPEN_TO_ALL = {"officer.sign_in", "officer.sign_in_code", "officer.sign_in_set_up", "officer.sign_out"}
 
 
 def officer_rules(app: Flask) -> list[Rule]:

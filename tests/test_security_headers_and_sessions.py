@@ -47,7 +47,14 @@ def test_pages_with_a_resident_s_answers_and_the_back_office_are_never_stored(cl
 
 
 def test_production_uses_a_host_only_secure_cookie_and_hsts(app_settings: dict[str, Any]) -> None:
-    production = make_app({**app_settings, "PORTAL_ENV": "production", "SECRET_KEY": "s" * 40})
+    production = make_app(
+        {
+            **app_settings,
+            "PORTAL_ENV": "production",
+            "SECRET_KEY": "s" * 40,
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+        }
+    )
     response = production.test_client().get("/report", base_url="https://report.example.org")
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("__Host-session=")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -156,6 +157,9 @@ def _as_contract(kind: str, pages: dict[str, dict[str, Any]], submitted_at: str)
     }
 
 
+_addresses = itertools.count()
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_the_same_answers_get_the_same_decision_from_the_web_and_the_command(
@@ -165,7 +169,10 @@ def test_the_same_answers_get_the_same_decision_from_the_web_and_the_command(
     pages = data.draw(
         st.builds(lambda: None).flatmap(lambda _: st.composite(lambda draw: _form_answers(draw, kind))())
     )
-    client = PageClient(app.test_client())
+    # Each example is another resident, from an address of their own (the limits count per address).
+    browser = app.test_client()
+    browser.environ_base["REMOTE_ADDR"] = f"198.51.100.{next(_addresses) % 250 + 1}"
+    client = PageClient(browser)
     choose(client, kind)
     for slug in ("what", "where", "impact"):
         assert not client.post_form(f"/report/{slug}", pages[slug]).errors

@@ -134,6 +134,9 @@ class Report(db.Model):  # type: ignore[name-defined]
     # confirmation page, finds the report by it, and no draft can become two reports.
     draft_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
+    # When `retention apply` removed the resident's personal data (portal/privacy/retention.py).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
     attachments = relationship("Attachment", back_populates="report", order_by="Attachment.id")
     assignee = relationship("User", foreign_keys=[assignee_id])
     override_by = relationship("User", foreign_keys=[override_by_id])

@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Integer, String
+from sqlalchemy import BigInteger, Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -31,6 +31,13 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     # Part of every session's identity: changing it ends every session of this account at once,
     # including copies of an old cookie (signing out, disabling).
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(32))
+    # Two-factor authentication (TOTP). The pending secret is the one shown at enrolment until a
+    # code confirms it; the last step is the 30-second step of the last code used, so each code
+    # works once.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
@@ -44,6 +51,10 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_secret is not None
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

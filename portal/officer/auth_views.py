@@ -1,17 +1,40 @@
-"""Signing in and out of the back-office."""
+"""Signing in and out of the back-office: a password, then a code from an authenticator app.
+
+The password step remembers only who is part-way through signing in (their account's number and
+session token) for a few minutes; nothing in the back-office opens until the code step succeeds.
+Failed attempts are throttled per account, and every attempt per address.
+"""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import redirect, render_template, request, session, url_for
+import segno
+from flask import current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from markupsafe import Markup
 
-from portal.accounts import authenticate, sign_out_everywhere
+from portal.accounts import (
+    authenticate,
+    confirm_two_factor,
+    sign_out_everywhere,
+    two_factor_set_up_secret,
+    two_factor_uri,
+    verify_two_factor,
+)
+from portal.extensions import db, limiter
+from portal.logs import security_event
+from portal.models import User
 from portal.officer import bp, sessions
-from portal.officer.forms import SignInForm
+from portal.officer.forms import SignInForm, TwoFactorForm
 from portal.officer.permissions import public_view
+from portal.triage.contract import normalise_email
+
+PENDING = "sign_in_pending"
+# Between the password and the code: long enough to open an authenticator app, no longer.
+PENDING_SECONDS = 5 * 60
 
 
 def _safe_next(target: str | None) -> str:
@@ -21,27 +44,130 @@ def _safe_next(target: str | None) -> str:
     return url_for("officer.queue")
 
 
+def _account_key() -> str:
+    return "sign-in:" + normalise_email(request.form.get("email", ""))
+
+
+def _pending_key() -> str:
+    pending = session.get(PENDING) or {}
+    return f"sign-in-code:{pending.get('user', request.remote_addr)}"
+
+
+def _failed(response: Any) -> bool:
+    """Only failures count against an account: a page shown again, not a redirect onwards."""
+    return bool(response.status_code == 200 and request.method == "POST")
+
+
+def _address_limit() -> str:
+    return str(current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"])
+
+
+def _account_limit() -> str:
+    return str(current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"])
+
+
+def _pending_user() -> User | None:
+    """The account that gave its password in this browser a moment ago, if it still may go on."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    user = db.session.get(User, pending.get("user"))
+    if user is None or not user.active or user.session_token != pending.get("token"):
+        return None
+    return user
+
+
+def _signed_in(user: User) -> Any:
+    target = session.get(PENDING, {}).get("next") or url_for("officer.queue")
+    session.clear()  # a new session at sign-in: nothing from before it carries over
+    login_user(user)
+    sessions.started()
+    security_event("sign_in", outcome="succeeded", account=user.id)
+    return redirect(target)
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public_view
+@limiter.limit(_address_limit, methods=["POST"])
+@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed)
 def sign_in() -> Any:
     form = SignInForm()
     failed = False
     if form.validate_on_submit():
         user = authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
-            target = _safe_next(request.args.get("next"))
-            session.clear()  # a new session at sign-in: nothing from before it carries over
-            login_user(user)
-            sessions.started()
-            return redirect(target)
+            session.clear()
+            session[PENDING] = {
+                "user": user.id,
+                "token": user.session_token,
+                "at": int(time.time()),
+                "next": _safe_next(request.args.get("next")),
+            }
+            security_event("sign_in_password", outcome="accepted", account=user.id)
+            step = "officer.sign_in_code" if user.has_two_factor else "officer.sign_in_set_up"
+            return redirect(url_for(step))
+        security_event("sign_in_password", outcome="refused")
         failed = True
     return render_template("officer/sign_in.html", form=form, failed=failed)
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@public_view
+@limiter.limit(_address_limit, methods=["POST"])
+@limiter.limit(_account_limit, key_func=_pending_key, methods=["POST"], deduct_when=_failed)
+def sign_in_code() -> Any:
+    user = _pending_user()
+    if user is None or not user.has_two_factor:
+        return _start_again()
+    form = TwoFactorForm()
+    if form.validate_on_submit():
+        if verify_two_factor(user, form.code.data or ""):
+            return _signed_in(user)
+        security_event("sign_in_code", outcome="refused", account=user.id)
+        form.code.errors = ["Enter the code your authenticator app shows now (each code works once)"]
+    return render_template("officer/sign_in_code.html", form=form)
+
+
+@bp.route("/sign-in/set-up", methods=["GET", "POST"])
+@public_view
+@limiter.limit(_address_limit, methods=["POST"])
+@limiter.limit(_account_limit, key_func=_pending_key, methods=["POST"], deduct_when=_failed)
+def sign_in_set_up() -> Any:
+    user = _pending_user()
+    if user is None or user.has_two_factor:
+        return _start_again()
+    secret = two_factor_set_up_secret(user)
+    form = TwoFactorForm()
+    if form.validate_on_submit():
+        if confirm_two_factor(user, form.code.data or ""):
+            security_event("two_factor_enrolled", outcome="succeeded", account=user.id)
+            return _signed_in(user)
+        security_event("two_factor_enrolment", outcome="refused", account=user.id)
+        form.code.errors = ["Enter the 6-digit code your authenticator app shows for this account"]
+    uri = two_factor_uri(user, secret, current_app.config["COUNCIL_NAME"])
+    # Drawn here, as SVG: the secret never goes to a third-party QR service.
+    svg = segno.make(uri, error="m").svg_inline(
+        scale=5, dark="#0b0c0c", light="#ffffff", title="QR code to scan with your authenticator app"
+    )
+    qr = Markup(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S704  (made here, no input in it)  # nosec B704
+    return render_template(
+        "officer/sign_in_set_up.html",
+        form=form,
+        qr=qr,
+        secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+    )
+
+
+def _start_again() -> Any:
+    session.pop(PENDING, None)
+    return redirect(url_for("officer.sign_in"))
 
 
 @bp.post("/sign-out")
 @public_view
 def sign_out() -> Any:
     if current_user.is_authenticated:
+        security_event("sign_out", outcome="succeeded", account=current_user.id)
         sign_out_everywhere(current_user)
     logout_user()
     session.clear()

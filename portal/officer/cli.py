@@ -7,7 +7,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from portal.accounts import AccountError, create_user, disable_user
+from portal.accounts import AccountError, create_user, disable_user, reset_two_factor
 from portal.models.user import ROLES
 
 users_group = AppGroup("users", help="Back-office accounts.")
@@ -41,3 +41,19 @@ def disable(email: str) -> None:
     except AccountError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Disabled the account of {user.name} <{user.email}>.")
+
+
+@users_group.command(
+    "reset-two-factor",
+    help="For a lost phone: the account sets up two-factor authentication again at its next sign-in.",
+)
+@click.argument("email")
+def reset_two_factor_command(email: str) -> None:
+    try:
+        user = reset_two_factor(email)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Two-factor authentication reset for {user.name} <{user.email}>: their sessions have ended, "
+        "and they will enrol again when they next sign in."
+    )

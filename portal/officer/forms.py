@@ -39,6 +39,16 @@ class SignInForm(PortalForm):
     )
 
 
+class TwoFactorForm(PortalForm):
+    code = StringField(
+        "Code from your authenticator app",
+        description="The 6-digit code, for example 123456",
+        filters=[strip],
+        widget=GovTextInput(),
+        validators=[DataRequired(message="Enter the code from your authenticator app")],
+    )
+
+
 class VersionedForm(PortalForm):
     """A change to a case, made from the copy of the case the officer was looking at."""
 

@@ -10,8 +10,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, current_app, request
+from flask import abort, current_app
 from flask_login import current_user
+
+from portal.logs import security_event
 
 VIEW = "view"  # read the queue, cases, the agenda and the policy
 WORK = "work"  # claim cases, record contact, notes, updates and the records of the work
@@ -40,9 +42,12 @@ def requires(permission: str) -> Callable[[F], F]:
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
+                security_event("access", outcome="refused", reason="not signed in")
                 return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
             if not can(current_user, permission):
-                current_app.logger.warning("access refused", extra={"path": request.path})
+                security_event(
+                    "access", outcome="refused", reason=f"needs {permission}", account=current_user.id
+                )
                 abort(403)
             return view(*args, **kwargs)
 

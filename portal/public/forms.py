@@ -37,13 +37,27 @@ from portal.labels import (
     STARTED_LABELS,
     TYPE_LABELS,
 )
+from portal.logs import security_event
 from portal.triage import contract
 from portal.triage.contract import KIND_BLOCKS
 
 Answers = dict[str, Any]
 
 
-class JourneyForm(PortalForm):
+def _honeypot_empty(form: PortalForm, field: Field) -> None:
+    if field.data:
+        security_event("honeypot", outcome="refused")
+        field.data = ""
+        raise ValidationError("We could not accept this page. Check your answers and try again.")
+
+
+class PublicForm(PortalForm):
+    """A resident's form. ``website`` is a honeypot: hidden from people, filled in by spam robots."""
+
+    website = StringField("Leave this field empty", filters=[strip], validators=[_honeypot_empty])
+
+
+class JourneyForm(PublicForm):
     """A question page: ``initial`` turns draft answers into form data, ``answers`` the reverse."""
 
     @classmethod
@@ -54,7 +68,7 @@ class JourneyForm(PortalForm):
         raise NotImplementedError
 
 
-class KindForm(PortalForm):
+class KindForm(PublicForm):
     kind = RadioField(
         "What do you want to report?",
         choices=[
@@ -266,7 +280,7 @@ class ImpactForm(JourneyForm):
 # --- Evidence ---------------------------------------------------------------------------------
 
 
-class EvidenceForm(PortalForm):
+class EvidenceForm(PublicForm):
     files = MultipleFileField(
         "Upload a file",
         description="Photos (JPEG, PNG or HEIC) or PDF documents, up to 10 MB each. You can add up to 5.",
@@ -401,5 +415,5 @@ def about_form(kind: str, area: str) -> type[JourneyForm]:
     return AboutForm
 
 
-class ConfirmForm(PortalForm):
+class ConfirmForm(PublicForm):
     """The check-your-answers page's button: a form so that it carries a CSRF token."""

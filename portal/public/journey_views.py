@@ -7,6 +7,7 @@ from typing import Any
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from werkzeug.wrappers.response import Response
 
+from portal.extensions import limiter
 from portal.labels import KIND_TITLES
 from portal.models import Draft
 from portal.public import bp
@@ -23,6 +24,16 @@ from portal.public.journey import (
 from portal.reports import drafts, evidence
 from portal.reports.operations import DraftExpired, submission_for_draft, submit_draft
 from portal.triage.contract import DESCRIPTION_MAX, ContractError
+
+# Every resident's form post counts towards one limit per address; sending a report, another.
+_public_forms = limiter.shared_limit(
+    lambda: str(current_app.config["PUBLIC_FORM_LIMIT_PER_ADDRESS"]), scope="public-forms", methods=["POST"]
+)
+
+
+def _sent(response: Response) -> bool:
+    return bool(response.status_code == 302 and response.location.endswith("/report/confirmation"))
+
 
 DRAFT_KEY = "draft_id"
 SUBMITTED_KEY = "submitted"
@@ -80,6 +91,7 @@ def _after_page(draft: Draft, slug: str) -> Response:
 
 
 @bp.route("/report", methods=["GET", "POST"])
+@_public_forms
 def choose_kind() -> Any:
     draft = _current_draft()
     form = KindForm(data={"kind": draft.kind} if draft else None)
@@ -94,6 +106,7 @@ def choose_kind() -> Any:
 
 
 @bp.route("/report/<slug>", methods=["GET", "POST"])
+@_public_forms
 def question(slug: str) -> Any:
     page = PAGES_BY_SLUG.get(slug)
     if page is None:
@@ -141,6 +154,7 @@ def _evidence_page(draft: Draft) -> Any:
 
 
 @bp.post("/report/evidence/<int:attachment_id>/remove")
+@_public_forms
 def remove_evidence(attachment_id: int) -> Any:
     draft = _current_draft()
     if draft is None:
@@ -153,6 +167,10 @@ def remove_evidence(attachment_id: int) -> Any:
 
 
 @bp.route("/report/check", methods=["GET", "POST"])
+@_public_forms
+@limiter.limit(
+    lambda: str(current_app.config["SUBMISSION_LIMIT_PER_ADDRESS"]), methods=["POST"], deduct_when=_sent
+)
 def check_answers() -> Any:
     draft_id = session.get(DRAFT_KEY)
     draft = drafts.load_draft(draft_id)
