@@ -72,3 +72,14 @@ BENCH_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 bench-triage: $(BIN)/.installed
 	$(BIN)/python -m bench.triage_decision --reports 100000
 	$(BIN)/python -m bench.triage_decision --reports 100000 --database-url $(BENCH_POSTGRES_URL)
+
+# The whole harness (docs/performance.md): gunicorn on loopback, wrk and a submission driver, on
+# SQLite then PostgreSQL, at each of BENCH_REPORTS. Needs wrk (apt-get install wrk). The
+# PostgreSQL database is wiped and loaded when it holds too few reports.
+BENCH_REPORTS ?= 10000 1000000
+BENCH_PG_URL ?= postgresql://postgres@127.0.0.1:5432/bench
+bench: $(BIN)/.installed assets
+	for n in $(BENCH_REPORTS); do \
+	  $(BIN)/python -m bench.harness --reports $$n || exit 1; \
+	  $(BIN)/python -m bench.harness --reports $$n --database-url $(BENCH_PG_URL)_$$n || exit 1; \
+	done

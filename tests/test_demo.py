@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from portal import demo
+from portal.accounts import create_user
+from portal.demo import bulk_load_demo_reports, load_demo_reports
 from portal.extensions import db
-from portal.models import OutboxMessage, Report
+from portal.models import (
+    Draft,
+    MediationRecord,
+    OutboxMessage,
+    ReferenceCounter,
+    Report,
+    TargetHardeningRecord,
+    TaskingAction,
+    TaskingRecord,
+)
+from portal.reports.history import history_for
+from portal.triage.calendar import london_today
+from portal.triage.contract import KIND_BLOCKS, parse_report
+from portal.triage.engine import decide
 from portal.triage.service import current_policy
 
 
@@ -34,3 +55,117 @@ def test_demo_load_refuses_a_nonsense_count(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["demo", "load", "--reports", "0"])
     assert result.exit_code == 2
     assert "Invalid value for '--reports'" in result.output
+
+
+# --- The bulk path, for benchmark volumes ---------------------------------------------------------
+
+
+def _contract(report: Report) -> dict[str, Any]:
+    """A stored report read back into the contract's shape, to decide it again."""
+    block, _types, _answers = KIND_BLOCKS[report.kind]
+    return {
+        "kind": report.kind,
+        "submitted_at": report.submitted_at.isoformat(),
+        "description": report.description,
+        "location": {"address": report.address, "postcode": report.postcode, "ward": report.ward},
+        "reporter": {
+            "name": report.reporter_name,
+            "email": report.reporter_email,
+            "phone": report.reporter_phone,
+            "anonymous": report.anonymous,
+            "safe_to_email": report.safe_to_email,
+            "safe_to_phone": report.safe_to_phone,
+            "lives_in_district": report.lives_in_district,
+        },
+        "started": report.started,
+        "frequency": report.frequency,
+        "previous_reports": report.previous_reports,
+        "harm": report.harm(),
+        block: {"types": list(report.types), **report.details},
+    }
+
+
+def test_bulk_loaded_reports_are_decided_as_a_submission_would_be(app: Flask) -> None:
+    with app.app_context():
+        assert bulk_load_demo_reports(400, batch=150) == 400
+        policy = current_policy()
+        reports = db.session.scalars(select(Report).order_by(Report.id)).all()
+        assert len(reports) == 400
+        assert {r.kind for r in reports} == {"asb", "neighbour_dispute", "safety_concern"}
+        with_history = 0
+        for report in reports:
+            answers = parse_report(_contract(report))
+            # The stored history as the submission saw it: everything before this report.
+            before = replace(answers, submitted_at=answers.submitted_at - timedelta(microseconds=1))
+            history = history_for(before, policy)
+            with_history += bool(history)
+            decision = decide(answers, history, policy)
+            stored = (report.route, report.rule, report.risk_score, report.risk_level, report.due_by)
+            assert stored == (
+                decision.route,
+                decision.rule,
+                decision.risk_score,
+                decision.risk_level,
+                decision.due_by,
+            ), report.reference
+            assert report.flags == sorted(decision.flags)
+            assert report.reasons == list(decision.reasons)
+            assert report.explanation == decision.explanation
+            assert report.policy_version == policy.version
+            assert report.safeguarding == ("safeguarding" in decision.flags)
+            assert report.current_route == report.route
+            assert report.email_key == answers.reporter.email_key
+            assert report.phone_key == answers.reporter.phone_key
+            assert report.name_key == ("" if report.anonymous else report.reporter_name.lower())
+            assert report.draft_token
+        # Repeat reporters and busy places: many reports were decided with a history.
+        assert with_history > 100
+        db.session.rollback()
+
+
+def test_bulk_references_run_on_gaplessly_from_each_years_counter(app: Flask) -> None:
+    with app.app_context():
+        load_demo_reports(5)
+        bulk_load_demo_reports(300, batch=70)
+        numbers: dict[int, list[int]] = {}
+        for reference in db.session.scalars(select(Report.reference)):
+            _prefix, year, number = reference.split("-")
+            numbers.setdefault(int(year), []).append(int(number))
+        counters = {c.year: c.last_value for c in db.session.scalars(select(ReferenceCounter))}
+        assert sum(len(found) for found in numbers.values()) == 305
+        for year, found in numbers.items():
+            assert sorted(found) == list(range(1, counters[year] + 1)), year
+        # The next resident's report takes the next number, not one the bulk load gave out.
+        ids = db.session.scalars(select(Report.id)).all()
+        assert sorted(ids) == list(range(min(ids), min(ids) + 305))
+
+
+def test_bulk_loaded_cases_have_casework_and_records_of_the_work(app: Flask) -> None:
+    with app.app_context():
+        create_user("caseworker@example.org", "Casey Worker", "officer", "a-long-enough-password")
+        bulk_load_demo_reports(600)
+        reports = db.session.scalars(select(Report)).all()
+        statuses = {r.status for r in reports}
+        assert statuses == {"new", "in_progress", "awaiting_resident", "closed"}
+        closed = [r for r in reports if r.status == "closed"]
+        assert all(r.outcome and r.closed_at and r.closed_at >= r.submitted_at for r in closed)
+        assert all(r.outcome is None for r in reports if r.status != "closed")
+        assert any(r.assignee_id for r in reports)
+        contacted = [r for r in reports if r.first_contact_on]
+        assert contacted and all(r.first_contact_channel for r in contacted)
+        today = london_today()
+        assert any(r.is_overdue(today) for r in reports), "some open cases are past due"
+        for model in (MediationRecord, TargetHardeningRecord, TaskingRecord, TaskingAction):
+            assert db.session.scalar(select(func.count()).select_from(model)), model.__name__
+        # The history of these reports was acknowledged long ago: nothing waits to be sent.
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_demo_load_takes_the_bulk_path_for_large_counts(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(demo, "BULK_THRESHOLD", 20)
+    result = app.test_cli_runner().invoke(args=["demo", "load", "--reports", "60"])
+    assert result.exit_code == 0, result.output
+    assert "60 reports loaded in" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Report)) == 60
+        assert db.session.scalar(select(func.count()).select_from(Draft)) == 0

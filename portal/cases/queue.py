@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, not_, or_, select
+from sqlalchemy import String, and_, cast, func, literal_column, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.extensions import db
@@ -23,6 +23,14 @@ from portal.triage.decision import RISK_LEVELS, ROUTES
 PAGE_SIZE = 50
 TABS = (*ROUTES, "all")
 _REFERENCE = re.compile(r"^DIO-\d{4}-\d{1,6}$", re.IGNORECASE)
+# A row id as the databases store it (a 32-bit integer): a longer number, or a digit that is not
+# 0-9 ("²" passes str.isdigit), would fail in the query, not just match nothing.
+_ROW_ID = re.compile(r"[0-9]{1,9}")
+
+
+def _text_arg(args: Any, name: str) -> str:
+    """Typed text from the query string, without NUL characters (PostgreSQL refuses them in text)."""
+    return str(args.get(name, "")).replace("\x00", "")
 
 
 @dataclass(frozen=True)
@@ -47,9 +55,9 @@ class Filters:
             status=status if status in ("open", "all", *STATUSES) else "open",
             risk_level=risk if risk in RISK_LEVELS else "",
             flag=re.sub(r"[^a-z0-9_]", "", args.get("flag", ""))[:40],
-            ward=args.get("ward", "")[:100],
-            assignee=assignee if assignee in ("mine", "unassigned") or assignee.isdigit() else "",
-            search=args.get("q", "").strip()[:200],
+            ward=_text_arg(args, "ward")[:100],
+            assignee=assignee if assignee in ("mine", "unassigned") or _ROW_ID.fullmatch(assignee) else "",
+            search=_text_arg(args, "q").strip()[:200],
         )
 
     def query_args(self, **changes: Any) -> dict[str, str]:
@@ -81,7 +89,9 @@ class Cursor:
             return None
         try:
             group, day, ident = text.split(".")
-            return cls(int(group), date.fromisoformat(day), int(ident)) if group in ("0", "1") else None
+            if group not in ("0", "1") or not _ROW_ID.fullmatch(ident):
+                return None
+            return cls(int(group), date.fromisoformat(day), int(ident))
         except ValueError:
             return None
 
@@ -90,6 +100,13 @@ class Cursor:
 class QueuePage:
     rows: list[Report]
     next_cursor: Cursor | None
+
+
+# Open cases, written as the open-queue index's own condition (a literal, not a bound value) so
+# that SQLite and PostgreSQL both see that partial index apply. The same cases as
+# ``status IN OPEN_STATUSES``: every status but closed is open.
+OPEN: ColumnElement[bool] = Report.status != literal_column("'closed'")
+assert set(STATUSES) - {"closed"} == set(OPEN_STATUSES)
 
 
 def urgent(today: date) -> ColumnElement[bool]:
@@ -113,14 +130,38 @@ def _search(text: str) -> ColumnElement[bool] | None:
     return and_(Report.name_key >= name, Report.name_key < name + "\uffff")
 
 
+def _open_only(filters: Filters) -> bool:
+    return filters.status == "open" or filters.status in OPEN_STATUSES
+
+
+# Open cases are read from the open-queue index, which holds the route and the assignee. Tested
+# there as expressions, they cannot lead a planner to the route's or the assignee's index of every
+# case ever made instead, as SQLite without statistics would (an officer's cases are mostly closed).
+
+
+def _route(filters: Filters) -> ColumnElement[str]:
+    """The route to test or group by."""
+    if _open_only(filters):
+        return Report.current_route.concat("")
+    return Report.current_route.expression
+
+
+def _assignee(filters: Filters) -> ColumnElement[int | None]:
+    if _open_only(filters):
+        return Report.assignee_id + 0
+    return Report.assignee_id.expression
+
+
 def _conditions(filters: Filters, user_id: int, include_tab: bool = True) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if include_tab and filters.tab != "all":
-        conditions.append(Report.current_route == filters.tab)
-    if filters.status == "open":
-        conditions.append(Report.status.in_(OPEN_STATUSES))
-    elif filters.status != "all":
-        conditions.append(Report.status == filters.status)
+        conditions.append(_route(filters) == filters.tab)
+    if _open_only(filters):
+        conditions.append(OPEN)
+    if filters.status not in ("open", "all"):
+        # Never from the status index, which would give every case of the status out of order:
+        # an open status is read from the open-queue index, closed from the due-date index.
+        conditions.append(Report.status.concat("") == filters.status)
     if filters.risk_level:
         conditions.append(Report.risk_level == filters.risk_level)
     if filters.flag == "safeguarding":
@@ -129,12 +170,13 @@ def _conditions(filters: Filters, user_id: int, include_tab: bool = True) -> lis
         conditions.append(cast(Report.flags, String).like(f'%"{filters.flag}"%'))
     if filters.ward:
         conditions.append(Report.ward == filters.ward)
+    assignee = _assignee(filters)
     if filters.assignee == "mine":
-        conditions.append(Report.assignee_id == user_id)
+        conditions.append(assignee == user_id)
     elif filters.assignee == "unassigned":
-        conditions.append(Report.assignee_id.is_(None))
+        conditions.append(assignee.is_(None))
     elif filters.assignee:
-        conditions.append(Report.assignee_id == int(filters.assignee))
+        conditions.append(assignee == int(filters.assignee))
     searched = _search(filters.search)
     if searched is not None:
         conditions.append(searched)
@@ -174,9 +216,8 @@ def queue_page(filters: Filters, user_id: int, today: date, after: Cursor | None
 def tab_counts(filters: Filters, user_id: int) -> dict[str, int]:
     """How many cases each tab holds under the other filters."""
     conditions = _conditions(filters, user_id, include_tab=False)
-    rows = db.session.execute(
-        select(Report.current_route, func.count()).where(*conditions).group_by(Report.current_route)
-    ).all()
+    route = _route(filters)
+    rows = db.session.execute(select(route, func.count()).where(*conditions).group_by(route)).all()
     counts = dict.fromkeys(ROUTES, 0)
     for route, count in rows:
         counts[route] = count

@@ -1,0 +1,488 @@
+"""The performance harness behind ``make bench``: the portal under gunicorn, driven by real load.
+
+    .venv/bin/python -m bench.harness --reports 10000 [--database-url URL] [--duration 20]
+
+Without --database-url the database is bench/data/bench-<reports>.sqlite3 (kept between runs); a
+PostgreSQL database's name must contain "bench" or "test", and it is wiped when it holds fewer
+reports than asked for. The portal and a bare Flask endpoint are served by gunicorn on loopback
+with the same settings; wrk drives the pages, and ``bench.load`` the multi-step submissions. Rate
+limits are off (RATELIMIT_ENABLED=false): every request comes from one loopback address. Prints a
+table and writes bench/results/<date>-<database>.json (one entry per report count).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pyotp
+from aiosmtpd.controller import Controller
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from bench.load import Browser, run_submissions
+from bench.triage_decision import wipe_postgres
+from portal import create_app
+from portal.cases.queue import Cursor, Filters, queue_page
+from portal.config import load_config
+from portal.demo import bulk_load_demo_reports
+from portal.extensions import db
+from portal.models import OutboxMessage, Report, User
+from portal.reports.history import history_for
+from portal.triage.calendar import london_today
+from portal.triage.contract import KIND_BLOCKS, parse_report
+from portal.triage.engine import decide
+from portal.triage.service import current_policy
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+DATA = ROOT / "bench" / "data"
+BIN = Path(sys.executable).parent
+OFFICER_EMAIL = "bench.officer@example.org"
+OFFICER_PASSWORD = "bench-officer-password"  # noqa: S105  (a throwaway benchmark account)
+TOTP_SECRET = "BENCHBENCHBENCHBENCHBENCHBENCH23"  # noqa: S105
+SECRET_KEY = "bench-secret-key-bench-secret-key-bench"  # noqa: S105
+DEEP_PAGE = 1000
+TARGETS = {
+    "start_vs_bare": 0.5,
+    "question_vs_bare": 0.25,
+    "queue_p95_ms": 50,
+    "case_p95_ms": 50,
+    "triage_median_ms": 5,
+    "submission_p95_ms": 150,
+    "worker_rss_mb": 150,
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Sink:
+    """An SMTP server's handler that accepts and counts every message."""
+
+    def __init__(self) -> None:
+        self.received = 0
+
+    async def handle_DATA(self, _server: Any, _session: Any, _envelope: Any) -> str:
+        self.received += 1
+        return "250 Message accepted for delivery"
+
+
+# --- The database --------------------------------------------------------------------------------
+
+
+def ensure_postgres_database(url: str) -> None:
+    """Create the bench's PostgreSQL database if it does not exist yet."""
+    target = make_url(url)
+    name = target.database or ""
+    if "bench" not in name and "test" not in name:
+        raise SystemExit(f"refusing to use database {name!r}: its name must contain 'bench' or 'test'")
+    engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+
+
+def prepare_database(app: Flask, url: str, reports: int) -> float | None:
+    """Migrate, and load ``reports`` demonstration reports unless they are there already."""
+    with app.app_context():
+        upgrade()
+        held = db.session.scalar(select(func.count()).select_from(Report)) or 0
+        db.session.commit()
+    if held >= reports:
+        return None
+    if held and url.startswith("postgresql"):
+        wipe_postgres(app.config["SQLALCHEMY_DATABASE_URI"])
+    elif held:
+        raise SystemExit(f"{url} holds {held} reports, fewer than {reports}: delete it first")
+    with app.app_context():
+        upgrade()
+        started = time.perf_counter()
+        bulk_load_demo_reports(reports, progress=lambda made: print(f"  {made} reports loaded", flush=True))
+        return time.perf_counter() - started
+
+
+def bench_officer(app: Flask) -> None:
+    """A supervisor enrolled in two-factor authentication with a known secret."""
+    from portal.accounts import create_user, find_user
+
+    with app.app_context():
+        user = find_user(OFFICER_EMAIL) or create_user(
+            OFFICER_EMAIL, "Bench Officer", "supervisor", OFFICER_PASSWORD
+        )
+        user.totp_secret = TOTP_SECRET
+        user.totp_pending_secret = None
+        user.totp_last_step = None
+        db.session.commit()
+
+
+def queue_targets(app: Flask) -> dict[str, str]:
+    """The pages to fetch: the queue's 1,000th page (or its last), a case, a filter, a search."""
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == OFFICER_EMAIL)) or 0
+        today = london_today()
+        page = queue_page(Filters(), user_id, today)
+        case = page.rows[0].reference
+        cursor: Cursor | None = page.next_cursor
+        number = 1
+        while cursor is not None and number < DEEP_PAGE - 1:
+            following = queue_page(Filters(), user_id, today, cursor)
+            if following.next_cursor is None:
+                break
+            cursor, number = following.next_cursor, number + 1
+        db.session.rollback()
+    deep = f"/officer/?after={cursor.encode()}" if cursor else "/officer/"
+    return {
+        "case": f"/officer/cases/{case}",
+        "deep": deep,
+        "deep_page_number": str(number + 1),
+        "filtered": "/officer/?tab=tasking&ward=Dronfield+North&risk_level=medium&assignee=unassigned",
+        "searched": "/officer/?q=alex+smith",
+    }
+
+
+def triage_timings(app: Flask, samples: int = 500) -> dict[str, float]:
+    """Deciding stored reports again, history queries included, against the loaded database."""
+    with app.app_context():
+        policy = current_policy()
+        reports = db.session.scalars(select(Report).order_by(Report.id.desc()).limit(samples)).all()
+        answers = [parse_report(contract(report)) for report in reports]
+        timings = []
+        for report in answers:
+            begin = time.perf_counter()
+            earlier = replace(report, submitted_at=report.submitted_at - timedelta(microseconds=1))
+            decide(report, history_for(earlier, policy), policy)
+            timings.append((time.perf_counter() - begin) * 1000)
+        db.session.rollback()
+    timings.sort()
+    return {"median_ms": round(statistics.median(timings), 3), "p95_ms": round(percentile(timings, 95), 3)}
+
+
+def contract(report: Report) -> dict[str, Any]:
+    block, _types, _answers = KIND_BLOCKS[report.kind]
+    return {
+        "kind": report.kind,
+        "submitted_at": report.submitted_at.isoformat(),
+        "description": report.description,
+        "location": {"address": report.address, "postcode": report.postcode, "ward": report.ward},
+        "reporter": {
+            "name": report.reporter_name,
+            "email": report.reporter_email,
+            "phone": report.reporter_phone,
+            "anonymous": report.anonymous,
+            "safe_to_email": report.safe_to_email,
+            "safe_to_phone": report.safe_to_phone,
+            "lives_in_district": report.lives_in_district,
+        },
+        "started": report.started,
+        "frequency": report.frequency,
+        "previous_reports": report.previous_reports,
+        "harm": report.harm(),
+        block: {"types": list(report.types), **report.details},
+    }
+
+
+def percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))]
+
+
+# --- Servers and load -------------------------------------------------------------------------
+
+
+def gunicorn(app_path: str, port: int, workers: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(  # noqa: S603  (our own gunicorn, our own arguments)
+        [
+            str(BIN / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            app_path,
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"gunicorn did not start on port {port}")
+
+
+def worker_rss_mb(master: subprocess.Popen[bytes]) -> list[float]:
+    """Resident memory of each gunicorn worker (the master's children)."""
+    sizes = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if re.search(rf"^PPid:\s+{master.pid}$", text, re.MULTILINE):
+            found = re.search(r"^VmRSS:\s+(\d+) kB", text, re.MULTILINE)
+            if found:
+                sizes.append(round(int(found.group(1)) / 1024, 1))
+    return sorted(sizes)
+
+
+def wrk(url: str, seconds: int, connections: int, cookie: str = "") -> dict[str, Any]:
+    env = {**os.environ, "BENCH_COOKIE": cookie}
+    threads = min(2, connections)
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "-s",
+        str(ROOT / "bench" / "wrk_json.lua"),
+        url,
+    ]
+    output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    line = next(line for line in output.splitlines() if line.startswith("WRKJSON "))
+    result: dict[str, Any] = json.loads(line.removeprefix("WRKJSON "))
+    result["connections"] = connections
+    return result
+
+
+def signed_in_cookie(base: str) -> str:
+    """Sign in as the bench officer, password then (if asked) the two-factor code."""
+    browser = Browser(base)
+    page = browser.get("/officer/sign-in")
+    page = browser.post("/officer/sign-in", page, {"email": OFFICER_EMAIL, "password": OFFICER_PASSWORD})
+    if 'name="code"' in page:
+        page = browser.post("/officer/sign-in/code", page, {"code": pyotp.TOTP(TOTP_SECRET).now()})
+    if "sign-in" in page and "Sign out" not in page:
+        raise SystemExit("the bench officer could not sign in")
+    return "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
+
+
+def resident_cookie(base: str) -> str:
+    """A resident part-way through a report, so the question page has a draft to show."""
+    browser = Browser(base)
+    page = browser.get("/report")
+    browser.post("/report", page, {"kind": "asb"})
+    return "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
+
+
+def outbox_until_empty(env: dict[str, str]) -> tuple[int, float]:
+    """Run ``flask outbox send`` until nothing is pending; how many rounds it took, and how long."""
+    started = time.perf_counter()
+    for round_number in range(1, 200):
+        output = subprocess.run(  # noqa: S603
+            [str(BIN / "flask"), "--app", "wsgi", "outbox", "send", "--limit", "5000"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        if output.startswith("0 sent") and "0 to retry" in output:
+            return round_number, time.perf_counter() - started
+        time.sleep(1)
+    return 200, time.perf_counter() - started
+
+
+# --- The run -------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--reports", type=int, default=10_000)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--duration", type=int, default=20, help="seconds per page measured (default 20)")
+    parser.add_argument("--submit-seconds", type=int, default=60)
+    parser.add_argument("--surge", type=int, default=2_000, help="submissions in the surge (0: none)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+
+    DATA.mkdir(exist_ok=True)
+    url = args.database_url or f"sqlite:///{DATA / f'bench-{args.reports}.sqlite3'}"
+    database = "postgresql" if url.startswith("postgresql") else "sqlite"
+    mail_port = free_port()
+    settings = {
+        "DATABASE_URL": url,
+        "UPLOAD_FOLDER": str(DATA / "uploads"),
+        "SECRET_KEY": SECRET_KEY,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(mail_port),
+        "MAIL_TIMEOUT": "2",
+        "OUTBOX_BACKOFF_SECONDS": "1",
+        "RATELIMIT_ENABLED": "false",
+    }
+    config = load_config(settings, DATA)
+    if database == "postgresql":
+        ensure_postgres_database(config["SQLALCHEMY_DATABASE_URI"])
+    app = create_app(config)
+    print(f"database {database}: {args.reports} reports")
+    load_seconds = prepare_database(app, url, args.reports)
+    bench_officer(app)
+    targets = queue_targets(app)
+    triage = triage_timings(app)
+
+    env = {**os.environ, **settings, "PYTHONPATH": str(ROOT)}
+    portal_port, bare_port = free_port(), free_port()
+    portal = gunicorn("wsgi:app", portal_port, args.workers, env)
+    bare = gunicorn("bench.bare_app:app", bare_port, args.workers, env)
+    mail = Sink()
+    smtp = Controller(mail, hostname="127.0.0.1", port=mail_port)
+    smtp.start()
+    base = f"http://127.0.0.1:{portal_port}"
+    results: dict[str, Any] = {}
+    try:
+        officer = signed_in_cookie(base)
+        resident = resident_cookie(base)
+        seconds = args.duration
+        pages = [
+            ("bare endpoint", f"http://127.0.0.1:{bare_port}/", "", 16),
+            ("start page", f"{base}/", "", 16),
+            ("question page", f"{base}/report/what", resident, 16),
+            ("queue, first page", f"{base}/officer/", officer, 4),
+            (f"queue, page {targets['deep_page_number']}", base + targets["deep"], officer, 4),
+            ("queue, filtered", base + targets["filtered"], officer, 4),
+            ("queue, searched", base + targets["searched"], officer, 4),
+            ("case page", base + targets["case"], officer, 4),
+            ("tasking agenda", f"{base}/officer/agenda", officer, 4),
+        ]
+        for name, page_url, cookie, connections in pages:
+            results[name] = wrk(page_url, seconds, connections, cookie)
+            print(f"  {name}: {results[name]['rps']} req/s, p95 {results[name]['p95_ms']} ms", flush=True)
+
+        run = run_submissions(base, 16, duration=args.submit_seconds)
+        results["submissions"] = {
+            "concurrency": 16,
+            "seconds": round(run.seconds, 1),
+            "completed": len(run.references),
+            "errors": len(run.errors),
+            "error_samples": run.errors[:5],
+            "p50_ms": round(percentile(run.latencies_ms, 50), 1),
+            "p95_ms": round(percentile(run.latencies_ms, 95), 1),
+        }
+        print(f"  submissions: {results['submissions']}", flush=True)
+
+        if args.surge:
+            smtp.stop()  # mail is down for the surge
+            surge = run_submissions(base, 16, total=args.surge, first=1_000_000)
+            smtp = Controller(mail, hostname="127.0.0.1", port=mail_port)
+            smtp.start()
+            rounds, send_seconds = outbox_until_empty(env)
+            with app.app_context():
+                stored = db.session.scalar(
+                    select(func.count()).select_from(Report).where(Report.reference.in_(surge.references))
+                )
+                acknowledged = db.session.scalar(
+                    select(func.count())
+                    .select_from(OutboxMessage)
+                    .join(Report, OutboxMessage.report_id == Report.id)
+                    .where(
+                        Report.reference.in_(surge.references),
+                        OutboxMessage.purpose == "acknowledgement",
+                        OutboxMessage.status == "sent",
+                    )
+                )
+            results["surge"] = {
+                "submissions": args.surge,
+                "seconds": round(surge.seconds, 1),
+                "stored": stored,
+                "errors": len(surge.errors),
+                "acknowledged": acknowledged,
+                "outbox_rounds": rounds,
+                "outbox_seconds": round(send_seconds, 1),
+                "p95_ms": round(percentile(surge.latencies_ms, 95), 1),
+            }
+            print(f"  surge: {results['surge']}", flush=True)
+        results["worker_rss_mb"] = worker_rss_mb(portal)
+    finally:
+        smtp.stop()
+        for server in (portal, bare):
+            server.terminate()
+            server.wait(timeout=30)
+
+    bare_rps = results["bare endpoint"]["rps"]
+    summary = {
+        "date": date.today().isoformat(),
+        "database": database,
+        "reports": args.reports,
+        "load_seconds": round(load_seconds, 1) if load_seconds is not None else None,
+        "gunicorn": {"workers": args.workers, "worker_class": "sync"},
+        "rate_limits": "off (RATELIMIT_ENABLED=false): all load comes from one loopback address",
+        "wrk_seconds_per_page": args.duration,
+        "triage": triage,
+        "results": results,
+        "ratios": {
+            "start_vs_bare": round(results["start page"]["rps"] / bare_rps, 3),
+            "question_vs_bare": round(results["question page"]["rps"] / bare_rps, 3),
+        },
+        "targets": TARGETS,
+    }
+    print_table(summary)
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{summary['date']}-{database}.json"
+    existing = json.loads(out.read_text()) if out.exists() else {}
+    existing[str(args.reports)] = summary
+    out.write_text(json.dumps(existing, indent=2) + "\n")
+    print(f"written to {out.relative_to(ROOT)}")
+
+
+def print_table(summary: dict[str, Any]) -> None:
+    results = summary["results"]
+    print(f"\n{summary['database']}, {summary['reports']:,} reports, rate limits off")
+    print(f"{'measure':<24}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
+    for name, row in results.items():
+        if isinstance(row, dict) and "rps" in row:
+            print(
+                f"{name:<24}{row['connections']:>6}{row['rps']:>9}{row['p50_ms']:>9}{row['p95_ms']:>9}"
+                f"{row['errors']:>8}"
+            )
+    sub = results.get("submissions", {})
+    if sub:
+        print(
+            f"{'whole submission':<24}{16:>6}{sub['completed'] / sub['seconds']:>9.1f}{sub['p50_ms']:>9}"
+            f"{sub['p95_ms']:>9}{sub['errors']:>8}"
+        )
+    print(
+        f"start page / bare: {summary['ratios']['start_vs_bare']}, "
+        f"question page / bare: {summary['ratios']['question_vs_bare']}"
+    )
+    print(
+        f"triage decision: median {summary['triage']['median_ms']} ms, p95 {summary['triage']['p95_ms']} ms"
+    )
+    if "surge" in results:
+        print(f"surge: {results['surge']}")
+    print(f"gunicorn worker RSS (MB): {results.get('worker_rss_mb')}")
+
+
+if __name__ == "__main__":
+    main()
