@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovRadioInput
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovTextArea,
+    GovTextInput,
+)
+from markupsafe import Markup
 from wtforms import DateField, RadioField
 from wtforms.validators import InputRequired
 
@@ -30,11 +43,69 @@ class _NoEmptyHint:
         return params
 
 
-class RadioInput(_NoEmptyHint, GovRadioInput):
+_DRAWINGS_LOCK = threading.Lock()
+
+
+class _DrawnOnce:
+    """The same widget with the same question, choices and answer is the same HTML, and drawing GOV.UK
+    widgets is most of a page's time: each distinct drawing is kept, per process, and reused. A
+    drawing is kept only when it holds our own wording and chosen values, never words someone
+    typed (see ``_DrawnOnceWhileEmpty``)."""
+
+    template: str
+    KEEP = 4096
+
+    def _keepable(self, params: dict[str, Any]) -> bool:
+        return True
+
+    def render(self, params: dict[str, Any]) -> Markup:
+        if not self._keepable(params):
+            return super().render(params)  # type: ignore[misc]
+        key = json.dumps([self.template, params], sort_keys=True, default=str)
+        drawings: OrderedDict[str, Markup] = current_app.extensions.setdefault(
+            "portal_drawn_widgets", OrderedDict()
+        )
+        drawn = drawings.get(key)
+        if drawn is None:
+            drawn = super().render(params)  # type: ignore[misc]
+            drawings[key] = drawn
+            if len(drawings) > self.KEEP:
+                drawings.popitem(last=False)
+        return drawn
+
+
+class _DrawnOnceWhileEmpty(_DrawnOnce):
+    """A box people type into: its drawing is kept only while it is empty, so no one's words are."""
+
+    def _keepable(self, params: dict[str, Any]) -> bool:
+        return not params.get("value")
+
+
+class TextInput(_DrawnOnceWhileEmpty, GovTextInput):
+    """A GOV.UK text input."""
+
+
+class TextArea(_DrawnOnceWhileEmpty, GovTextArea):
+    """A GOV.UK textarea."""
+
+
+class CharacterCount(_DrawnOnceWhileEmpty, GovCharacterCount):
+    """A GOV.UK textarea that counts what is left."""
+
+
+class Select(_DrawnOnce, GovSelect):
+    """A GOV.UK select: our own options, one of them chosen."""
+
+
+class DateInput(_DrawnOnce, GovDateInput):
+    """GOV.UK day, month and year boxes: numbers, never words."""
+
+
+class RadioInput(_DrawnOnce, _NoEmptyHint, GovRadioInput):
     """GOV.UK radios, as every form in the portal uses them."""
 
 
-class CheckboxesInput(_NoEmptyHint, GovCheckboxesInput):
+class CheckboxesInput(_DrawnOnce, _NoEmptyHint, GovCheckboxesInput):
     """GOV.UK checkboxes, as every form in the portal uses them."""
 
 
@@ -72,7 +143,7 @@ class GovDateField(DateField):
     def __init__(
         self, label: str | None = None, validators: Any = None, *, invalid: str | None = None, **kwargs: Any
     ) -> None:
-        kwargs.setdefault("widget", GovDateInput())
+        kwargs.setdefault("widget", DateInput())
         kwargs.setdefault("format", "%d %m %Y")
         super().__init__(label, validators, **kwargs)
         self.invalid_message = invalid or f"{self.label.text} must be a real date, like 27 11 2026"

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovPasswordInput,
-    GovSelect,
-    GovTextArea,
-    GovTextInput,
-)
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput
 from wtforms import (
     IntegerField,
     PasswordField,
@@ -22,7 +17,16 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Optional
 from wtforms.widgets import HiddenInput
 
-from portal.forms import CheckboxesInput, GovDateField, PortalForm, RadioInput, strip
+from portal.forms import (
+    CheckboxesInput,
+    GovDateField,
+    PortalForm,
+    RadioInput,
+    Select,
+    TextArea,
+    TextInput,
+    strip,
+)
 from portal.models.report import CONTACT_CHANNELS, OUTCOMES, STATUS_LABELS
 from portal.models.work import AGE_BANDS, HARDENING_ITEMS, MEDIATION_OUTCOMES, POWERS
 
@@ -31,7 +35,7 @@ class SignInForm(PortalForm):
     email = StringField(
         "Email address",
         filters=[strip],
-        widget=GovTextInput(),
+        widget=TextInput(),
         validators=[DataRequired(message="Enter your email address")],
     )
     password = PasswordField(
@@ -44,7 +48,7 @@ class TwoFactorForm(PortalForm):
         "Code from your authenticator app",
         description="The 6-digit code, for example 123456",
         filters=[strip],
-        widget=GovTextInput(),
+        widget=TextInput(),
         validators=[DataRequired(message="Enter the code from your authenticator app")],
     )
 
@@ -60,7 +64,7 @@ class ClaimForm(PortalForm):
 
 
 class AssignForm(VersionedForm):
-    officer = SelectField("Assign to", choices=[], widget=GovSelect())
+    officer = SelectField("Assign to", choices=[], widget=Select())
 
 
 class StatusForm(VersionedForm):
@@ -106,7 +110,7 @@ class RerouteForm(VersionedForm):
     reason = TextAreaField(
         "Reason for re-routing",
         filters=[strip],
-        widget=GovTextArea(),
+        widget=TextArea(),
         validators=[DataRequired(message="Enter the reason for re-routing")],
     )
 
@@ -116,7 +120,7 @@ class NoteForm(PortalForm):
         "Internal note",
         description="Only officers see notes. They are never shown or sent to the resident.",
         filters=[strip],
-        widget=GovTextArea(),
+        widget=TextArea(),
         validators=[DataRequired(message="Enter the note")],
     )
 
@@ -128,7 +132,7 @@ class UpdateForm(PortalForm):
             "This is emailed to the resident exactly as written. Do not include anything about other people."
         ),
         filters=[strip],
-        widget=GovTextArea(),
+        widget=TextArea(),
         validators=[DataRequired(message="Enter the update")],
     )
 
@@ -152,7 +156,7 @@ class WholeNumberField(IntegerField):
     """A whole number typed in a GOV.UK text input, with a plain message if it is not one."""
 
     def __init__(self, label: str, *, required: str, invalid: str, **kwargs: Any) -> None:
-        super().__init__(label, validators=[InputRequired(message=required)], widget=GovTextInput(), **kwargs)
+        super().__init__(label, validators=[InputRequired(message=required)], widget=TextInput(), **kwargs)
         self.invalid_message = invalid
 
     def process_formdata(self, valuelist: list[Any]) -> None:
@@ -197,7 +201,7 @@ class TargetHardeningForm(VersionedForm):
         validate_choice=False,
     )
     other_items = StringField(
-        "Other items fitted", description="If you selected Other", filters=[strip], widget=GovTextInput()
+        "Other items fitted", description="If you selected Other", filters=[strip], widget=TextInput()
     )
     installation_date = RecordDateField(
         "Date of installation",
@@ -216,19 +220,19 @@ class TaskingForm(VersionedForm):
         "Decision of the meeting",
         description="Leave empty until the meeting has been held",
         filters=[strip],
-        widget=GovTextArea(),
+        widget=TextArea(),
     )
 
 
 class TaskingActionForm(VersionedForm):
     action_description = TextAreaField(
-        "Action", filters=[strip], widget=GovTextArea(), validators=[DataRequired(message="Enter the action")]
+        "Action", filters=[strip], widget=TextArea(), validators=[DataRequired(message="Enter the action")]
     )
     action_owner = StringField(
         "Owner",
         description="The person or agency who will do it",
         filters=[strip],
-        widget=GovTextInput(),
+        widget=TextInput(),
         validators=[DataRequired(message="Enter who owns the action")],
     )
     action_due = RecordDateField(
@@ -243,12 +247,12 @@ class CompleteActionForm(VersionedForm):
 
 
 class CameraForm(VersionedForm):
-    camera = SelectField("Camera", choices=[], widget=GovSelect(), validate_choice=False)
+    camera = SelectField("Camera", choices=[], widget=Select(), validate_choice=False)
     camera_location = StringField(
         "Where it was put up",
         description="For example, the footpath behind 12 to 20 Mill Lane",
         filters=[strip],
-        widget=GovTextInput(),
+        widget=TextInput(),
     )
     signage = _choose("Was signage put up?", [("yes", "Yes"), ("no", "No")])
     camera_from = RecordDateField(
@@ -270,15 +274,13 @@ class PowerUseForm(VersionedForm):
         required="Enter the date it was served",
         invalid="The date it was served must be a real date, like 27 11 2026",
     )
-    served_on_name = StringField(
-        "Name of the person it was served on", filters=[strip], widget=GovTextInput()
-    )
+    served_on_name = StringField("Name of the person it was served on", filters=[strip], widget=TextInput())
     served_on_age_band = _choose("Their age band", list(AGE_BANDS.items()))
     served_by = StringField(
         "Who served it",
         description="Name and organisation, such as PC 1234 Smith, Derbyshire Police",
         filters=[strip],
-        widget=GovTextInput(),
+        widget=TextInput(),
     )
 
 
@@ -286,13 +288,13 @@ class AccountForm(PortalForm):
     name = StringField(
         "Full name",
         filters=[strip],
-        widget=GovTextInput(),
+        widget=TextInput(),
         validators=[DataRequired(message="Enter the person's name")],
     )
     email = StringField(
         "Email address",
         filters=[strip],
-        widget=GovTextInput(),
+        widget=TextInput(),
         validators=[DataRequired(message="Enter their email address")],
     )
     role = RadioField(

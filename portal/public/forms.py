@@ -6,14 +6,7 @@ from functools import cache
 from typing import Any, ClassVar
 
 from flask import current_app
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount,
-    GovFileInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
 from wtforms import (
     Field,
     MultipleFileField,
@@ -26,7 +19,18 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from portal.forms import CheckboxesInput, PortalForm, RadioInput, as_yes_no, strip, yes_no_field
+from portal.forms import (
+    CharacterCount,
+    CheckboxesInput,
+    PortalForm,
+    RadioInput,
+    Select,
+    TextArea,
+    TextInput,
+    as_yes_no,
+    strip,
+    yes_no_field,
+)
 from portal.labels import (
     DETAIL_ERRORS,
     DETAIL_QUESTIONS,
@@ -120,7 +124,7 @@ def what_form(kind: str) -> type[JourneyForm]:
                 "Do not include anything you would not want the people involved to know."
             ),
             filters=[strip],
-            widget=GovCharacterCount(),
+            widget=CharacterCount(),
             validators=[
                 DataRequired(message="Enter what is happening"),
                 Length(
@@ -168,7 +172,7 @@ class WhereForm(JourneyForm):
             "'the car park behind the library on Station Road'."
         ),
         filters=[strip],
-        widget=GovTextArea(),
+        widget=TextArea(),
         validators=[
             Length(
                 max=contract.ADDRESS_MAX,
@@ -179,7 +183,7 @@ class WhereForm(JourneyForm):
     postcode = StringField(
         "Postcode (if you know it)",
         filters=[strip],
-        widget=GovTextInput(),
+        widget=TextInput(),
         validators=[Length(max=10, message="Enter a real postcode, like S42 6NG")],
     )
     ward = SelectField(
@@ -187,7 +191,7 @@ class WhereForm(JourneyForm):
         description="Your council ward is on your council tax bill.",
         choices=[],
         default="",
-        widget=GovSelect(),
+        widget=Select(),
     )
     started = RadioField(
         "When did it start?",
@@ -301,7 +305,7 @@ def about_form(kind: str, area: str) -> type[JourneyForm]:
         name = StringField(
             "Full name",
             filters=[strip],
-            widget=GovTextInput(),
+            widget=TextInput(),
             validators=[
                 Length(
                     max=contract.NAME_MAX,
@@ -313,7 +317,7 @@ def about_form(kind: str, area: str) -> type[JourneyForm]:
             "Email address",
             description="We will send your reference number here, if it is safe to email you.",
             filters=[strip],
-            widget=GovTextInput(),
+            widget=TextInput(),
         )
         safe_to_email = yes_no_field(
             "Is it safe for us to email you?",
@@ -323,7 +327,7 @@ def about_form(kind: str, area: str) -> type[JourneyForm]:
         phone = StringField(
             "Phone number",
             filters=[strip],
-            widget=GovTextInput(),
+            widget=TextInput(),
         )
         safe_to_phone = yes_no_field(
             "Is it safe for us to phone you?",
