@@ -50,6 +50,12 @@ run: $(BIN)/.installed assets demo
 test: $(BIN)/.installed assets
 	$(BIN)/pytest
 
+# Only the real-browser journeys, with axe on every page (make test runs them too). Screenshots go
+# to tests/e2e/screenshots/.
+.PHONY: e2e
+e2e: $(BIN)/.installed assets
+	$(BIN)/pytest tests/e2e
+
 lint: $(BIN)/.installed
 	$(BIN)/ruff check portal tests bench wsgi.py
 	$(BIN)/ruff format --check portal tests bench wsgi.py

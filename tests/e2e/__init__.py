@@ -1,0 +1,1 @@
+"""Real-browser journeys, checked for accessibility on every page they visit."""

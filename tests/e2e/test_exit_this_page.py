@@ -1,0 +1,67 @@
+"""The "Exit this page" button leaves at once for a page that gives nothing away, and tells it nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, Route
+
+from tests.e2e.checks import CheckedPage
+from tests.e2e.forms import answer
+
+# The portal's default EXIT_PAGE_URL. This network reaches nothing outside, so the browser is
+# answered with a stand-in page; what is tested is that it goes there, and how.
+NEUTRAL = "https://www.bbc.co.uk/weather"
+NEUTRAL_PAGE = "<!doctype html><html lang='en'><title>BBC Weather</title><h1>Weather</h1></html>"
+
+
+def _stand_in(page: Page) -> list[dict[str, str]]:
+    """Answer requests for the neutral site; return the headers each one arrived with."""
+    arrivals: list[dict[str, str]] = []
+
+    def fulfil(route: Route) -> None:
+        arrivals.append(route.request.headers)
+        route.fulfill(status=200, content_type="text/html", body=NEUTRAL_PAGE)
+
+    page.route("https://www.bbc.co.uk/**", fulfil)
+    return arrivals
+
+
+def _left_for_neutral_page(page: Page, arrivals: list[dict[str, str]]) -> None:
+    assert page.url == NEUTRAL
+    assert page.title() == "BBC Weather"
+    assert arrivals, "the browser went to the neutral page"
+    assert "referer" not in arrivals[-1], "the neutral site is not told where the resident came from"
+
+
+def _safety_concern_question(tab: CheckedPage) -> None:
+    tab.goto("/report")
+    answer(tab.page, {"kind": "safety_concern"})
+    tab.button("Continue")
+    assert tab.path == "/report/what"
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-javascript", "without-javascript"])
+def test_exit_this_page_by_clicking(
+    journey: Callable[..., CheckedPage], app: Flask, javascript: bool
+) -> None:
+    tab = journey(javascript=javascript)
+    arrivals = _stand_in(tab.page)
+    _safety_concern_question(tab)
+    with tab.page.expect_navigation(url=NEUTRAL):
+        tab.page.get_by_role("button", name="Emergency Exit this page").click()
+    _left_for_neutral_page(tab.page, arrivals)
+
+
+def test_exit_this_page_by_pressing_shift_three_times(
+    journey: Callable[..., CheckedPage], app: Flask
+) -> None:
+    tab = journey(javascript=True)
+    arrivals = _stand_in(tab.page)
+    _safety_concern_question(tab)
+    with tab.page.expect_navigation(url=NEUTRAL):
+        for _ in range(3):
+            tab.page.keyboard.press("Shift")
+    _left_for_neutral_page(tab.page, arrivals)
