@@ -323,6 +323,12 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=20, help="seconds per page measured (default 20)")
     parser.add_argument("--submit-seconds", type=int, default=60)
     parser.add_argument("--surge", type=int, default=2_000, help="submissions in the surge (0: none)")
+    parser.add_argument(
+        "--submit-pace",
+        type=float,
+        default=2.0,
+        help="seconds between one resident's reports in the 16-submitter run (default 2: 8 reports/s)",
+    )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -380,9 +386,10 @@ def main() -> None:
             results[name] = wrk(page_url, seconds, connections, cookie)
             print(f"  {name}: {results[name]['rps']} req/s, p95 {results[name]['p95_ms']} ms", flush=True)
 
-        run = run_submissions(base, 16, duration=args.submit_seconds)
+        run = run_submissions(base, 16, duration=args.submit_seconds, pace=args.submit_pace)
         results["submissions"] = {
             "concurrency": 16,
+            "pace_seconds": args.submit_pace,
             "seconds": round(run.seconds, 1),
             "completed": len(run.references),
             "errors": len(run.errors),

@@ -147,9 +147,21 @@ class SubmissionRun:
 
 
 def run_submissions(
-    base: str, concurrency: int, *, duration: float | None = None, total: int | None = None, first: int = 0
+    base: str,
+    concurrency: int,
+    *,
+    duration: float | None = None,
+    total: int | None = None,
+    first: int = 0,
+    pace: float = 0.0,
 ) -> SubmissionRun:
-    """``concurrency`` residents submitting back to back, for ``duration`` seconds or ``total`` reports."""
+    """``concurrency`` residents submitting, for ``duration`` seconds or ``total`` reports.
+
+    With ``pace`` 0 each resident starts the next report as soon as one is sent (the surge). With a
+    pace, each starts one report every ``pace`` seconds at most, as people do: 16 residents at a
+    2-second pace send 8 reports a second, far above any partnership's real load, and the latency
+    then measured is a report's own, not the time it waited behind the others.
+    """
     run = SubmissionRun()
     lock = threading.Lock()
     counter = iter(range(first, first + (total if total is not None else 10**9)))
@@ -168,10 +180,13 @@ def run_submissions(
             except Exception as error:  # every failure is counted; none stops the run
                 with lock:
                     run.errors.append(f"{type(error).__name__}: {error}")
-                continue
-            with lock:
-                run.latencies_ms.append((time.perf_counter() - begin) * 1000)
-                run.references.append(reference)
+            else:
+                elapsed_ms = (time.perf_counter() - begin) * 1000
+                with lock:
+                    run.latencies_ms.append(elapsed_ms)
+                    run.references.append(reference)
+            if pace:
+                time.sleep(max(0.0, begin + pace - time.perf_counter()))
 
     threads = [threading.Thread(target=resident) for _ in range(concurrency)]
     for thread in threads:
