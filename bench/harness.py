@@ -44,7 +44,7 @@ from portal.extensions import db
 from portal.models import OutboxMessage, Report, User
 from portal.reports.history import history_for
 from portal.triage.calendar import london_today
-from portal.triage.contract import KIND_BLOCKS, parse_report
+from portal.triage.contract import parse_report
 from portal.triage.engine import decide
 from portal.triage.service import current_policy
 
@@ -165,7 +165,7 @@ def triage_timings(app: Flask, samples: int = 500) -> dict[str, float]:
     with app.app_context():
         policy = current_policy()
         reports = db.session.scalars(select(Report).order_by(Report.id.desc()).limit(samples)).all()
-        answers = [parse_report(contract(report)) for report in reports]
+        answers = [parse_report(report.as_contract()) for report in reports]
         timings = []
         for report in answers:
             begin = time.perf_counter()
@@ -175,30 +175,6 @@ def triage_timings(app: Flask, samples: int = 500) -> dict[str, float]:
         db.session.rollback()
     timings.sort()
     return {"median_ms": round(statistics.median(timings), 3), "p95_ms": round(percentile(timings, 95), 3)}
-
-
-def contract(report: Report) -> dict[str, Any]:
-    block, _types, _answers = KIND_BLOCKS[report.kind]
-    return {
-        "kind": report.kind,
-        "submitted_at": report.submitted_at.isoformat(),
-        "description": report.description,
-        "location": {"address": report.address, "postcode": report.postcode, "ward": report.ward},
-        "reporter": {
-            "name": report.reporter_name,
-            "email": report.reporter_email,
-            "phone": report.reporter_phone,
-            "anonymous": report.anonymous,
-            "safe_to_email": report.safe_to_email,
-            "safe_to_phone": report.safe_to_phone,
-            "lives_in_district": report.lives_in_district,
-        },
-        "started": report.started,
-        "frequency": report.frequency,
-        "previous_reports": report.previous_reports,
-        "harm": report.harm(),
-        block: {"types": list(report.types), **report.details},
-    }
 
 
 def percentile(values: list[float], pct: float) -> float:

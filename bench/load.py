@@ -14,57 +14,23 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from tests.factories import IMPACT, WHAT, WHERE, about_for
+
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _REFERENCE = re.compile(r"DIO-\d{4}-\d{6}")
 
-# A full valid set of answers for each kind, page by page (as tests/journey.py sends them).
-WHAT = {
-    "asb": {
-        "types": ["noise", "rowdy_behaviour"],
-        "description": "Groups gather outside the shop every night, shouting until 1am.",
-        "perpetrators_known": "no",
-        "perpetrator_is_neighbour": "no",
-        "willing_to_mediate": "no",
-    },
-    "neighbour_dispute": {
-        "types": ["boundary", "parking"],
-        "description": "My neighbour parks across my drive every morning.",
-        "spoken_to_neighbour": "yes",
-        "willing_to_mediate": "yes",
-        "neighbour_address_known": "yes",
-        "legal_action_underway": "no",
-    },
-    "safety_concern": {
-        "types": ["burglary_victim"],
-        "description": "Our house was broken into last week and the back door lock is still damaged.",
-        "perpetrator_lives_at_address": "no",
-    },
-}
-WHERE = {
-    "address": "14 Station Road, Dronfield",
-    "postcode": "s181ab",
-    "ward": "Dronfield North",
-    "started": "this_month",
-    "frequency": "weekly",
-    "previous_reports": "none",
-}
-IMPACT = {"harm": ["feel_unsafe", "daily_life_affected"]}
+# The same answers the test suite's resident gives, page by page; each bench resident has their
+# own name, email and phone, so that history matching sees many different people.
 KINDS = ("asb", "neighbour_dispute", "safety_concern")
 
 
 def about(kind: str, number: int) -> dict[str, str]:
-    answers = {
-        "anonymous": "no",
-        "name": f"Bench Resident {number}",
-        "email": f"bench.resident.{number}@example.org",
-        "safe_to_email": "yes",
-        "phone": f"07700 9{number % 100000:05d}",
-        "safe_to_phone": "yes",
-        "lives_in_district": "yes",
-    }
-    if kind == "safety_concern":
-        answers.pop("anonymous")
-    return answers
+    return about_for(
+        kind,
+        name=f"Bench Resident {number}",
+        email=f"bench.resident.{number}@example.org",
+        phone=f"07700 9{number % 100000:05d}",
+    )
 
 
 class Browser:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -26,7 +25,7 @@ from portal.models import (
 )
 from portal.reports.history import history_for
 from portal.triage.calendar import london_today
-from portal.triage.contract import KIND_BLOCKS, parse_report
+from portal.triage.contract import parse_report
 from portal.triage.engine import decide
 from portal.triage.service import current_policy
 
@@ -60,31 +59,6 @@ def test_demo_load_refuses_a_nonsense_count(app: Flask) -> None:
 # --- The bulk path, for benchmark volumes ---------------------------------------------------------
 
 
-def _contract(report: Report) -> dict[str, Any]:
-    """A stored report read back into the contract's shape, to decide it again."""
-    block, _types, _answers = KIND_BLOCKS[report.kind]
-    return {
-        "kind": report.kind,
-        "submitted_at": report.submitted_at.isoformat(),
-        "description": report.description,
-        "location": {"address": report.address, "postcode": report.postcode, "ward": report.ward},
-        "reporter": {
-            "name": report.reporter_name,
-            "email": report.reporter_email,
-            "phone": report.reporter_phone,
-            "anonymous": report.anonymous,
-            "safe_to_email": report.safe_to_email,
-            "safe_to_phone": report.safe_to_phone,
-            "lives_in_district": report.lives_in_district,
-        },
-        "started": report.started,
-        "frequency": report.frequency,
-        "previous_reports": report.previous_reports,
-        "harm": report.harm(),
-        block: {"types": list(report.types), **report.details},
-    }
-
-
 def test_bulk_loaded_reports_are_decided_as_a_submission_would_be(app: Flask) -> None:
     with app.app_context():
         assert bulk_load_demo_reports(400, batch=150) == 400
@@ -94,7 +68,7 @@ def test_bulk_loaded_reports_are_decided_as_a_submission_would_be(app: Flask) ->
         assert {r.kind for r in reports} == {"asb", "neighbour_dispute", "safety_concern"}
         with_history = 0
         for report in reports:
-            answers = parse_report(_contract(report))
+            answers = parse_report(report.as_contract())
             # The stored history as the submission saw it: everything before this report.
             before = replace(answers, submitted_at=answers.submitted_at - timedelta(microseconds=1))
             history = history_for(before, policy)

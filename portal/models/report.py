@@ -195,6 +195,32 @@ class Report(db.Model):  # type: ignore[name-defined]
 
         return {question: getattr(self, f"harm_{question}") for question in HARM_QUESTIONS}
 
+    def as_contract(self) -> dict[str, Any]:
+        """The report's answers in the report contract's shape (POLICY.md), as it was submitted."""
+        from portal.triage.contract import KIND_BLOCKS
+
+        block = KIND_BLOCKS[self.kind][0]
+        return {
+            "kind": self.kind,
+            "submitted_at": self.submitted_at.isoformat(),
+            "description": self.description,
+            "location": {"address": self.address, "postcode": self.postcode, "ward": self.ward},
+            "reporter": {
+                "name": self.reporter_name,
+                "email": self.reporter_email,
+                "phone": self.reporter_phone,
+                "anonymous": self.anonymous,
+                "safe_to_email": self.safe_to_email,
+                "safe_to_phone": self.safe_to_phone,
+                "lives_in_district": self.lives_in_district,
+            },
+            "started": self.started,
+            "frequency": self.frequency,
+            "previous_reports": self.previous_reports,
+            "harm": self.harm(),
+            block: {"types": list(self.types), **self.details},
+        }
+
 
 class Attachment(db.Model):  # type: ignore[name-defined]
     """An evidence file: uploaded to a draft, then kept with the report it was submitted with."""

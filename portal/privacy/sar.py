@@ -158,24 +158,9 @@ def _report(report: Report, attachments: list[dict[str, Any]]) -> dict[str, Any]
         "kind": report.kind,
         "kind_title": KIND_TITLES[report.kind],
         "submitted_at": _iso(report.submitted_at),
+        # Everything the resident told us, in the report contract's shape.
         "answers": {
-            "description": report.description,
-            "types": list(report.types),
-            "details": dict(report.details),
-            "location": {"address": report.address, "postcode": report.postcode, "ward": report.ward},
-            "started": report.started,
-            "frequency": report.frequency,
-            "previous_reports": report.previous_reports,
-            "harm": report.harm(),
-            "reporter": {
-                "name": report.reporter_name,
-                "email": report.reporter_email,
-                "phone": report.reporter_phone,
-                "anonymous": report.anonymous,
-                "safe_to_email": report.safe_to_email,
-                "safe_to_phone": report.safe_to_phone,
-                "lives_in_district": report.lives_in_district,
-            },
+            key: value for key, value in report.as_contract().items() if key not in ("kind", "submitted_at")
         },
         "decision": {
             "route": report.route,
