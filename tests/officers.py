@@ -37,7 +37,8 @@ def make_account(app: Flask, role: str, name: str | None = None, two_factor: boo
             secret = two_factor_set_up_secret(user)
             totp = pyotp.TOTP(secret)
             # Enrolled with the previous step's code, so that the current step's code is unused.
-            assert confirm_two_factor(user, totp.generate_otp(totp.timecode(datetime.now(UTC)) - 1))
+            now = datetime.now(UTC)
+            assert confirm_two_factor(user, totp.generate_otp(totp.timecode(now) - 1), at=now)
         return Account(user.id, user.email, user.name, user.role, secret)
 
 
@@ -52,11 +53,13 @@ def fresh_code(app: Flask, account: Account) -> str:
     now_step = totp.timecode(datetime.now(UTC))
     with app.app_context():
         last = db.session.scalar(select(User.totp_last_step).where(User.id == account.id))
-        step = now_step - 1 if last is None or last < now_step - 1 else last + 1
+        # This step's code, or the next one's: both stay valid if the clock ticks on before the
+        # portal checks the code (an earlier step's would not).
+        step = now_step if last is None or last < now_step else last + 1
         if step > now_step + 1:
-            db.session.execute(update(User).where(User.id == account.id).values(totp_last_step=now_step - 2))
+            db.session.execute(update(User).where(User.id == account.id).values(totp_last_step=now_step - 1))
             db.session.commit()
-            step = now_step - 1
+            step = now_step
     return totp.generate_otp(step)
 
 
