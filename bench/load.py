@@ -24,6 +24,11 @@ _REFERENCE = re.compile(r"DIO-\d{4}-\d{6}")
 KINDS = ("asb", "neighbour_dispute", "safety_concern")
 
 
+def postcode(number: int) -> str:
+    """A different place for each resident, over thousands of postcodes, as a district's are."""
+    return f"S{18 + number % 28} {number % 9 + 1}{chr(65 + number % 26)}{chr(65 + number // 26 % 26)}"
+
+
 def about(kind: str, number: int) -> dict[str, str]:
     return about_for(
         kind,
@@ -90,7 +95,7 @@ def submit_report(base: str, number: int) -> str:
     page = browser.post("/report", page, {"kind": kind})
     for slug, answers in (
         ("what", WHAT[kind]),
-        ("where", WHERE),
+        ("where", {**WHERE, "postcode": postcode(number)}),
         ("impact", IMPACT),
         ("evidence", {"continue": "continue"}),
         ("about-you", about(kind, number)),

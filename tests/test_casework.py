@@ -306,7 +306,7 @@ def test_notes_show_as_plain_text_with_safe_links(app: Flask, supervisor_client:
     assert note.find("br") is not None
 
 
-def test_every_change_and_every_view_is_in_the_timeline(
+def test_every_change_is_in_the_timeline_and_every_view_is_counted(
     app: Flask, supervisor: Account, supervisor_client: PageClient
 ) -> None:
     reference = make_case(app)
@@ -320,12 +320,32 @@ def test_every_change_and_every_view_is_in_the_timeline(
     actions = audit_actions(app, reference)
     # Each change's redirect back to the case is a view of it too.
     assert actions == ["viewed", "claimed", "viewed", "viewed", "status_changed", "viewed"]
-    timeline = (
-        supervisor_client.get(f"/officer/cases/{reference}")
-        .soup.select_one(".portal-timeline")
-        .get_text(" ", strip=True)
-    )
+    page = supervisor_client.get(f"/officer/cases/{reference}")
+    timeline = page.soup.select_one(".portal-timeline").get_text(" ", strip=True)
     assert "Test Supervisor changed the status" in timeline and "status: new → in_progress" in timeline
+    assert "viewed" not in timeline, "views are summed up, not listed one by one"
+    viewers = (
+        page.soup.find("h3", string="Who has looked at this case").find_next("ul").get_text(" ", strip=True)
+    )
+    assert viewers.startswith("Test Supervisor: 5 times, last "), "four views before, and this one"
+
+
+def test_a_case_opened_hundreds_of_times_keeps_a_short_timeline(
+    app: Flask, officer: Account, supervisor: Account, supervisor_client: PageClient
+) -> None:
+    reference = make_case(app)
+    with app.app_context():
+        for _ in range(300):
+            operations.record_view(reference, user(app, officer))
+        db.session.commit()
+    page = supervisor_client.get(f"/officer/cases/{reference}")
+    assert len(page.soup.select(".portal-timeline li")) == 1, "only the report itself"
+    viewers = [
+        li.get_text(" ", strip=True)
+        for li in page.soup.find("h3", string="Who has looked at this case").find_next("ul").find_all("li")
+    ]
+    assert viewers[0].startswith("Test Supervisor: 1 time, last ")
+    assert viewers[1].startswith("Test Officer: 300 times, last ")
 
 
 def test_the_audit_log_cannot_be_edited_or_deleted(app: Flask, supervisor: Account) -> None:

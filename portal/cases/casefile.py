@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from portal.extensions import db
 from portal.labels import (
@@ -17,7 +18,7 @@ from portal.labels import (
     TYPE_LABELS,
     yes_no,
 )
-from portal.models import AuditEvent, CaseNote, Report
+from portal.models import AuditEvent, CaseNote, Report, User
 from portal.triage.calendar import london_today
 
 RELATED_LIMIT = 25
@@ -46,7 +47,20 @@ class CaseFile:
     reporter_reports: list[Report]
     place_reports: list[Report]
     notes: list[CaseNote]
-    timeline: list[AuditEvent]
+    timeline: list[AuditEvent]  # every change, newest first; views are summed up in ``viewers``
+    viewers: list[Viewer]
+
+
+VIEWED = "viewed"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who has looked at a case: each view is in the audit log; the case page sums them per person."""
+
+    name: str
+    times: int
+    last_at: datetime
 
 
 def _answer(question: str, value: str | list[str]) -> Answer:
@@ -144,8 +158,25 @@ def case_file(report: Report) -> CaseFile:
         timeline=list(
             db.session.scalars(
                 select(AuditEvent)
-                .where(AuditEvent.report_id == report.id)
+                .where(AuditEvent.report_id == report.id, AuditEvent.action != VIEWED)
                 .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
             )
         ),
+        viewers=viewers(report),
     )
+
+
+def viewers(report: Report) -> list[Viewer]:
+    """Everyone who has opened the case, how often, and when last: most recent first.
+
+    A case opened thousands of times would make a timeline of thousands of lines; each view is
+    still kept, one audit entry each, and summed here.
+    """
+    rows = db.session.execute(
+        select(User.name, func.count(), func.max(AuditEvent.at))
+        .join(User, AuditEvent.actor_id == User.id)
+        .where(AuditEvent.report_id == report.id, AuditEvent.action == VIEWED)
+        .group_by(User.id, User.name)
+        .order_by(func.max(AuditEvent.at).desc())
+    )
+    return [Viewer(name, times, last_at) for name, times, last_at in rows]

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from portal import audit
+from portal.cases.casefile import VIEWED
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.mail import deliver_after_commit, queue_email
@@ -104,7 +105,7 @@ def record_view(reference: str, user: User) -> Report:
     """An officer opened the case: that is recorded too."""
     with write_transaction():
         report = find_case(reference)
-        audit.record("viewed", actor=user, report=report)
+        audit.record(VIEWED, actor=user, report=report)
     return report
 
 
