@@ -116,14 +116,6 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def set_password(user: User, password: str, by: User | None = None) -> None:
-    check_password_rules(password)
-    user.set_password(password)
-    user.end_sessions()
-    audit.record("password_changed", actor=by, detail=user.email)
-    db.session.commit()
-
-
 # Two-factor authentication: a time-based one-time code (RFC 6238) from an authenticator app.
 # Every officer enrols at their first sign-in; until then the account cannot reach a case.
 

@@ -12,6 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from limits import parse_many
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # The wards of North East Derbyshire District Council (2019 boundaries). A deployment for another
@@ -87,8 +89,6 @@ def _list(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[
 
 
 def _rate_limit(env: Mapping[str, str], name: str, default: str) -> str:
-    from limits import parse_many
-
     value = env.get(name, "").strip() or default
     try:
         parse_many(value)

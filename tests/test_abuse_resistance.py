@@ -240,6 +240,35 @@ def test_logs_are_json_lines_in_utc_that_name_no_one(
     assert len(refused["address"]) == 16 and refused["address"] != "127.0.0.1", "a hash, not the address"
 
 
+def test_a_failed_email_is_logged_with_its_id_and_error_but_no_address(
+    app: Flask, client: PageClient, smtp_server: Any, log_stream: io.StringIO
+) -> None:
+    smtp_server.stop()  # mail is down
+    submit(client, "asb")
+    smtp_server.start()
+    failures = [
+        entry
+        for entry in map(json.loads, log_stream.getvalue().splitlines())
+        if entry["message"] == "outbox message not sent"
+    ]
+    assert failures, "the failed send is logged"
+    assert isinstance(failures[0]["outbox_id"], int) and failures[0]["attempts"] == 1
+    assert failures[0]["error"]
+    assert factories.about_for("asb")["email"] not in log_stream.getvalue()
+
+
+def test_a_queue_export_is_logged_without_what_was_searched_for(
+    app: Flask, officer: Account, officer_client: PageClient, log_stream: io.StringIO
+) -> None:
+    officer_client.get_raw("/officer/queue.csv?q=Sam+Resident&ward=Dronfield+North")
+    [entry] = [
+        e for e in map(json.loads, log_stream.getvalue().splitlines()) if e["message"] == "queue exported"
+    ]
+    assert entry["account"] == officer.id and entry["searched"] is True and entry["cases"] == 0
+    assert "Dronfield North" in entry["filters"]
+    assert "Sam" not in log_stream.getvalue()
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import pyotp
 import pytest
@@ -13,6 +15,7 @@ from sqlalchemy import func, select
 from portal.accounts import AccountError, create_user
 from portal.extensions import db
 from portal.models import AuditEvent, User
+from tests.conftest import make_app
 from tests.helpers import PageClient
 from tests.officers import PASSWORD, Account, fresh_code, make_account, sign_in
 
@@ -199,10 +202,13 @@ def test_an_uncommon_long_password_is_accepted(app: Flask) -> None:
         create_user("jo.hughes@council.example", "Jo Hughes", "officer", "harbour-lantern-copper-41")
 
 
-def test_a_fresh_database_holds_no_account(app: Flask) -> None:
-    with app.app_context():
-        upgrade()  # the migrations make no default account
+def test_the_migrations_make_no_default_account(app_settings: dict[str, Any], tmp_path: Path) -> None:
+    fresh = make_app({**app_settings, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}"})
+    with fresh.app_context():
+        upgrade()
         assert db.session.scalar(select(func.count()).select_from(User)) == 0
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_production_never_makes_the_demonstration_accounts(app: Flask) -> None:

@@ -101,7 +101,7 @@ def agenda_csv() -> Any:
     built = build_agenda(meeting, today())
     current_app.logger.info(
         "tasking agenda downloaded",
-        extra={"officer_id": current_user.id, "meeting": meeting.isoformat(), "cases": len(built.items)},
+        extra={"account": current_user.id, "meeting": meeting.isoformat(), "cases": len(built.items)},
     )
     text = write_csv(agenda_csv_rows(built, _flag_labels()), AGENDA_CSV_HEADER)
     return csv_response(text, f"tasking-agenda-{meeting.isoformat()}.csv")
@@ -134,7 +134,13 @@ def queue_csv() -> Any:
     rows = all_rows(filters, current_user.id, today())
     current_app.logger.info(
         "queue exported",
-        extra={"officer_id": current_user.id, "filters": filters.query_args(), "cases": len(rows)},
+        extra={
+            "account": current_user.id,
+            # What was searched for can be a resident's name or email: only that there was a search.
+            "filters": {name: value for name, value in filters.query_args().items() if name != "q"},
+            "searched": bool(filters.search),
+            "cases": len(rows),
+        },
     )
     flag_labels = _flag_labels()
     text = write_csv((_queue_row(report, flag_labels) for report in rows), QUEUE_CSV_HEADER)
