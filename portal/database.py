@@ -41,7 +41,9 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql(f"BEGIN {_begin_mode(connection)}")
+        # Straight to the driver: this runs at the start of every transaction, and going through
+        # SQLAlchemy's statement machinery for one fixed word was a tenth of a page view's time.
+        connection.connection.dbapi_connection.execute(f"BEGIN {_begin_mode(connection)}")  # type: ignore[union-attr]
 
 
 def _begin_mode(connection: Connection) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Flask, g, request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from werkzeug.wrappers.response import Response
 
 # Pages that show a resident's answers, and the whole back-office.
@@ -35,8 +36,21 @@ def content_security_policy(nonce: str) -> str:
     )
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """The signed session cookie, sent again only when it changed or on a post.
+
+    A resident's cookie lives as long as their draft, which each post renews; a page view renews
+    nothing, so signing and sending the cookie again on every view would only cost time. An
+    officer's session notes each request's time, so it is sent with every response.
+    """
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        return session.modified or (session.permanent and request.method not in ("GET", "HEAD"))
+
+
 def init_security(app: Flask) -> None:
     production = app.config["PORTAL_ENV"] == "production"
+    app.session_interface = SessionCookies()
 
     @app.context_processor
     def nonce_for_templates() -> dict[str, str]:

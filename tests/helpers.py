@@ -97,7 +97,7 @@ class PageClient:
         return Page(self.client.get(url, follow_redirects=True, **kwargs))
 
     def get_raw(self, url: str, **kwargs: Any) -> TestResponse:
-        return self.client.get(url, **kwargs)
+        return _sent(self.client.get(url, **kwargs))
 
     def post_form(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Page:
         """Post a form as a browser would: with the CSRF token the page at ``url`` carries."""
@@ -108,4 +108,15 @@ class PageClient:
         return Page(self.client.post(url, data=data, follow_redirects=True, **kwargs))
 
     def post_raw(self, url: str, data: dict[str, Any], **kwargs: Any) -> TestResponse:
-        return self.client.post(url, data=data, **kwargs)
+        return _sent(self.client.post(url, data=data, **kwargs))
+
+
+def _sent(response: TestResponse) -> TestResponse:
+    """The response read to its end and closed, as a web server does once it has sent it.
+
+    Closing runs what the portal does after a response has gone (sending the email a change
+    queued), as it would under gunicorn.
+    """
+    response.get_data()
+    response.close()
+    return response

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, render_template
+from flask import after_this_request, current_app, has_request_context, render_template
 from flask_mail import Connection, Message
 from sqlalchemy import select, update
+from werkzeug.wrappers.response import Response
 
 from portal.extensions import db
 from portal.models import OutboxMessage
@@ -260,13 +261,43 @@ def _record_failure(claimed: _Claimed, error: BaseException, report: DeliveryRep
 def deliver_after_commit(message_ids: Iterable[int]) -> DeliveryReport | None:
     """Try the just-committed messages at once, so the resident has their email within seconds.
 
-    Whatever fails stays in the outbox for ``flask outbox send``; nothing here can undo the commit.
+    In a web request they are tried once the response has gone to the browser: the resident sees
+    their confirmation without waiting for the mail server, however slow it is. Elsewhere (a
+    command, a job) they are tried now. Whatever fails stays in the outbox for
+    ``flask outbox send``; nothing here can undo the commit.
     """
     if not current_app.config["OUTBOX_SEND_AFTER_COMMIT"]:
         return None
+    ids = list(message_ids)
+    if not ids:
+        return None
+    if has_request_context():
+        _after_this_response(ids)
+        return None
+    return _deliver_committed(ids)
+
+
+def _deliver_committed(message_ids: list[int]) -> DeliveryReport | None:
     try:
         return deliver(message_ids)
     except Exception:  # the change is committed; the outbox command will retry
         db.session.rollback()
         log.exception("delivery after commit failed; the outbox will retry")
         return None
+
+
+def _after_this_response(message_ids: list[int]) -> None:
+    """Deliver ``message_ids`` when the server has sent this request's response and closes it."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def deliver_when_sent() -> None:
+        with app.app_context():
+            try:
+                _deliver_committed(message_ids)
+            finally:
+                db.session.remove()
+
+    @after_this_request
+    def schedule(response: Response) -> Response:
+        response.call_on_close(deliver_when_sent)
+        return response

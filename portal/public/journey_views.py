@@ -7,12 +7,13 @@ from typing import Any
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from werkzeug.wrappers.response import Response
 
+from portal.drawn_pages import drawn_page
 from portal.extensions import limiter
 from portal.labels import KIND_TITLES
 from portal.models import Draft
 from portal.public import bp
 from portal.public.answers import summary_sections
-from portal.public.forms import ConfirmForm, EvidenceForm, KindForm
+from portal.public.forms import ConfirmForm, EvidenceForm, JourneyForm, KindForm
 from portal.public.journey import (
     PAGES,
     PAGES_BY_SLUG,
@@ -75,14 +76,16 @@ def _page_context(draft: Draft, slug: str) -> dict[str, Any]:
         "back_url": back,
         "description_max": DESCRIPTION_MAX,
         "exit_this_page": draft.kind == "safety_concern",
+        "changing": _is_change(),
     }
 
 
-def _after_page(draft: Draft, slug: str) -> Response:
-    if _is_change() and first_incomplete(draft.completed) is None:
+def _after_page(completed: list[str], slug: str) -> Response:
+    """Where a resident goes once ``slug`` is saved and ``completed`` are the pages done."""
+    missing = first_incomplete(completed)
+    if _is_change() and missing is None:
         return redirect(url_for("public.check_answers"))
     following = next_slug(slug)
-    missing = first_incomplete(draft.completed)
     if following is None or missing is None:
         return redirect(
             url_for("public.check_answers") if missing is None else url_for("public.question", slug=missing)
@@ -94,7 +97,10 @@ def _after_page(draft: Draft, slug: str) -> Response:
 @_public_forms
 def choose_kind() -> Any:
     draft = _current_draft()
-    form = KindForm(data={"kind": draft.kind} if draft else None)
+    kind = draft.kind if draft else None
+    if request.method == "GET":
+        return drawn_page(("kind", kind), lambda: _kind_page(KindForm(data={"kind": kind} if kind else None)))
+    form = KindForm()
     if form.validate_on_submit():
         if draft is None or draft.kind != form.kind.data:
             draft = drafts.start_draft(form.kind.data)
@@ -102,6 +108,10 @@ def choose_kind() -> Any:
             session.pop(SUBMITTED_KEY, None)  # a new report: the last one's confirmation is done
             session.permanent = True
         return redirect(url_for("public.question", slug=PAGES[0].slug))
+    return _kind_page(form)
+
+
+def _kind_page(form: KindForm) -> str:
     return render_template("public/choose_kind.html", form=form, exit_this_page=True)
 
 
@@ -122,14 +132,27 @@ def question(slug: str) -> Any:
         return _evidence_page(draft)
 
     form_class = page.form_for(draft.kind)
-    form = form_class() if request.method == "POST" else form_class(data=form_class.initial(draft.answers))
+    if request.method == "GET":
+        initial = form_class.initial(draft.answers)
+        if initial == form_class.initial({}):
+            # Nothing answered here yet: the same page for every resident with this kind of report.
+            key = ("question", slug, draft.kind, _is_change())
+            return drawn_page(key, lambda: _question_page(draft, slug, form_class(data=initial)))
+        return _question_page(draft, slug, form_class(data=initial))
+    form = form_class()
     if form.validate_on_submit():
-        drafts.save_page(draft, slug, form.answers())
-        return _after_page(draft, slug)
+        return _after_page(drafts.save_page(draft, slug, form.answers()), slug)
+    return _question_page(draft, slug, form)
+
+
+def _question_page(draft: Draft, slug: str, form: JourneyForm) -> str:
     return render_template(f"public/{slug}.html", form=form, **_page_context(draft, slug))
 
 
 def _evidence_page(draft: Draft) -> Any:
+    if request.method == "GET" and not draft.attachments:
+        key = ("question", "evidence", draft.kind, _is_change())
+        return drawn_page(key, lambda: _evidence_form_page(draft, EvidenceForm()))
     form = EvidenceForm()
     if form.validate_on_submit():
         uploads = [
@@ -142,8 +165,11 @@ def _evidence_page(draft: Draft) -> Any:
         elif form.upload.data:
             return redirect(_evidence_url())
         else:
-            drafts.save_page(draft, "evidence", {})
-            return _after_page(draft, "evidence")
+            return _after_page(drafts.save_page(draft, "evidence", {}), "evidence")
+    return _evidence_form_page(draft, form)
+
+
+def _evidence_form_page(draft: Draft, form: EvidenceForm) -> str:
     return render_template(
         "public/evidence.html",
         form=form,

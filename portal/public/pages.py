@@ -1,4 +1,7 @@
-"""The start page and the information pages every service must have."""
+"""The start page and the information pages every service must have.
+
+Their words are the council's and the policy's only, so each is drawn once per process.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +9,29 @@ from typing import Any
 
 from flask import render_template
 
+from portal.drawn_pages import drawn_page
 from portal.public import bp
+
+
+def _page(template: str) -> str:
+    return drawn_page(("page", template), lambda: render_template(template))
 
 
 @bp.get("/")
 def start() -> Any:
-    return render_template("public/start.html")
+    return _page("public/start.html")
 
 
 @bp.get("/accessibility")
 def accessibility() -> Any:
-    return render_template("pages/accessibility.html")
+    return _page("pages/accessibility.html")
 
 
 @bp.get("/privacy")
 def privacy() -> Any:
-    return render_template("pages/privacy.html")
+    return _page("pages/privacy.html")
 
 
 @bp.get("/cookies")
 def cookies() -> Any:
-    return render_template("pages/cookies.html")
+    return _page("pages/cookies.html")

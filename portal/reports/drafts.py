@@ -51,15 +51,20 @@ def load_draft(draft_id: str | None, now: datetime | None = None) -> Draft | Non
     return draft
 
 
-def save_page(draft: Draft, page: str, answers: Mapping[str, Any]) -> None:
-    """Merge one page's answers into the draft and mark the page done."""
+def save_page(draft: Draft, page: str, answers: Mapping[str, Any]) -> list[str]:
+    """Merge one page's answers into the draft and mark the page done; returns the pages done.
+
+    The pages are returned, not read from the draft again, because the commit expires it and
+    reading it would only fetch again what was just written.
+    """
     merged = dict(draft.answers)
     merged.update(answers)
     draft.answers = merged  # a new object, so the JSON column sees the change
-    if page not in draft.completed:
-        draft.completed = [*draft.completed, page]
+    completed = draft.completed if page in draft.completed else [*draft.completed, page]
+    draft.completed = completed
     draft.renew(_lifetime())
     db.session.commit()
+    return completed
 
 
 def purge_expired_drafts(now: datetime | None = None) -> int:
