@@ -284,6 +284,60 @@ def test_a_report_sent_through_the_journey_is_new_on_today_s_agenda(
     assert listed(page, "new-cases") == [reference]
 
 
+def _many_cases(app: Flask) -> list[str]:
+    """55 new cases and 10 carried over, in the order the agenda must give them."""
+    before = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+    new = [
+        make_case(
+            app, due_by=TODAY + timedelta(days=60 - number), flags=["safeguarding"] if number % 9 == 0 else []
+        )
+        for number in range(55)
+    ]
+    old = [
+        make_case(app, submitted_at=before, due_by=TODAY + timedelta(days=number % 4)) for number in range(10)
+    ]
+
+    def order(reference: str) -> tuple[bool, date, int]:
+        with app.app_context():
+            report = db.session.scalars(db.select(Report).where(Report.reference == reference)).one()
+            return (not report.safeguarding, report.due_by, report.id)
+
+    return sorted(new, key=order) + sorted(old, key=order)
+
+
+def test_a_long_agenda_is_shown_50_cases_at_a_time_in_agenda_order(
+    app: Flask, officer_client: PageClient
+) -> None:
+    expected = _many_cases(app)
+
+    first = agenda(officer_client)
+    assert listed(first) == expected[:50]
+    assert "New since the last meeting (55)" in first.text()
+    assert "This agenda has 65 cases, shown 50 at a time" in first.text()
+    following = first.soup.find("a", rel="next")
+    assert following is not None
+    second = officer_client.get(following["href"])
+    assert listed(second, "new-cases") == expected[50:55]
+    assert listed(second, "other-cases") == expected[55:]
+    assert "Carried over from earlier meetings (10)" in second.text()
+    assert second.soup.find("a", rel="next") is None
+    assert second.soup.find("a", string="First page")["href"] == "/officer/agenda?date=2026-03-12"
+
+    csv_rows = read_csv(officer_client.get_raw(f"/officer/agenda.csv?date={MEETING.isoformat()}"))[1:]
+    assert [row[1] for row in csv_rows] == expected, "the CSV holds the whole agenda, in the same order"
+
+
+@pytest.mark.parametrize(
+    "after", ["nonsense", "2.0.2026-01-01.5", "0.0.2026-13-40.5", "0.0.2026-01-01." + "9" * 12]
+)
+def test_a_page_link_that_is_not_one_shows_the_first_page(
+    app: Flask, officer_client: PageClient, after: str
+) -> None:
+    reference = make_case(app)
+    page = officer_client.get(f"/officer/agenda?date={MEETING.isoformat()}&after={after}")
+    assert page.status == 200 and listed(page) == [reference]
+
+
 def test_the_back_office_navigation_links_to_the_agenda(officer_client: PageClient) -> None:
     page = officer_client.get("/officer/")
     links = {

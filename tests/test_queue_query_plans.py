@@ -17,9 +17,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import event, text
 
+from portal.cases.agenda import AgendaCursor, build_agenda, every_agenda_item
 from portal.cases.queue import Cursor, Filters, all_rows, queue_page, tab_counts
 from portal.extensions import db
 from portal.triage.calendar import london_today
+from tests.cases import make_case
 
 FILTERS = [
     {},
@@ -84,6 +86,18 @@ def plan(statement: str, parameters: Any) -> list[str]:
     return [str(row[-1]) for row in rows]
 
 
+def by_primary_key(statement: str, lines: list[str], postgres: bool) -> bool:
+    """A page's own rows, fetched by id once the index has chosen them: only those rows are read."""
+    if "WHERE report.id IN" not in statement:
+        return False
+    if postgres:
+        scans = [line for line in lines if "Scan" in line and "Heap Scan" not in line]
+        return bool(scans) and all(
+            "Scan on pk_report" in line or "Scan using pk_report" in line for line in scans
+        )
+    return all(line.startswith("SEARCH report USING INTEGER PRIMARY KEY") for line in lines)
+
+
 def full_scans(lines: list[str], postgres: bool) -> list[str]:
     """Plan lines that read the report table itself from end to end."""
     if postgres:
@@ -96,6 +110,8 @@ def full_scans(lines: list[str], postgres: bool) -> list[str]:
     "args", FILTERS, ids=lambda args: "-".join(f"{k}={v}" for k, v in args.items()) or "open"
 )
 def test_every_queue_query_is_answered_from_an_index(app: Flask, tab: str, args: dict[str, str]) -> None:
+    for route in ("tasking", "mediation"):
+        make_case(app, route=route)  # pages with rows, so each page's rows are fetched too
     with app.app_context():
         postgres = db.engine.dialect.name == "postgresql"
         statements = queue_statements({**args, "tab": tab}, london_today())
@@ -109,6 +125,8 @@ def test_every_queue_query_is_answered_from_an_index(app: Flask, tab: str, args:
             assert not full_scans(lines, postgres), f"{where}\n{statement}"
             searching = "q" in args
             open_cases = args.get("status", "open") not in WHOLE_HISTORY
+            if by_primary_key(statement, lines, postgres):
+                continue
             if open_cases and not searching:
                 # The open caseload, not every report ever made, is what gets read.
                 assert "ix_report_open_" in where, f"{where}\n{statement}"
@@ -131,4 +149,29 @@ def test_a_deep_page_costs_what_the_first_does(app: Flask) -> None:
             sorted_after = [line for line in lines if "TEMP B-TREE" in line or line.startswith("->  Sort")]
             assert not sorted_after, " ".join(lines)
             assert "ix_report_open_queue" in " ".join(lines)
+        db.session.rollback()
+
+
+def test_every_agenda_query_reads_the_open_route_index(app: Flask) -> None:
+    """The agenda's pages (either section, either group) and its counts read open tasking cases only."""
+    make_case(app, route="tasking")
+    today = london_today()
+    deep = today + timedelta(days=30)
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+        with captured_statements() as statements:
+            build_agenda(today, today)
+            for section in (0, 1):
+                for group in (0, 1):
+                    build_agenda(today, today, AgendaCursor(section, group, deep, 500_000))
+            list(every_agenda_item(today, today))
+        if postgres:
+            db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        assert len(statements) >= 10
+        for statement, parameters in statements:
+            lines = plan(statement, parameters)
+            where = " ".join(lines)
+            assert not full_scans(lines, postgres), f"{where}\n{statement}"
+            if not by_primary_key(statement, lines, postgres):
+                assert "ix_report_open_route" in where, f"{where}\n{statement}"
         db.session.rollback()

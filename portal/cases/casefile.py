@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import load_only
 
 from portal.extensions import db
 from portal.labels import (
@@ -22,6 +23,8 @@ from portal.models import AuditEvent, CaseNote, Report, User
 from portal.triage.calendar import london_today
 
 RELATED_LIMIT = 25
+# What the case page lists of another report: its reference and when it came in.
+RELATED_ONLY = load_only(Report.id, Report.reference, Report.submitted_at, raiseload=True)
 
 CASE_REVIEW_WORDS = {
     "case_review_eligible": (
@@ -118,6 +121,7 @@ def related_by_reporter(report: Report) -> list[Report]:
     return list(
         db.session.scalars(
             select(Report)
+            .options(RELATED_ONLY)
             .where(or_(*keys), Report.id != report.id)
             .order_by(Report.submitted_at.desc())
             .limit(RELATED_LIMIT)
@@ -131,6 +135,7 @@ def related_by_place(report: Report) -> list[Report]:
     return list(
         db.session.scalars(
             select(Report)
+            .options(RELATED_ONLY)
             .where(Report.postcode == report.postcode, Report.id != report.id)
             .order_by(Report.submitted_at.desc())
             .limit(RELATED_LIMIT)

@@ -3,7 +3,7 @@
 from portal.models.audit import AuditEvent
 from portal.models.draft import Draft
 from portal.models.outbox import OutboxMessage
-from portal.models.report import Attachment, CaseNote, ReferenceCounter, Report
+from portal.models.report import Attachment, CaseNote, QueueCount, ReferenceCounter, Report
 from portal.models.user import User
 from portal.models.work import (
     CameraDeployment,
@@ -23,6 +23,7 @@ __all__ = [
     "MediationRecord",
     "OutboxMessage",
     "PowerUse",
+    "QueueCount",
     "ReferenceCounter",
     "Report",
     "TargetHardeningRecord",

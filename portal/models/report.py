@@ -63,6 +63,9 @@ OPEN_QUEUE_COLUMNS = (
     "name_key",
 )
 
+OPEN_NAME_COLUMNS = ("name_key", "current_route", "due_by", "id", "safeguarding", "first_contact_on")
+OPEN_ROUTE_COLUMNS = ("current_route", "safeguarding", "due_by", "id", "submitted_at")
+
 
 class ReferenceCounter(db.Model):  # type: ignore[name-defined]
     """The last reference number given out in a year."""
@@ -175,6 +178,12 @@ class Report(db.Model):  # type: ignore[name-defined]
         # The officers' queue of open cases (migration 0008): only open cases, in queue order,
         # with every column its tabs, groups and filters test, so a page reads the open caseload.
         Index("ix_report_open_queue", *OPEN_QUEUE_COLUMNS, **OPEN_ONLY),
+        # Searching open cases by the reporter's name (migration 0010): the matching open cases
+        # only, with what the queue's groups test, so neither a page nor a count reads others.
+        Index("ix_report_open_name", *OPEN_NAME_COLUMNS, **OPEN_ONLY),
+        # The tasking meeting's agenda (migration 0010): a route's open cases, safeguarding first,
+        # in due-date order, with the date each came in to tell new cases from carried-over ones.
+        Index("ix_report_open_route", *OPEN_ROUTE_COLUMNS, **OPEN_ONLY),
     )
 
     def is_overdue(self, today: date) -> bool:
@@ -220,6 +229,30 @@ class Report(db.Model):  # type: ignore[name-defined]
             "harm": self.harm(),
             block: {"types": list(self.types), **self.details},
         }
+
+
+# The columns the queue's tab counts are split by, as ``queue_count`` keeps them.
+QUEUE_COUNT_COLUMNS = ("current_route", "status", "risk_level", "ward", "assignee_id", "safeguarding")
+NO_ASSIGNEE = 0  # how queue_count writes "no one", so that every key has a value to match on
+
+
+class QueueCount(db.Model):  # type: ignore[name-defined]
+    """How many cases share a route, status, risk level, ward, officer and safeguarding flag.
+
+    Kept by triggers on ``report`` (migration 0009) in the same transaction as every insert,
+    update and delete, so it is always exact: the queue's tab counts add up these few thousand
+    rows at most instead of counting tens of thousands of open cases on every page.
+    """
+
+    __tablename__ = "queue_count"
+
+    current_route: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    risk_level: Mapped[str] = mapped_column(String(16), primary_key=True)
+    ward: Mapped[str] = mapped_column(String(100), primary_key=True)
+    assignee_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    safeguarding: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    cases: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Attachment(db.Model):  # type: ignore[name-defined]

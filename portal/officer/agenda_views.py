@@ -10,14 +10,18 @@ from flask_login import current_user
 
 from portal.cases.agenda import (
     AGENDA_CSV_HEADER,
+    AGENDA_PAGE_SIZE,
+    AgendaCursor,
     InvalidMeetingDate,
     agenda_csv_rows,
+    agenda_total,
     build_agenda,
+    every_agenda_item,
     parse_date_parts,
     parse_iso_date,
 )
 from portal.cases.queue import Filters, all_rows
-from portal.csv_safe import csv_response, write_csv
+from portal.csv_safe import csv_response
 from portal.labels import KIND_TITLES
 from portal.models import Report
 from portal.models.report import STATUS_LABELS
@@ -82,7 +86,8 @@ def agenda() -> Any:
         return _invalid_date_page(typed)
     return render_template(
         "officer/agenda.html",
-        agenda=build_agenda(meeting, today()),
+        agenda=build_agenda(meeting, today(), AgendaCursor.decode(request.args.get("after"))),
+        page_size=AGENDA_PAGE_SIZE,
         problem=None,
         typed=typed,
         flag_labels=_flag_labels(),
@@ -98,13 +103,12 @@ def agenda_csv() -> Any:
     meeting, typed = _meeting_date()
     if meeting is None:
         return _invalid_date_page(typed)
-    built = build_agenda(meeting, today())
     current_app.logger.info(
         "tasking agenda downloaded",
-        extra={"account": current_user.id, "meeting": meeting.isoformat(), "cases": len(built.items)},
+        extra={"account": current_user.id, "meeting": meeting.isoformat(), "cases": agenda_total(meeting)},
     )
-    text = write_csv(agenda_csv_rows(built, _flag_labels()), AGENDA_CSV_HEADER)
-    return csv_response(text, f"tasking-agenda-{meeting.isoformat()}.csv")
+    rows = agenda_csv_rows(every_agenda_item(meeting, today()), _flag_labels())
+    return csv_response(rows, AGENDA_CSV_HEADER, f"tasking-agenda-{meeting.isoformat()}.csv")
 
 
 def _queue_row(report: Report, flag_labels: dict[str, str]) -> list[object]:
@@ -143,5 +147,8 @@ def queue_csv() -> Any:
         },
     )
     flag_labels = _flag_labels()
-    text = write_csv((_queue_row(report, flag_labels) for report in rows), QUEUE_CSV_HEADER)
-    return csv_response(text, f"queue-{filters.tab.replace('_', '-')}-{today().isoformat()}.csv")
+    return csv_response(
+        (_queue_row(report, flag_labels) for report in rows),
+        QUEUE_CSV_HEADER,
+        f"queue-{filters.tab.replace('_', '-')}-{today().isoformat()}.csv",
+    )
