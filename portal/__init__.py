@@ -71,6 +71,21 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def warm_up(app: Flask) -> None:
+    """Do once, before a worker's first request, what that request would otherwise wait for.
+
+    Compiling the templates (ours and the GOV.UK components) takes about half a second in each
+    new process, and the bank-holiday calendar is read on the first triage: the first residents
+    after a start would wait for both. gunicorn.conf.py calls this in each worker.
+    """
+    environment = app.jinja_env
+    for name in environment.list_templates(extensions=("html", "txt")):
+        environment.get_template(name)
+    from portal.triage.calendar import add_working_days, london_today
+
+    add_working_days(london_today(), 1)
+
+
 def legend(field: Any, size: str = "m") -> dict[str, Any]:
     """A question's fieldset: its legend is the field's label, at a GOV.UK size (s, m, l).
 
