@@ -57,8 +57,8 @@ e2e: $(BIN)/.installed assets
 	$(BIN)/pytest tests/e2e
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check portal tests bench wsgi.py
-	$(BIN)/ruff format --check portal tests bench wsgi.py
+	$(BIN)/ruff check portal tests bench wsgi.py gunicorn.conf.py
+	$(BIN)/ruff format --check portal tests bench wsgi.py gunicorn.conf.py
 	$(BIN)/mypy portal
 	$(BIN)/bandit --quiet --configfile pyproject.toml --recursive portal
 	$(MAKE) --no-print-directory audit
@@ -70,7 +70,7 @@ audit: $(BIN)/.installed
 	$(BIN)/python .ci/audit_summary.py $(VENV)/pip-audit.json
 
 clean:
-	rm -rf $(VENV) node_modules static/govuk .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) node_modules static/govuk .pytest_cache .mypy_cache .ruff_cache
 
 # Deciding one report, history queries included, with 100,000 stored reports: SQLite, then
 # PostgreSQL when BENCH_POSTGRES_URL names a database that may be wiped.
@@ -84,7 +84,16 @@ bench-triage: $(BIN)/.installed
 # PostgreSQL database is wiped and loaded when it holds too few reports.
 BENCH_REPORTS ?= 10000 1000000
 BENCH_PG_URL ?= postgresql://postgres@127.0.0.1:5432/bench
-bench: $(BIN)/.installed assets
+BENCH_VENV := .venv-bench
+
+# Locust, the harness's load generator for whole reports, kept out of the portal's environment.
+$(BENCH_VENV)/bin/.installed: requirements-bench.txt
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $@
+
+bench: $(BIN)/.installed assets $(BENCH_VENV)/bin/.installed
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
 	for n in $(BENCH_REPORTS); do \
 	  $(BIN)/python -m bench.harness --reports $$n || exit 1; \
 	  $(BIN)/python -m bench.harness --reports $$n --database-url $(BENCH_PG_URL)_$$n || exit 1; \

@@ -5,14 +5,16 @@
 Without --database-url the database is bench/data/bench-<reports>.sqlite3 (kept between runs); a
 PostgreSQL database's name must contain "bench" or "test", and it is wiped when it holds fewer
 reports than asked for. The portal and a bare Flask endpoint are served by gunicorn on loopback
-with the same settings; wrk drives the pages, and ``bench.load`` the multi-step submissions. Rate
-limits are off (RATELIMIT_ENABLED=false): every request comes from one loopback address. Prints a
-table and writes bench/results/<date>-<database>.json (one entry per report count).
+with the same settings (gunicorn.conf.py); wrk drives the pages, and Locust (bench/locustfile.py,
+in its own process and virtual environment, .venv-bench) the residents sending whole reports.
+Rate limits are off (RATELIMIT_ENABLED=false): every request comes from one loopback address.
+Prints a table and writes bench/results/<date>-<database>.json (one entry per report count).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import re
@@ -22,7 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,7 +36,8 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from bench.load import Browser, run_submissions
+from bench.load import Browser
+from bench.residents import about
 from bench.triage_decision import wipe_postgres
 from portal import create_app
 from portal.cases.queue import Cursor, Filters, queue_page
@@ -52,6 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 DATA = ROOT / "bench" / "data"
 BIN = Path(sys.executable).parent
+LOCUST = ROOT / ".venv-bench" / "bin" / "locust"
 OFFICER_EMAIL = "bench.officer@example.org"
 OFFICER_PASSWORD = "bench-officer-password"  # noqa: S105  (a throwaway benchmark account)
 TOTP_SECRET = "BENCHBENCHBENCHBENCHBENCHBENCH23"  # noqa: S105
@@ -274,6 +278,92 @@ def resident_cookie(base: str) -> str:
     return "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
 
 
+@dataclass
+class LocustRun:
+    """What Locust measured of a run of residents sending whole reports."""
+
+    seconds: float
+    started: int  # whole submissions begun
+    failed: int  # whole submissions that did not reach their confirmation page
+    p50_ms: float
+    p95_ms: float
+    request_failures: int  # failed requests of any kind
+    failure_samples: list[str]
+    steps: dict[str, dict[str, float]]  # each request's count and p50/p95 (ms)
+    references: list[str]
+
+
+def locust(
+    base: str, *, users: int, spawn_rate: float, pace: float, run_time: int, total: int = 0, first: int = 0
+) -> LocustRun:
+    """Residents sending reports, driven by Locust from its own process; see bench/locustfile.py."""
+    out = DATA / "locust"
+    out.mkdir(parents=True, exist_ok=True)
+    references = out / "references.txt"
+    references.unlink(missing_ok=True)
+    prefix = out / "run"
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "BENCH_PACE": str(pace),
+        "BENCH_TOTAL": str(total),
+        "BENCH_FIRST": str(first),
+        "BENCH_REFERENCES": str(references),
+    }
+    command = [
+        str(LOCUST),
+        "-f",
+        str(ROOT / "bench" / "locustfile.py"),
+        "--headless",
+        "--host",
+        base,
+        "--users",
+        str(users),
+        "--spawn-rate",
+        str(spawn_rate),
+        "--run-time",
+        f"{run_time}s",
+        "--stop-timeout",
+        "120",
+        "--csv",
+        str(prefix),
+        "--only-summary",
+        "--loglevel",
+        "WARNING",
+        "--exit-code-on-error",
+        "0",
+    ]
+    started = time.perf_counter()
+    subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True)  # noqa: S603
+    seconds = time.perf_counter() - started
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as stats_file:
+        stats = {row["Name"]: row for row in csv.DictReader(stats_file)}
+    with open(f"{prefix}_failures.csv", encoding="utf-8") as failures_file:
+        failures = list(csv.DictReader(failures_file))
+    whole = stats.get("whole submission", {})
+    steps = {
+        name: {
+            "count": int(row["Request Count"]),
+            "failures": int(row["Failure Count"]),
+            "p50_ms": float(row["50%"] or 0),
+            "p95_ms": float(row["95%"] or 0),
+        }
+        for name, row in stats.items()
+        if name not in ("whole submission", "Aggregated")
+    }
+    return LocustRun(
+        seconds=seconds,
+        started=int(whole.get("Request Count", 0)),
+        failed=int(whole.get("Failure Count", 0)),
+        p50_ms=float(whole.get("50%") or 0),
+        p95_ms=float(whole.get("95%") or 0),
+        request_failures=sum(step["failures"] for step in steps.values()),
+        failure_samples=[f"{row['Name']}: {row['Error']} ({row['Occurrences']})" for row in failures[:5]],
+        steps=steps,
+        references=references.read_text().split() if references.exists() else [],
+    )
+
+
 def outbox_until_empty(env: dict[str, str]) -> tuple[int, float]:
     """Run ``flask outbox send`` until nothing is pending; how many rounds it took, and how long."""
     started = time.perf_counter()
@@ -314,6 +404,8 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
+    if not LOCUST.exists():
+        raise SystemExit(f"Locust is not installed at {LOCUST}: run make bench, which installs it")
 
     DATA.mkdir(exist_ok=True)
     url = args.database_url or f"sqlite:///{DATA / f'bench-{args.reports}.sqlite3'}"
@@ -367,48 +459,76 @@ def main() -> None:
             results[name] = wrk(page_url, seconds, connections, cookie)
             print(f"  {name}: {results[name]['rps']} req/s, p95 {results[name]['p95_ms']} ms", flush=True)
 
-        run = run_submissions(base, 16, duration=args.submit_seconds, pace=args.submit_pace)
+        # 16 residents, each starting a report every --submit-pace seconds, their arrivals spread
+        # over the first (bench/locustfile.py).
+        run = locust(
+            base,
+            users=16,
+            spawn_rate=16,
+            pace=args.submit_pace,
+            run_time=args.submit_seconds,
+        )
         results["submissions"] = {
             "concurrency": 16,
             "pace_seconds": args.submit_pace,
-            "seconds": round(run.seconds, 1),
+            "seconds": args.submit_seconds,
             "completed": len(run.references),
-            "errors": len(run.errors),
-            "error_samples": run.errors[:5],
-            "p50_ms": round(percentile(run.latencies_ms, 50), 1),
-            "p95_ms": round(percentile(run.latencies_ms, 95), 1),
+            "errors": run.failed + run.request_failures,
+            "error_samples": run.failure_samples,
+            "p50_ms": run.p50_ms,
+            "p95_ms": run.p95_ms,
+            "steps": run.steps,
         }
-        print(f"  submissions: {results['submissions']}", flush=True)
+        shown = {key: value for key, value in results["submissions"].items() if key != "steps"}
+        print(f"  submissions: {shown}", flush=True)
 
         if args.surge:
             smtp.stop()  # mail is down for the surge
-            surge = run_submissions(base, 16, total=args.surge, first=1_000_000)
+            # --surge reports arriving evenly over one minute, each a new resident: enough residents
+            # at once that one report every 6 seconds each makes the rate.
+            arrivals = args.surge / 60
+            residents = max(16, round(arrivals * 6))
+            first = 1_000_000 + int(time.time()) % 1_000 * 10_000
+            surge = locust(
+                base,
+                users=residents,
+                spawn_rate=residents,
+                pace=residents / arrivals,
+                run_time=600,
+                total=args.surge,
+                first=first,
+            )
             smtp = Controller(mail, hostname="127.0.0.1", port=mail_port)
             smtp.start()
             rounds, send_seconds = outbox_until_empty(env)
+            emails = [about("asb", number)["email"] for number in range(first, first + args.surge)]
             with app.app_context():
                 stored = db.session.scalar(
-                    select(func.count()).select_from(Report).where(Report.reference.in_(surge.references))
+                    select(func.count()).select_from(Report).where(Report.reporter_email.in_(emails))
                 )
                 acknowledged = db.session.scalar(
                     select(func.count())
                     .select_from(OutboxMessage)
                     .join(Report, OutboxMessage.report_id == Report.id)
                     .where(
-                        Report.reference.in_(surge.references),
+                        Report.reporter_email.in_(emails),
                         OutboxMessage.purpose == "acknowledgement",
                         OutboxMessage.status == "sent",
                     )
                 )
             results["surge"] = {
                 "submissions": args.surge,
+                "residents_at_once": residents,
                 "seconds": round(surge.seconds, 1),
+                "confirmed": len(surge.references),
                 "stored": stored,
-                "errors": len(surge.errors),
+                "errors": surge.failed + surge.request_failures,
+                "error_samples": surge.failure_samples,
                 "acknowledged": acknowledged,
                 "outbox_rounds": rounds,
                 "outbox_seconds": round(send_seconds, 1),
-                "p95_ms": round(percentile(surge.latencies_ms, 95), 1),
+                "p50_ms": surge.p50_ms,
+                "p95_ms": surge.p95_ms,
             }
             print(f"  surge: {results['surge']}", flush=True)
         results["worker_rss_mb"] = worker_rss_mb(portal)

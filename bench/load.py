@@ -1,41 +1,17 @@
-"""A load driver for what wrk cannot do: whole report submissions, each a sequence of forms.
+"""A browser for the harness's set-up: signing the bench officer in, and a resident's draft cookie.
 
-Each simulated resident keeps its own cookies and reads every form's CSRF token, as a browser
-does, over its own keep-alive HTTP connection. Threads are enough: the driver waits on sockets.
+It keeps its cookies and reads every form's CSRF token, as a browser does. The load itself comes
+from wrk (pages) and Locust (whole reports, bench/locustfile.py).
 """
 
 from __future__ import annotations
 
 import http.client
 import re
-import threading
-import time
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from tests.factories import IMPACT, WHAT, WHERE, about_for
-
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-_REFERENCE = re.compile(r"DIO-\d{4}-\d{6}")
-
-# The same answers the test suite's resident gives, page by page; each bench resident has their
-# own name, email and phone, so that history matching sees many different people.
-KINDS = ("asb", "neighbour_dispute", "safety_concern")
-
-
-def postcode(number: int) -> str:
-    """A different place for each resident, over thousands of postcodes, as a district's are."""
-    return f"S{18 + number % 28} {number % 9 + 1}{chr(65 + number % 26)}{chr(65 + number // 26 % 26)}"
-
-
-def about(kind: str, number: int) -> dict[str, str]:
-    return about_for(
-        kind,
-        name=f"Bench Resident {number}",
-        email=f"bench.resident.{number}@example.org",
-        phone=f"07700 9{number % 100000:05d}",
-    )
 
 
 class Browser:
@@ -85,84 +61,3 @@ class Browser:
         if status not in (302, 303):
             raise RuntimeError(f"POST {path} answered {status}")
         return self.get(urlsplit(location).path or location)
-
-
-def submit_report(base: str, number: int) -> str:
-    """One whole submission, start to confirmation; returns the reference."""
-    kind = KINDS[number % len(KINDS)]
-    browser = Browser(base)
-    page = browser.get("/report")
-    page = browser.post("/report", page, {"kind": kind})
-    for slug, answers in (
-        ("what", WHAT[kind]),
-        ("where", {**WHERE, "postcode": postcode(number)}),
-        ("impact", IMPACT),
-        ("evidence", {"continue": "continue"}),
-        ("about-you", about(kind, number)),
-    ):
-        page = browser.post(f"/report/{slug}", page, answers)
-    page = browser.post("/report/check", page, {})
-    found = _REFERENCE.search(page)
-    browser.connection.close()
-    if not found:
-        raise RuntimeError("the confirmation page shows no reference")
-    return found.group(0)
-
-
-@dataclass
-class SubmissionRun:
-    seconds: float = 0.0
-    latencies_ms: list[float] = field(default_factory=list)
-    references: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-
-def run_submissions(
-    base: str,
-    concurrency: int,
-    *,
-    duration: float | None = None,
-    total: int | None = None,
-    first: int = 0,
-    pace: float = 0.0,
-) -> SubmissionRun:
-    """``concurrency`` residents submitting, for ``duration`` seconds or ``total`` reports.
-
-    With ``pace`` 0 each resident starts the next report as soon as one is sent (the surge). With a
-    pace, each starts one report every ``pace`` seconds at most, as people do: 16 residents at a
-    2-second pace send 8 reports a second, far above any partnership's real load, and the latency
-    then measured is a report's own, not the time it waited behind the others.
-    """
-    run = SubmissionRun()
-    lock = threading.Lock()
-    counter = iter(range(first, first + (total if total is not None else 10**9)))
-    started = time.perf_counter()
-    deadline = started + duration if duration is not None else None
-
-    def resident() -> None:
-        while deadline is None or time.perf_counter() < deadline:
-            with lock:
-                number = next(counter, None)
-            if number is None:
-                return
-            begin = time.perf_counter()
-            try:
-                reference = submit_report(base, number)
-            except Exception as error:  # every failure is counted; none stops the run
-                with lock:
-                    run.errors.append(f"{type(error).__name__}: {error}")
-            else:
-                elapsed_ms = (time.perf_counter() - begin) * 1000
-                with lock:
-                    run.latencies_ms.append(elapsed_ms)
-                    run.references.append(reference)
-            if pace:
-                time.sleep(max(0.0, begin + pace - time.perf_counter()))
-
-    threads = [threading.Thread(target=resident) for _ in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    run.seconds = time.perf_counter() - started
-    return run
