@@ -137,6 +137,8 @@ def _init_jinja(app: Flask) -> None:
 
 
 def _init_login(app: Flask) -> None:
+    from sqlalchemy import bindparam, select
+
     from portal.models import User
 
     manager = extensions.login_manager
@@ -145,10 +147,17 @@ def _init_login(app: Flask) -> None:
     manager.login_message = "Sign in to see that page"
     manager.login_message_category = "info"
 
+    # Built once, so SQLAlchemy does not work out its cache key again on every back-office request.
+    user_by_id = select(User).where(User.id == bindparam("user_id"))
+
     @manager.user_loader
     def load_user(session_id: str) -> User | None:
         user_id, _, token = session_id.partition(":")
-        user = extensions.db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        user = (
+            extensions.db.session.scalars(user_by_id, {"user_id": int(user_id)}).first()
+            if user_id.isdigit()
+            else None
+        )
         # A disabled account, or a session ended by signing out anywhere, stops working at once.
         if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
             return None

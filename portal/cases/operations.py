@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from portal import audit
 from portal.cases.casefile import VIEWED
@@ -58,8 +58,11 @@ class IllegalTransition(CaseError):
     pass
 
 
+_CASE_BY_REFERENCE = select(Report).where(Report.reference == bindparam("reference"))
+
+
 def find_case(reference: str) -> Report:
-    report = db.session.scalars(select(Report).where(Report.reference == reference.strip().upper())).first()
+    report = db.session.scalars(_CASE_BY_REFERENCE, {"reference": reference.strip().upper()}).first()
     if report is None:
         raise CaseNotFound(f"There is no case {reference}")
     return report

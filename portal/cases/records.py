@@ -110,11 +110,20 @@ def _sections_by_rule(report: Report) -> tuple[str, ...]:
 
 
 def work_records(report: Report) -> WorkRecords:
+    # The three records a case has at most one of, in one query: each query is a round trip.
+    mediation, hardening, tasking = db.session.execute(
+        select(MediationRecord, TargetHardeningRecord, TaskingRecord)
+        .select_from(Report)
+        .outerjoin(MediationRecord, MediationRecord.report_id == Report.id)
+        .outerjoin(TargetHardeningRecord, TargetHardeningRecord.report_id == Report.id)
+        .outerjoin(TaskingRecord, TaskingRecord.report_id == Report.id)
+        .where(Report.id == report.id)
+    ).one()
     return WorkRecords(
         report=report,
-        mediation=db.session.get(MediationRecord, report.id),
-        hardening=db.session.get(TargetHardeningRecord, report.id),
-        tasking=db.session.get(TaskingRecord, report.id),
+        mediation=mediation,
+        hardening=hardening,
+        tasking=tasking,
         actions=list(
             db.session.scalars(
                 select(TaskingAction)

@@ -9,6 +9,7 @@ the officer just sent if it was refused.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -46,19 +47,29 @@ def _camera_form(**kwargs: Any) -> CameraForm:
     return form
 
 
+# The forms each section of the case page's records shows.
+SECTION_FORMS = {
+    records.MEDIATION: ("mediation_form",),
+    records.TARGET_HARDENING: ("hardening_form",),
+    records.TASKING: ("tasking_form", "action_form", "camera_form"),
+    records.ASB_POWERS: ("power_form",),
+}
+
+
 def record_forms(work: records.WorkRecords) -> dict[str, Any]:
-    """A form for each record, filled in from what is recorded, on the case's current version."""
+    """A form for each record the case page shows, filled in from what is recorded, on the
+    case's current version. Sections the case does not show get no form."""
     report = work.report
     mediation, hardening, tasking = work.mediation, work.hardening, work.tasking
-    fresh: dict[str, Any] = {
-        "mediation_form": MediationForm(
+    makers: dict[str, Callable[[], Any]] = {
+        "mediation_form": lambda: MediationForm(
             formdata=None,
             version=report.version,
             referral_date=mediation.referral_date if mediation else None,
             sessions=mediation.sessions if mediation else None,
             mediation_outcome=(mediation.outcome or "") if mediation else "",
         ),
-        "hardening_form": TargetHardeningForm(
+        "hardening_form": lambda: TargetHardeningForm(
             formdata=None,
             version=report.version,
             survey_date=hardening.survey_date if hardening else None,
@@ -66,17 +77,18 @@ def record_forms(work: records.WorkRecords) -> dict[str, Any]:
             other_items=hardening.other_items if hardening else "",
             installation_date=hardening.installation_date if hardening else None,
         ),
-        "tasking_form": TaskingForm(
+        "tasking_form": lambda: TaskingForm(
             formdata=None,
             version=report.version,
             meeting_date=tasking.meeting_date if tasking else None,
             decision=tasking.decision if tasking else "",
         ),
-        "action_form": TaskingActionForm(formdata=None, version=report.version),
-        "camera_form": _camera_form(formdata=None, version=report.version),
-        "power_form": PowerUseForm(formdata=None, version=report.version),
+        "action_form": lambda: TaskingActionForm(formdata=None, version=report.version),
+        "camera_form": lambda: _camera_form(formdata=None, version=report.version),
+        "power_form": lambda: PowerUseForm(formdata=None, version=report.version),
     }
-    return fresh
+    shown = [name for section in work.sections for name in SECTION_FORMS[section]]
+    return {name: makers[name]() for name in shown}
 
 
 @dataclass(frozen=True)
