@@ -142,8 +142,11 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
     database_url = _database_url(env, instance_path)
     draft_hours = _int(env, "DRAFT_LIFETIME_HOURS", 24, minimum=1)
 
-    # Errors never carry the statement's values: they hold residents' words.
-    engine_options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
+    # Errors never carry the statement's values: they hold residents' words. No ping before each
+    # use of a pooled connection: that is a round trip on every request. A connection the server
+    # dropped fails the one request that meets it, and SQLAlchemy then renews the whole pool;
+    # connections are renewed hourly anyway, before any firewall's idle timeout.
+    engine_options: dict[str, Any] = {"pool_recycle": 3600, "hide_parameters": True}
     if database_url.startswith("sqlite"):
         # A busy timeout lets concurrent writers queue for SQLite's single write lock.
         engine_options = {"connect_args": {"timeout": 30}, "hide_parameters": True}

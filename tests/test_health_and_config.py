@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import create_engine, text
 
 from portal.config import DEVELOPMENT_SECRET, ConfigError, load_config
+from portal.extensions import db
 from tests.conftest import make_app
 
 
@@ -23,6 +25,29 @@ def test_healthz_answers_503_when_the_database_does_not(app_settings: dict[str, 
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json == {"status": "unavailable", "database": "unavailable"}
+
+
+def test_a_connection_the_database_dropped_fails_one_request_at_most(app: Flask) -> None:
+    """No ping before each use of a pooled connection: when the server drops the connections (a
+    restart, a failover), the request that meets a dead one fails, and the pool is renewed."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite has no server to drop a connection")
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200  # a pooled connection, now idle
+    with app.app_context():
+        engine = create_engine(db.engine.url)
+        with engine.connect() as other:
+            other.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        engine.dispose()
+    answers = [client.get("/healthz").status_code for _ in range(3)]
+    assert answers[1:] == [200, 200], answers
+    assert answers[0] in (200, 503)
 
 
 @pytest.mark.parametrize("secret", ["", DEVELOPMENT_SECRET, "too-short"])
