@@ -141,9 +141,11 @@ def load_demo_reports(count: int, seed: int = 2026, now: datetime | None = None)
         reporter = dict(rng.choice(people))
         if kind != "safety_concern" and rng.random() < 0.1:
             reporter = {"anonymous": True, "lives_in_district": True}
-        draft = drafts.start_draft(kind)
+        started = drafts.start_draft(kind)
+        draft = drafts.load_draft(started.id)
+        assert draft is not None
         drafts.save_page(draft, "all", demo_answers(rng, kind, reporter))
-        submit_draft(draft.id, submitted_at=moment, deliver_now=False)
+        submit_draft(started.id, submitted_at=moment, deliver_now=False)
     return count
 
 

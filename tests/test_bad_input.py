@@ -15,6 +15,8 @@ from sqlalchemy import func, select, update
 from portal.extensions import db
 from portal.models import Attachment, Draft, Report
 from portal.models.types import utcnow
+from portal.public import progress
+from portal.reports.drafts import DraftState
 from tests import factories
 from tests.conftest import make_app
 from tests.helpers import Page, PageClient
@@ -401,10 +403,18 @@ def test_a_request_over_the_size_limit_gets_a_clear_page(app: Flask, small_limit
 # --- Drafts that have expired -------------------------------------------------------------------
 
 
-def expire_drafts(app: Flask) -> None:
+def expire_drafts(app: Flask, client: PageClient) -> None:
+    """Move the drafts past their lifetime, as time passing would: the draft on the server, and the
+    browser's note of how far it had got (which carries the same expiry)."""
+    past = utcnow() - timedelta(minutes=1)
     with app.app_context():
-        db.session.execute(update(Draft).values(expires_at=utcnow() - timedelta(minutes=1)))
+        db.session.execute(update(Draft).values(expires_at=past))
         db.session.commit()
+        with client.client.session_transaction() as kept:
+            draft = db.session.get(Draft, kept.get("draft_id", ""))
+            if draft is not None and progress.PROGRESS_KEY in kept:
+                state = DraftState(draft.id, draft.kind, tuple(draft.completed), past)
+                kept[progress.PROGRESS_KEY] = progress.token(state)
 
 
 def assert_draft_expired(page: Page) -> None:
@@ -417,7 +427,7 @@ def assert_draft_expired(page: Page) -> None:
 def test_an_expired_draft_says_the_answers_are_gone(app: Flask, client: PageClient) -> None:
     choose(client, "asb")
     client.post_form("/report/what", factories.WHAT["asb"])
-    expire_drafts(app)
+    expire_drafts(app, client)
 
     assert_draft_expired(client.get("/report/where"))
     # Still gone on the next page, not a server error.
@@ -427,7 +437,7 @@ def test_an_expired_draft_says_the_answers_are_gone(app: Flask, client: PageClie
 def test_sending_an_expired_draft_gets_the_expired_page(app: Flask, client: PageClient) -> None:
     fill_until(client, "asb")
     token = client.get("/report/check").csrf_token()
-    expire_drafts(app)
+    expire_drafts(app, client)
 
     page = client.post("/report/check", {"csrf_token": token})
 
@@ -442,7 +452,7 @@ def test_an_expired_second_report_is_not_shown_as_sent(app: Flask, client: PageC
 
     fill_until(client, "neighbour_dispute")
     token = client.get("/report/check").csrf_token()
-    expire_drafts(app)
+    expire_drafts(app, client)
     page = client.post("/report/check", {"csrf_token": token})
 
     assert count(app, Report) == 1
@@ -456,7 +466,7 @@ def test_answering_a_page_of_an_expired_draft_gets_the_expired_page(
 ) -> None:
     fill_until(client, "asb")
     token = client.get(f"/report/{slug}").csrf_token()
-    expire_drafts(app)
+    expire_drafts(app, client)
 
     answers = {"what": factories.WHAT["asb"], "where": factories.WHERE, "about-you": factories.about()}
     page = client.post(f"/report/{slug}", {"csrf_token": token, **answers[slug]})
@@ -467,7 +477,7 @@ def test_answering_a_page_of_an_expired_draft_gets_the_expired_page(
 
 def test_uploading_to_an_expired_draft_gets_the_expired_page(app: Flask, at_evidence: PageClient) -> None:
     token = at_evidence.get("/report/evidence").csrf_token()
-    expire_drafts(app)
+    expire_drafts(app, at_evidence)
     before = uploaded_files(app)
 
     page = at_evidence.post(

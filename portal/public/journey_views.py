@@ -11,12 +11,14 @@ from portal.drawn_pages import drawn_page
 from portal.extensions import limiter
 from portal.labels import KIND_TITLES
 from portal.models import Draft
-from portal.public import bp
+from portal.models.types import utcnow
+from portal.public import bp, progress
 from portal.public.answers import summary_sections
 from portal.public.forms import ConfirmForm, EvidenceForm, JourneyForm, KindForm
 from portal.public.journey import (
     PAGES,
     PAGES_BY_SLUG,
+    Page,
     first_incomplete,
     next_slug,
     page_for_field,
@@ -46,6 +48,7 @@ def _current_draft() -> Draft | None:
 
 def _expired() -> tuple[str, int]:
     session.pop(DRAFT_KEY, None)
+    progress.forget()
     # The draft, and so its kind, is gone: offer the exit, as any safety-concern page would.
     return render_template("public/draft_expired.html", exit_this_page=True), 410
 
@@ -59,8 +62,8 @@ def _evidence_url() -> str:
     return url_for("public.question", slug="evidence", change="1" if _is_change() else None)
 
 
-def _page_context(draft: Draft, slug: str) -> dict[str, Any]:
-    """What every question page template needs besides its form."""
+def _page_context(kind: str, slug: str) -> dict[str, Any]:
+    """What every question page template needs besides its form (the evidence page adds the draft)."""
     previous = previous_slug(slug)
     if _is_change():
         back = url_for("public.check_answers")
@@ -69,20 +72,20 @@ def _page_context(draft: Draft, slug: str) -> dict[str, Any]:
     else:
         back = url_for("public.choose_kind")
     return {
-        "draft": draft,
-        "kind": draft.kind,
-        "kind_title": KIND_TITLES[draft.kind],
+        "kind": kind,
+        "kind_title": KIND_TITLES[kind],
         "page": PAGES_BY_SLUG[slug],
         "back_url": back,
         "description_max": DESCRIPTION_MAX,
-        "exit_this_page": draft.kind == "safety_concern",
+        "exit_this_page": kind == "safety_concern",
         "changing": _is_change(),
     }
 
 
-def _after_page(completed: list[str], slug: str) -> Response:
-    """Where a resident goes once ``slug`` is saved and ``completed`` are the pages done."""
-    missing = first_incomplete(completed)
+def _after_page(state: drafts.DraftState, slug: str) -> Response:
+    """Where a resident goes once ``slug`` is saved, and their progress remembered."""
+    progress.remember(state)
+    missing = first_incomplete(list(state.completed))
     if _is_change() and missing is None:
         return redirect(url_for("public.check_answers"))
     following = next_slug(slug)
@@ -96,19 +99,32 @@ def _after_page(completed: list[str], slug: str) -> Response:
 @bp.route("/report", methods=["GET", "POST"])
 @_public_forms
 def choose_kind() -> Any:
-    draft = _current_draft()
-    kind = draft.kind if draft else None
     if request.method == "GET":
+        kind = _known_kind()
         return drawn_page(("kind", kind), lambda: _kind_page(KindForm(data={"kind": kind} if kind else None)))
+    draft = _current_draft()
     form = KindForm()
     if form.validate_on_submit():
         if draft is None or draft.kind != form.kind.data:
-            draft = drafts.start_draft(form.kind.data)
-            session[DRAFT_KEY] = draft.id
+            state = drafts.start_draft(form.kind.data)
+            session[DRAFT_KEY] = state.id
             session.pop(SUBMITTED_KEY, None)  # a new report: the last one's confirmation is done
             session.permanent = True
+            progress.remember(state)
         return redirect(url_for("public.question", slug=PAGES[0].slug))
     return _kind_page(form)
+
+
+def _known_kind() -> str | None:
+    """The kind of the resident's live draft, from their progress if it can be read, else the draft."""
+    draft_id = session.get(DRAFT_KEY)
+    if not draft_id:
+        return None
+    known = progress.recall(draft_id, utcnow())
+    if known is not None:
+        return known.kind
+    draft = drafts.load_draft(draft_id)
+    return draft.kind if draft else None
 
 
 def _kind_page(form: KindForm) -> str:
@@ -121,6 +137,11 @@ def question(slug: str) -> Any:
     page = PAGES_BY_SLUG.get(slug)
     if page is None:
         abort(404)
+    if request.method == "GET" and page.form is not None:
+        known = progress.recall(session.get(DRAFT_KEY), utcnow())
+        if known is not None and slug not in known.completed:
+            # Not answered yet: shown from the resident's progress, without reading the draft.
+            return _unanswered(page, known.kind, list(known.completed))
     draft = _current_draft()
     if draft is None:
         return _expired()
@@ -135,18 +156,27 @@ def question(slug: str) -> Any:
     if request.method == "GET":
         initial = form_class.initial(draft.answers)
         if initial == form_class.initial({}):
-            # Nothing answered here yet: the same page for every resident with this kind of report.
-            key = ("question", slug, draft.kind, _is_change())
-            return drawn_page(key, lambda: _question_page(draft, slug, form_class(data=initial)))
-        return _question_page(draft, slug, form_class(data=initial))
+            return _unanswered(page, draft.kind, draft.completed)
+        return _question_page(draft.kind, slug, form_class(data=initial))
     form = form_class()
     if form.validate_on_submit():
         return _after_page(drafts.save_page(draft, slug, form.answers()), slug)
-    return _question_page(draft, slug, form)
+    return _question_page(draft.kind, slug, form)
 
 
-def _question_page(draft: Draft, slug: str, form: JourneyForm) -> str:
-    return render_template(f"public/{slug}.html", form=form, **_page_context(draft, slug))
+def _unanswered(page: Page, kind: str, completed: list[str]) -> Any:
+    """A question page with nothing answered on it yet: the same for every resident with this kind
+    of report, so drawn once (portal/drawn_pages.py). Earlier pages come first."""
+    missing = first_incomplete(completed)
+    if missing in [p.slug for p in PAGES[: PAGES.index(page)]]:
+        return redirect(url_for("public.question", slug=missing))
+    form_class = page.form_for(kind)
+    key = ("question", page.slug, kind, _is_change())
+    return drawn_page(key, lambda: _question_page(kind, page.slug, form_class(data=form_class.initial({}))))
+
+
+def _question_page(kind: str, slug: str, form: JourneyForm) -> str:
+    return render_template(f"public/{slug}.html", form=form, **_page_context(kind, slug))
 
 
 def _evidence_page(draft: Draft) -> Any:
@@ -175,7 +205,8 @@ def _evidence_form_page(draft: Draft, form: EvidenceForm) -> str:
         form=form,
         remove_form=ConfirmForm(),
         limit=current_app.config["UPLOAD_MAX_FILES"],
-        **_page_context(draft, "evidence"),
+        draft=draft,
+        **_page_context(draft.kind, "evidence"),
     )
 
 
@@ -240,6 +271,7 @@ def check_answers() -> Any:
 def _confirm(draft_id: str) -> Response:
     """Remember which report this browser sent (by its draft's random id, nothing readable)."""
     session.pop(DRAFT_KEY, None)
+    progress.forget()
     session[SUBMITTED_KEY] = draft_id
     return redirect(url_for("public.confirmation"))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,7 +22,25 @@ def _lifetime() -> timedelta:
     return timedelta(hours=current_app.config["DRAFT_LIFETIME_HOURS"])
 
 
-def start_draft(kind: str) -> Draft:
+@dataclass(frozen=True)
+class DraftState:
+    """Where a draft has got to: its kind, the pages done, and when it expires.
+
+    Read before the commit that saved it, which expires the draft's attributes: reading them
+    afterwards would only fetch again what was just written.
+    """
+
+    id: str
+    kind: str
+    completed: tuple[str, ...]
+    expires_at: datetime
+
+    @classmethod
+    def of(cls, draft: Draft) -> DraftState:
+        return cls(draft.id, draft.kind, tuple(draft.completed), draft.expires_at)
+
+
+def start_draft(kind: str) -> DraftState:
     """Open a new draft for a report of ``kind``, clearing out expired drafts on the way."""
     if kind not in KINDS:
         raise ValueError(f"unknown report kind {kind!r}")
@@ -37,8 +56,9 @@ def start_draft(kind: str) -> Draft:
         expires_at=now + _lifetime(),
     )
     db.session.add(draft)
+    state = DraftState.of(draft)
     db.session.commit()
-    return draft
+    return state
 
 
 # Built once: SQLAlchemy keeps a statement's cache key with the statement, and working it out
@@ -56,20 +76,17 @@ def load_draft(draft_id: str | None, now: datetime | None = None) -> Draft | Non
     return draft
 
 
-def save_page(draft: Draft, page: str, answers: Mapping[str, Any]) -> list[str]:
-    """Merge one page's answers into the draft and mark the page done; returns the pages done.
-
-    The pages are returned, not read from the draft again, because the commit expires it and
-    reading it would only fetch again what was just written.
-    """
+def save_page(draft: Draft, page: str, answers: Mapping[str, Any]) -> DraftState:
+    """Merge one page's answers into the draft, mark the page done and renew the draft."""
     merged = dict(draft.answers)
     merged.update(answers)
     draft.answers = merged  # a new object, so the JSON column sees the change
-    completed = draft.completed if page in draft.completed else [*draft.completed, page]
-    draft.completed = completed
+    if page not in draft.completed:
+        draft.completed = [*draft.completed, page]
     draft.renew(_lifetime())
+    state = DraftState.of(draft)
     db.session.commit()
-    return completed
+    return state
 
 
 def purge_expired_drafts(now: datetime | None = None) -> int:
