@@ -96,19 +96,24 @@ class PortalSession(FlaskSession):
 
 
 @contextmanager
-def write_transaction() -> Iterator[None]:
+def write_transaction(keep_loaded: bool = False) -> Iterator[None]:
     """Run the block in a fresh transaction that holds the write lock from its start, and commit.
 
     On PostgreSQL this is an ordinary transaction; row locks taken inside it do the queuing.
     Anything the session had open is committed first, so the block starts on a clean slate.
+    With ``keep_loaded``, what was read before is not reloaded after the commit (a page about to
+    show what it read, having noted that it was read).
     """
     from portal.extensions import db
 
     session = db.session()
-    if session.in_transaction():
-        session.commit()
-    session.info[_WRITING] = True
+    expire_on_commit = session.expire_on_commit
+    if keep_loaded:
+        session.expire_on_commit = False
     try:
+        if session.in_transaction():
+            session.commit()
+        session.info[_WRITING] = True
         session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})
         yield
         session.commit()
@@ -117,3 +122,4 @@ def write_transaction() -> Iterator[None]:
         raise
     finally:
         session.info.pop(_WRITING, None)
+        session.expire_on_commit = expire_on_commit

@@ -105,9 +105,9 @@ def _text(text: str, what: str) -> str:
 
 
 def record_view(reference: str, user: User) -> Report:
-    """An officer opened the case: that is recorded too."""
-    with write_transaction():
-        report = find_case(reference)
+    """An officer opened the case: that is recorded too. The case is returned as it was read."""
+    report = find_case(reference)
+    with write_transaction(keep_loaded=True):
         audit.record(VIEWED, actor=user, report=report)
     return report
 

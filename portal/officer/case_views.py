@@ -16,7 +16,7 @@ from werkzeug.wrappers.response import Response
 from portal.cases import operations
 from portal.cases.casefile import case_file
 from portal.extensions import db
-from portal.models import Attachment
+from portal.models import Attachment, Report
 from portal.models.report import CONTACT_CHANNELS, OUTCOMES, STATUS_LABELS
 from portal.officer import bp
 from portal.officer.forms import (
@@ -66,8 +66,10 @@ def _forms(**given: Any) -> dict[str, Any]:
     return forms
 
 
-def _show(reference: str, status: int = 200, problem: str | None = None, **given: Any) -> Any:
-    report = operations.find_case(reference)
+def _show(
+    reference: str, status: int = 200, problem: str | None = None, report: Report | None = None, **given: Any
+) -> Any:
+    report = report or operations.find_case(reference)
     forms = _forms(**given)
     for name in ("assign_form", "status_form", "contact_form", "reroute_form"):
         if forms[name].version.data is None:
@@ -120,10 +122,10 @@ def _attempt(reference: str, form_name: str, form: Any, change: Any, success: st
 @requires(VIEW)
 def case(reference: str) -> Any:
     try:
-        operations.record_view(reference, current_user)
+        report = operations.record_view(reference, current_user)
     except operations.CaseNotFound as error:
         abort(404, description=str(error))
-    return _show(reference)
+    return _show(reference, report=report)
 
 
 @bp.post("/cases/<reference>/claim")
