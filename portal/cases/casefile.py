@@ -20,6 +20,7 @@ from portal.labels import (
     yes_no,
 )
 from portal.models import AuditEvent, CaseNote, Report, User
+from portal.models.audit import IS_CHANGE, IS_VIEW
 from portal.triage.calendar import london_today
 
 RELATED_LIMIT = 25
@@ -52,9 +53,6 @@ class CaseFile:
     notes: list[CaseNote]
     timeline: list[AuditEvent]  # every change, newest first; views are summed up in ``viewers``
     viewers: list[Viewer]
-
-
-VIEWED = "viewed"
 
 
 @dataclass(frozen=True)
@@ -163,7 +161,7 @@ def case_file(report: Report) -> CaseFile:
         timeline=list(
             db.session.scalars(
                 select(AuditEvent)
-                .where(AuditEvent.report_id == report.id, AuditEvent.action != VIEWED)
+                .where(AuditEvent.report_id == report.id, IS_CHANGE)
                 .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
             )
         ),
@@ -180,7 +178,7 @@ def viewers(report: Report) -> list[Viewer]:
     rows = db.session.execute(
         select(User.name, func.count(), func.max(AuditEvent.at))
         .join(User, AuditEvent.actor_id == User.id)
-        .where(AuditEvent.report_id == report.id, AuditEvent.action == VIEWED)
+        .where(AuditEvent.report_id == report.id, IS_VIEW)
         .group_by(User.id, User.name)
         .order_by(func.max(AuditEvent.at).desc())
     )

@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 
 from portal import audit
-from portal.cases.casefile import VIEWED
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.mail import deliver_after_commit, queue_email
 from portal.models import CaseNote, Report, User
+from portal.models.audit import VIEWED
 from portal.models.report import CONTACT_CHANNELS, OPEN_STATUSES, OUTCOMES, STATUS_LABELS
 from portal.models.types import utcnow
 from portal.officer.permissions import SUPERVISE, WORK, can

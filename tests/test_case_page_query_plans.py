@@ -1,0 +1,41 @@
+"""A case opened thousands of times still shows its timeline and its viewers from their own indexes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event, select, text
+
+from portal.cases.casefile import case_file
+from portal.extensions import db
+from portal.models import Report
+from tests.cases import make_case
+from tests.test_queue_query_plans import plan
+
+
+def test_the_timeline_and_the_viewers_each_read_their_own_index(app: Flask) -> None:
+    reference = make_case(app)
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+        report = db.session.scalars(select(Report).where(Report.reference == reference)).one()
+        seen: list[tuple[str, Any]] = []
+
+        def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+            if "FROM audit_event" in statement:
+                seen.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", capture)
+        try:
+            case_file(report)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", capture)
+        if postgres:
+            db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        wanted = {"ORDER BY audit_event.at DESC": "ix_audit_event_changes", "count(*)": "ix_audit_event_views"}
+        assert len(seen) == 2
+        for statement, parameters in seen:
+            [index] = [name for marker, name in wanted.items() if marker in statement]
+            where = " ".join(plan(statement, parameters))
+            assert index in where, f"{where}\n{statement}"
+        db.session.rollback()
