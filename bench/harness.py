@@ -125,6 +125,25 @@ def prepare_database(app: Flask, url: str, reports: int) -> float | None:
         return time.perf_counter() - started
 
 
+def settle_database(app: Flask) -> None:
+    """Start every run from a database at rest: what earlier runs wrote is checkpointed, and the
+    planner's figures are fresh. (An earlier run's thousands of reports otherwise leave autovacuum
+    and checkpoints to run while this one measures.)"""
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "postgresql":
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql("VACUUM (ANALYZE)")
+                connection.exec_driver_sql("CHECKPOINT")
+            return
+        raw = engine.raw_connection()  # outside any transaction, as the checkpoint needs
+        try:
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+            raw.driver_connection.execute("PRAGMA optimize")  # type: ignore[union-attr]
+        finally:
+            raw.close()
+
+
 def bench_officer(app: Flask) -> None:
     """A supervisor enrolled in two-factor authentication with a known secret."""
     from portal.accounts import create_user, find_user
@@ -401,6 +420,12 @@ def main() -> None:
         help="seconds between one resident's reports in the 16-submitter run (default 2: 8 reports/s)",
     )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument(
+        "--officers",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="officers at once on each back-office page (default: one per core)",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
@@ -428,6 +453,7 @@ def main() -> None:
     print(f"database {database}: {args.reports} reports")
     load_seconds = prepare_database(app, url, args.reports)
     bench_officer(app)
+    settle_database(app)
     targets = queue_targets(app)
     triage = triage_timings(app, args.reports)
 
@@ -448,13 +474,20 @@ def main() -> None:
             ("bare endpoint", f"http://127.0.0.1:{bare_port}/", "", 16),
             ("start page", f"{base}/", "", 16),
             ("question page", f"{base}/report/what", resident, 16),
-            ("queue, first page", f"{base}/officer/", officer, 4),
-            (f"queue, page {targets['deep_page_number']}", base + targets["deep"], officer, 4),
-            ("queue, filtered", base + targets["filtered"], officer, 4),
-            ("queue, searched", base + targets["searched"], officer, 4),
-            ("case page", base + targets["case"], officer, 4),
-            ("tasking agenda", f"{base}/officer/agenda", officer, 4),
         ]
+        back_office = [
+            ("queue, first page", f"{base}/officer/"),
+            (f"queue, page {targets['deep_page_number']}", base + targets["deep"]),
+            ("queue, filtered", base + targets["filtered"]),
+            ("queue, searched", base + targets["searched"]),
+            ("case page", base + targets["case"]),
+            ("tasking agenda", f"{base}/officer/agenda"),
+        ]
+        # Back-office pages are timed with one officer at a time per core, so that each request has
+        # a core (its own time, not time spent waiting for a core); and again with one per worker,
+        # twice as many as there are cores, for what a page costs when the machine is oversubscribed.
+        pages += [(name, url, officer, args.officers) for name, url in back_office]
+        pages += [(f"{name} (x{args.workers})", url, officer, args.workers) for name, url in back_office]
         for name, page_url, cookie, connections in pages:
             results[name] = wrk(page_url, seconds, connections, cookie)
             print(f"  {name}: {results[name]['rps']} req/s, p95 {results[name]['p95_ms']} ms", flush=True)
@@ -545,6 +578,7 @@ def main() -> None:
         "reports": args.reports,
         "load_seconds": round(load_seconds, 1) if load_seconds is not None else None,
         "gunicorn": {"workers": args.workers, "worker_class": "sync"},
+        "officers_at_once": args.officers,
         "rate_limits": "off (RATELIMIT_ENABLED=false): all load comes from one loopback address",
         "wrk_seconds_per_page": args.duration,
         "triage": triage,
