@@ -32,7 +32,10 @@ def test_the_timeline_and_the_viewers_each_read_their_own_index(app: Flask) -> N
             event.remove(db.engine, "before_cursor_execute", capture)
         if postgres:
             db.session.execute(text("SET LOCAL enable_seqscan = off"))
-        wanted = {"ORDER BY audit_event.at DESC": "ix_audit_event_changes", "count(*)": "ix_audit_event_views"}
+        wanted = {
+            "ORDER BY audit_event.at DESC": "ix_audit_event_changes",  # the timeline
+            "count(*)": "ix_audit_event_views",  # who has looked at the case
+        }
         assert len(seen) == 2
         for statement, parameters in seen:
             [index] = [name for marker, name in wanted.items() if marker in statement]
