@@ -79,7 +79,10 @@ def main() -> None:
     columns: list[tuple[str, dict[str, Any]]] = []
     for path in args.files:
         for size, entry in sorted(json.loads(path.read_text()).items(), key=lambda item: int(item[0])):
-            columns.append((f"{entry['database']} {int(size):,}", entry))
+            # Named as the file is, less its date: "sqlite", or "postgresql-first-run" for a file kept
+            # beside a later run's.
+            name = path.stem.split("-", 3)[-1] if path.stem[:4].isdigit() else entry["database"]
+            columns.append((f"{name} {int(size):,}", entry))
     table = [rows(entry) for _name, entry in columns]
     print("| measure | " + " | ".join(name for name, _entry in columns) + " |")
     print("| --- |" + " ---: |" * len(columns))
