@@ -7,11 +7,10 @@ from wrk (pages) and Locust (whole reports, bench/locustfile.py).
 from __future__ import annotations
 
 import http.client
-import re
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+from bench.residents import CSRF_TOKEN
 
 
 class Browser:
@@ -55,7 +54,7 @@ class Browser:
 
     def post(self, path: str, page: str, form: dict[str, Any]) -> str:
         """Post a form read from ``page`` and follow the redirect; a 200 is a form with errors."""
-        match = _CSRF.search(page)
+        match = CSRF_TOKEN.search(page)
         token = match.group(1) if match else ""
         status, location, _text = self.request("POST", path, {**form, "csrf_token": token})
         if status not in (302, 303):

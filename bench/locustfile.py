@@ -27,7 +27,7 @@ import gevent
 from locust import FastHttpUser, task
 from locust.exception import StopUser
 
-from bench.residents import kind_of, question_pages
+from bench.residents import CSRF_TOKEN, kind_of, question_pages
 
 PACE = float(os.environ.get("BENCH_PACE", "2"))
 TOTAL = int(os.environ.get("BENCH_TOTAL", "0"))
@@ -37,7 +37,6 @@ _arrivals = itertools.count()
 _started = 0
 _finished = 0
 
-_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _REFERENCE = re.compile(r"DIO-\d{4}-\d{6}")
 _FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -72,7 +71,7 @@ class Resident(FastHttpUser):
 
     def _post(self, path: str, page: str, form: dict[str, Any], then: str) -> str:
         """Post the form on ``page`` with its CSRF token; the redirect must lead to ``then``."""
-        found = _CSRF.search(page)
+        found = CSRF_TOKEN.search(page)
         # As a browser sends a form: a question with several answers is the same name repeated.
         body = urlencode({**form, "csrf_token": found.group(1) if found else ""}, doseq=True)
         with self.client.post(

@@ -6,11 +6,14 @@ many different people and places, as a district's reports do.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.factories import IMPACT, WHAT, WHERE, about_for
 
 KINDS = ("asb", "neighbour_dispute", "safety_concern")
+# Every form's CSRF token, as the page carries it: a browser sends it back with the form.
+CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def postcode(number: int) -> str:

@@ -27,6 +27,7 @@ _BEGIN_OPTION = "portal_sqlite_begin"
 _NO_TRANSACTION = "NONE"
 _READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _WRITING = "portal_writing"
+# Keyed by the engine's id: each value holds its engine, so an id here is never reused by another.
 _READING_ENGINES: dict[int, Engine] = {}
 
 

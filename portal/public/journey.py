@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from flask import current_app
@@ -66,7 +66,7 @@ def previous_slug(slug: str) -> str | None:
     return slugs[position - 1] if position > 0 else None
 
 
-def first_incomplete(completed: list[str]) -> str | None:
+def first_incomplete(completed: Sequence[str]) -> str | None:
     for page in PAGES:
         if page.slug not in completed:
             return page.slug

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
@@ -85,7 +86,7 @@ def _page_context(kind: str, slug: str) -> dict[str, Any]:
 def _after_page(state: drafts.DraftState, slug: str) -> Response:
     """Where a resident goes once ``slug`` is saved, and their progress remembered."""
     progress.remember(state)
-    missing = first_incomplete(list(state.completed))
+    missing = first_incomplete(state.completed)
     if _is_change() and missing is None:
         return redirect(url_for("public.check_answers"))
     following = next_slug(slug)
@@ -141,14 +142,13 @@ def question(slug: str) -> Any:
         known = progress.recall(session.get(DRAFT_KEY), utcnow())
         if known is not None and slug not in known.completed:
             # Not answered yet: shown from the resident's progress, without reading the draft.
-            return _unanswered(page, known.kind, list(known.completed))
+            return _earlier_page_first(page, known.completed) or _unanswered(page, known.kind)
     draft = _current_draft()
     if draft is None:
         return _expired()
-    missing = first_incomplete(draft.completed)
-    earlier = [p.slug for p in PAGES[: PAGES.index(page)]]
-    if missing in earlier:
-        return redirect(url_for("public.question", slug=missing))
+    earlier = _earlier_page_first(page, draft.completed)
+    if earlier is not None:
+        return earlier
     if page.form is None:
         return _evidence_page(draft)
 
@@ -156,7 +156,7 @@ def question(slug: str) -> Any:
     if request.method == "GET":
         initial = form_class.initial(draft.answers)
         if initial == form_class.initial({}):
-            return _unanswered(page, draft.kind, draft.completed)
+            return _unanswered(page, draft.kind)
         return _question_page(draft.kind, slug, form_class(data=initial))
     form = form_class()
     if form.validate_on_submit():
@@ -164,12 +164,17 @@ def question(slug: str) -> Any:
     return _question_page(draft.kind, slug, form)
 
 
-def _unanswered(page: Page, kind: str, completed: list[str]) -> Any:
-    """A question page with nothing answered on it yet: the same for every resident with this kind
-    of report, so drawn once (portal/drawn_pages.py). Earlier pages come first."""
+def _earlier_page_first(page: Page, completed: Sequence[str]) -> Response | None:
+    """The way to the first page not yet answered, if it comes before ``page``."""
     missing = first_incomplete(completed)
     if missing in [p.slug for p in PAGES[: PAGES.index(page)]]:
         return redirect(url_for("public.question", slug=missing))
+    return None
+
+
+def _unanswered(page: Page, kind: str) -> Any:
+    """A question page with nothing answered on it yet: the same for every resident with this kind
+    of report, so drawn once (portal/drawn_pages.py)."""
     form_class = page.form_for(kind)
     key = ("question", page.slug, kind, _is_change())
     return drawn_page(key, lambda: _question_page(kind, page.slug, form_class(data=form_class.initial({}))))

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import current_app, session
@@ -29,15 +28,11 @@ PROGRESS_KEY = "draft_progress"
 _POINTS = tuple(tuple(page.slug for page in PAGES[:done]) for done in range(len(PAGES) + 1))
 
 
-@dataclass(frozen=True)
-class Progress:
-    kind: str
-    completed: tuple[str, ...]
-    expires_at: datetime
+def _key() -> bytes:
+    return hashlib.sha256(b"draft-progress:" + str(current_app.config["SECRET_KEY"]).encode()).digest()
 
 
-def _hash(draft_id: str, kind: str, completed: tuple[str, ...], expires: int) -> str:
-    key = hashlib.sha256(b"draft-progress:" + str(current_app.config["SECRET_KEY"]).encode()).digest()
+def _hash(key: bytes, draft_id: str, kind: str, completed: tuple[str, ...], expires: int) -> str:
     message = f"{draft_id}|{kind}|{','.join(completed)}|{expires}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
@@ -48,7 +43,7 @@ def token(state: DraftState) -> str | None:
     if state.completed not in _POINTS:
         return None
     expires = int(state.expires_at.timestamp())
-    return f"{expires}.{_hash(state.id, state.kind, state.completed, expires)}"
+    return f"{expires}.{_hash(_key(), state.id, state.kind, state.completed, expires)}"
 
 
 def remember(state: DraftState) -> None:
@@ -64,8 +59,9 @@ def forget() -> None:
     session.pop(PROGRESS_KEY, None)
 
 
-def recall(draft_id: str | None, now: datetime) -> Progress | None:
-    """The progress the session's keyed hash stands for, if it is this draft's and still live."""
+def recall(draft_id: str | None, now: datetime) -> DraftState | None:
+    """Where the draft has got to, as the session's keyed hash has it, if it is this draft's and
+    still live."""
     kept = session.get(PROGRESS_KEY)
     if not draft_id or not isinstance(kept, str) or "." not in kept:
         return None
@@ -75,8 +71,9 @@ def recall(draft_id: str | None, now: datetime) -> Progress | None:
     expires_at = datetime.fromtimestamp(int(expires_text), UTC)
     if expires_at <= now:
         return None
+    key = _key()
     for kind in KINDS:
         for completed in _POINTS:
-            if hmac.compare_digest(_hash(draft_id, kind, completed, int(expires_text)), digest):
-                return Progress(kind, completed, expires_at)
+            if hmac.compare_digest(_hash(key, draft_id, kind, completed, int(expires_text)), digest):
+                return DraftState(draft_id, kind, completed, expires_at)
     return None
