@@ -12,10 +12,12 @@ import pytest
 from portal import create_app
 from portal.config import PROJECT_ROOT
 from portal.triage.policy import PolicyError, parse_policy
+from tests.triage_factories import DEFAULT_POLICY_VERSION
 
 DEFAULT_FILE = PROJECT_ROOT / "policy" / "default.toml"
 DEFAULT_TEXT = DEFAULT_FILE.read_text(encoding="utf-8")
 
+VERSION_LINE = f'version = "{DEFAULT_POLICY_VERSION}"'
 DEFAULT_RULE = '[[rules]]\nid = "tasking.default"'
 
 
@@ -51,7 +53,7 @@ def has_problem(found: list[str], where: str, *words: str) -> bool:
 
 def test_the_default_policy_is_valid() -> None:
     policy = parse_policy(DEFAULT_TEXT.encode("utf-8"), "test.toml")
-    assert policy.version.startswith("2026-11-26+")
+    assert policy.version.startswith(f"{DEFAULT_POLICY_VERSION}+")
     assert [rule.id for rule in policy.rules] == [
         "mediation.neighbour_dispute",
         "mediation.asb_neighbour",
@@ -73,7 +75,7 @@ def test_the_version_changes_with_the_files_contents() -> None:
     ("text", "where", "words"),
     [
         pytest.param(
-            edited(('version = "2026-11-26"', 'colour = "red"\nversion = "2026-11-26"')),
+            edited((VERSION_LINE, f'colour = "red"\n{VERSION_LINE}')),
             "colour",
             ["unknown field", "expected one of", "rules"],
             id="unknown-top-level-field",
@@ -223,7 +225,7 @@ def test_a_policy_problem_names_the_place_and_the_problem(text: str, where: str,
 def test_every_problem_is_listed_at_once() -> None:
     found = problems(
         edited(
-            ('version = "2026-11-26"', 'colour = "red"\nversion = "2026-11-26"'),
+            (VERSION_LINE, f'colour = "red"\n{VERSION_LINE}'),
             ("[points.frequency]\ndaily = 3\n", "[points.frequency]\n"),
             ('id = "target_hardening.vulnerable"', 'id = "tasking.vulnerable"'),
         )
@@ -313,7 +315,7 @@ def test_a_rule_testing_its_own_kinds_answers_is_fine() -> None:
 
 
 def test_malformed_toml_is_not_valid_toml() -> None:
-    found = problems(edited(('version = "2026-11-26"', 'version = "2026-11-26')))
+    found = problems(edited((VERSION_LINE, VERSION_LINE[:-1])))
     assert len(found) == 1
     assert found[0].startswith("is not valid TOML")
 
@@ -343,7 +345,7 @@ def test_triage_validate_refuses_a_bad_policy_with_its_problems_on_stderr(tmp_pa
     bad = tmp_path / "bad.toml"
     bad.write_text(
         edited(
-            ('version = "2026-11-26"', 'colour = "red"\nversion = "2026-11-26"'),
+            (VERSION_LINE, f'colour = "red"\n{VERSION_LINE}'),
             ('route = "mediation"\nsummary = "Neighbour', 'route = "police"\nsummary = "Neighbour'),
         ),
         encoding="utf-8",

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from portal.triage.history import window
-from tests.triage_factories import ANONYMOUS, POLICY, decide_report, report
+from tests.triage_factories import ANONYMOUS, DEFAULT_POLICY_VERSION, POLICY, decide_report, report
 
 # Every harm answer but violence and hate (which bring floors): 3 + 3 + 2 + 2 + 2 + 1 = 13 points.
 THIRTEEN_POINTS = [
@@ -193,6 +193,35 @@ def test_a_safety_concern_that_is_not_domestic_abuse_is_not_floored() -> None:
 def test_a_hate_motivated_report_is_at_least_medium(kind: str) -> None:
     decision = decide_report(report(kind=kind, harm=["hate_motivated"]))
     assert (decision.risk_score, decision.risk_level) == (4, "medium")
+
+
+@pytest.mark.parametrize("kind", ["asb", "neighbour_dispute", "safety_concern"])
+@pytest.mark.parametrize(
+    "description", ["I want to end my life.", "I think about suicide.", "He has a KNIFE."]
+)
+def test_a_safeguarding_phrase_is_at_least_high(kind: str, description: str) -> None:
+    # The 2026-12 policy: a resident who writes of suicide, self-harm or a weapon is contacted
+    # within one working day, whatever the score.
+    decision = decide_report(report(kind=kind, description=description))
+    assert (decision.risk_score, decision.risk_level) == (0, "high")
+    assert decision.due_by == date(2026, 12, 2)
+    assert decision.explanation["floors"] == ["at least high: the description contains a safeguarding phrase"]
+
+
+def test_a_safeguarding_phrase_rules_out_mediation() -> None:
+    # A neighbour dispute that mediation would take, but for a weapon in the description.
+    mediable = {
+        "kind": "neighbour_dispute",
+        "dispute": {"willing_to_mediate": True, "neighbour_address_known": True},
+    }
+    assert decide_report(report(**mediable)).rule == "mediation.neighbour_dispute"
+    decision = decide_report(report(**mediable, description="He waved a weapon over the fence."))
+    assert (decision.risk_level, decision.rule) == ("high", "tasking.default")
+    assert decision.reasons[1] == "not neighbour disputes that mediation can help with: risk is high"
+
+
+def test_a_phrase_inside_another_word_brings_no_floor() -> None:
+    assert decide_report(report(description="He knifed the tyres.")).risk_level == "standard"
 
 
 @pytest.mark.parametrize(
@@ -893,4 +922,4 @@ def test_reasons_say_why_each_earlier_rule_did_not_match() -> None:
 def test_the_decision_records_the_policy_version() -> None:
     decision = decide_report(report())
     assert decision.policy_version == POLICY.version
-    assert decision.policy_version.startswith("2026-11-26")
+    assert decision.policy_version.startswith(DEFAULT_POLICY_VERSION)
