@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,8 +16,9 @@ from portal.triage.contract import (
     normalise_postcode,
     parse_report,
 )
+from tests.triage_factories import WORKED_EXAMPLES_FILE
 
-EXAMPLES = json.loads((Path(__file__).resolve().parents[2] / "shared" / "policy-examples.json").read_text())
+EXAMPLES = json.loads(WORKED_EXAMPLES_FILE.read_text())
 
 
 def a_report(**changes: Any) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""flask triage check: the policy as a command (POLICY.md section 7)."""
+"""flask triage check: the policy as a command (docs/policy.md section 7)."""
 
 from __future__ import annotations
 
@@ -12,14 +12,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from portal.config import PROJECT_ROOT
 from portal.extensions import db
 from portal.models import Report
 from tests.helpers import PageClient
 from tests.journey import submit
+from tests.triage_factories import WORKED_EXAMPLES_FILE
 
-EXAMPLES_FILE = PROJECT_ROOT.parent / "shared" / "policy-examples.json"
-EXAMPLES = json.loads(EXAMPLES_FILE.read_text())
+EXAMPLES = json.loads(WORKED_EXAMPLES_FILE.read_text())
 
 
 def check(app: Flask, *args: str, input: str | None = None) -> Any:
@@ -32,7 +31,7 @@ def stored_reports(app: Flask) -> int:
 
 
 def test_every_worked_example_gets_its_expected_decision(app: Flask) -> None:
-    result = check(app, str(EXAMPLES_FILE))
+    result = check(app, str(WORKED_EXAMPLES_FILE))
     assert result.exit_code == 0, result.stderr
     decisions = json.loads(result.stdout)
     assert len(decisions) == len(EXAMPLES) == 12

@@ -1,4 +1,4 @@
-"""The council's triage policy, rule by rule, at its boundaries (POLICY.md sections 2 to 6)."""
+"""The council's triage policy, rule by rule, at its boundaries (docs/policy.md sections 2 to 6)."""
 
 from __future__ import annotations
 

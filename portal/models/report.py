@@ -205,7 +205,7 @@ class Report(db.Model):  # type: ignore[name-defined]
         return {question: getattr(self, f"harm_{question}") for question in HARM_QUESTIONS}
 
     def as_contract(self) -> dict[str, Any]:
-        """The report's answers in the report contract's shape (POLICY.md), as it was submitted."""
+        """The report's answers in the report contract's shape (docs/policy.md), as it was submitted."""
         from portal.triage.contract import KIND_BLOCKS
 
         block = KIND_BLOCKS[self.kind][0]

@@ -1,4 +1,4 @@
-"""``flask --app wsgi triage check FILE`` and ``triage validate FILE`` (POLICY.md section 7)."""
+"""``flask --app wsgi triage check FILE`` and ``triage validate FILE`` (docs/policy.md section 7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The report data contract (POLICY.md section 1): its answers, and their validation.
+"""The report data contract (docs/policy.md section 1): its answers, and their validation.
 
 The web journey and the ``triage check`` command both pass reports through ``parse_report``, so a
 report reaches the engine in one shape, checked one way.

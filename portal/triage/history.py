@@ -1,4 +1,4 @@
-"""A report's history: who else reported, and who the same reporter and place are (POLICY.md s.2)."""
+"""A report's history: who else reported, and who the same reporter and place are (docs/policy.md s.2)."""
 
 from __future__ import annotations
 

@@ -53,7 +53,7 @@ OPS = ("is", "in", "not_in", "includes_any", "excludes", "at_least")
 # History is read up to a few hundred reports per reporter or place (portal.reports.history), so
 # a count can be compared with a threshold up to this and no higher.
 MAX_COUNT_THRESHOLD = 100
-# Flags the portal acts on by name (POLICY.md section 5): the duty officer's alert and the
+# Flags the portal acts on by name (docs/policy.md section 5): the duty officer's alert and the
 # acknowledgement's ASB Case Review text. A policy may add flags, never drop these.
 REQUIRED_FLAGS = ("safeguarding", "case_review_explained", "case_review_eligible")
 SATISFIABILITY_LIMIT = 2_000_000
