@@ -196,6 +196,9 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "RETENTION_MONTHS": _int(env, "RETENTION_MONTHS", 24, minimum=1),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=draft_hours),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session cookie
+        # Flask-WTF's own HTTPS check demands a Referer on every post; portal.security.check_origin
+        # reads Origin first and the Referer only where a browser sent no Origin.
+        "WTF_CSRF_SSL_STRICT": False,
         "MAIL_SERVER": env.get("MAIL_SERVER", "127.0.0.1"),
         "MAIL_PORT": _int(env, "MAIL_PORT", 25, minimum=1),
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,

@@ -3,13 +3,54 @@
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Flask, g, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers.response import Response
 
 # Pages that show a resident's answers, and the whole back-office.
 PRIVATE_PREFIXES = ("/report", "/officer")
+
+# A page's address goes with requests to the portal itself, where the origin check below reads it,
+# and never to another site: not to "Exit this page"'s neutral page, nor to a link in an update.
+REFERRER_POLICY = "same-origin"
+_STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _origin_of(url: str) -> str | None:
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def check_origin() -> None:
+    """Refuse a state-changing request that did not come from one of the portal's own pages.
+
+    This stands beside the CSRF token, never instead of it. Browsers send ``Origin`` with every
+    form post; where one is missing, the same-origin ``Referer`` that REFERRER_POLICY lets through
+    must name this site. Over HTTPS one of the two is required, as a browser always sends one;
+    over plain HTTP (a developer's machine) a request with neither is judged by its token alone.
+    """
+    if request.method not in _STATE_CHANGING:
+        return
+    own = f"{request.scheme}://{request.host}".lower()
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        # "null" is what a browser sends when it hides the origin: a sandboxed frame, a
+        # cross-site redirect, or a page whose policy withholds it.
+        if origin.strip().lower() != own:
+            raise CSRFError("The request came from another site.")
+        return
+    referrer = request.headers.get("Referer")
+    if referrer is not None:
+        if _origin_of(referrer) != own:
+            raise CSRFError("The referrer does not match the host.")
+        return
+    if request.is_secure:
+        raise CSRFError("The request carried neither an origin nor a referrer.")
 
 
 def csp_nonce() -> str:
@@ -51,6 +92,8 @@ class SessionCookies(SecureCookieSessionInterface):
 def init_security(app: Flask) -> None:
     production = app.config["PORTAL_ENV"] == "production"
     app.session_interface = SessionCookies()
+    # After Flask-WTF's token check, which create_app registers first.
+    app.before_request(check_origin)
 
     @app.context_processor
     def nonce_for_templates() -> dict[str, str]:
@@ -60,8 +103,7 @@ def init_security(app: Flask) -> None:
     def headers(response: Response) -> Response:
         response.headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
         response.headers["X-Content-Type-Options"] = "nosniff"
-        # No address of a page here leaks to the next site, not even to the "Exit this page" one.
-        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Referrer-Policy"] = REFERRER_POLICY
         response.headers["Permissions-Policy"] = (
             "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 from flask import Flask
@@ -83,21 +84,64 @@ class Page:
         return bool(self.soup.select('[data-module="govuk-exit-this-page"]'))
 
 
-class PageClient:
-    """A test client whose ``get`` and ``post`` return checked ``Page`` objects for HTML."""
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
-    def __init__(self, client: FlaskClient) -> None:
+
+def browser_headers(referrer_policy: str, page_url: str, target_url: str) -> dict[str, str]:
+    """The ``Origin`` and ``Referer`` a browser sends when a form on ``page_url`` posts to ``target_url``.
+
+    As the Fetch and Referrer Policy standards say a browser does, for the policies a site may send:
+    a policy that withholds the referrer from a request also makes its ``Origin`` "null".
+    """
+    policy = referrer_policy.split(",")[-1].strip() or "strict-origin-when-cross-origin"
+    same_origin = _origin(page_url) == _origin(target_url)
+    downgrade = page_url.startswith("https:") and target_url.startswith("http:")
+    full, origin_only = page_url.split("#")[0], _origin(page_url) + "/"
+    referrer: str | None = {
+        "no-referrer": None,
+        "same-origin": full if same_origin else None,
+        "origin": origin_only,
+        "strict-origin": None if downgrade else origin_only,
+        "origin-when-cross-origin": full if same_origin else origin_only,
+        "strict-origin-when-cross-origin": full if same_origin else (None if downgrade else origin_only),
+        "no-referrer-when-downgrade": None if downgrade else full,
+        "unsafe-url": full,
+    }[policy]
+    hidden = (
+        policy == "no-referrer"
+        or (policy == "same-origin" and not same_origin)
+        or (downgrade and policy.startswith(("strict-", "no-referrer-when")))
+    )
+    headers = {"Origin": "null" if hidden else _origin(page_url)}
+    if referrer is not None:
+        headers["Referer"] = referrer
+    return headers
+
+
+class PageClient:
+    """A test client whose ``get`` and ``post`` return checked ``Page`` objects for HTML.
+
+    It posts as a browser does: from the last page it fetched, with the ``Origin`` and ``Referer``
+    that page's ``Referrer-Policy`` lets a browser send, at ``base_url`` (``https://...`` to be
+    the portal behind TLS).
+    """
+
+    def __init__(self, client: FlaskClient, base_url: str = "http://localhost") -> None:
         self.client = client
+        self.base_url = base_url.rstrip("/")
+        self._page: tuple[str, str] | None = None  # the last page fetched, and its referrer policy
 
     @property
     def app(self) -> Flask:
         return self.client.application
 
     def get(self, url: str, **kwargs: Any) -> Page:
-        return Page(self.client.get(url, follow_redirects=True, **kwargs))
+        return Page(self._seen(self.client.get(url, follow_redirects=True, **self._at(kwargs))))
 
     def get_raw(self, url: str, **kwargs: Any) -> TestResponse:
-        return _sent(self.client.get(url, **kwargs))
+        return _sent(self._seen(self.client.get(url, **self._at(kwargs))))
 
     def post_form(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Page:
         """Post a form as a browser would: with the CSRF token the page at ``url`` carries."""
@@ -105,10 +149,26 @@ class PageClient:
         return self.post(url, {"csrf_token": token, **(data or {})}, **kwargs)
 
     def post(self, url: str, data: dict[str, Any], **kwargs: Any) -> Page:
-        return Page(self.client.post(url, data=data, follow_redirects=True, **kwargs))
+        response = self.client.post(url, data=data, follow_redirects=True, **self._from_page(url, kwargs))
+        return Page(self._seen(response))
 
     def post_raw(self, url: str, data: dict[str, Any], **kwargs: Any) -> TestResponse:
-        return _sent(self.client.post(url, data=data, **kwargs))
+        return _sent(self._seen(self.client.post(url, data=data, **self._from_page(url, kwargs))))
+
+    def _at(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        return {"base_url": self.base_url, **kwargs}
+
+    def _from_page(self, url: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+        target = urljoin(self.base_url + "/", url)
+        page_url, policy = self._page or (target, "strict-origin-when-cross-origin")
+        headers = {**browser_headers(policy, page_url, target), **kwargs.pop("headers", {})}
+        return {**self._at(kwargs), "headers": headers}
+
+    def _seen(self, response: TestResponse) -> TestResponse:
+        request = response.request
+        url = f"{request.scheme}://{request.host}{request.full_path.rstrip('?')}"
+        self._page = (url, response.headers.get("Referrer-Policy", "strict-origin-when-cross-origin"))
+        return response
 
 
 def _sent(response: TestResponse) -> TestResponse:

@@ -23,7 +23,7 @@ def test_every_response_carries_the_security_headers(client: PageClient, path: s
         assert directive in policy
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
     assert "geolocation=()" in response.headers["Permissions-Policy"]
     assert "Strict-Transport-Security" not in response.headers, "HSTS only in production"
 
