@@ -78,6 +78,19 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _float(env: Mapping[str, str], name: str, default: float, minimum: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not value >= minimum:  # also refuses nan
+        raise ConfigError(f"{name} must be at least {minimum}, not {raw.strip()}")
+    return value
+
+
 def _list(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
     raw = env.get(name)
     if raw is None or raw.strip() == "":
@@ -207,10 +220,16 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "MAIL_USE_SSL": _bool(env, "MAIL_USE_SSL", False),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Do it online <noreply@ne-derbyshire.gov.uk>"),
         "MAIL_TIMEOUT": _int(env, "MAIL_TIMEOUT", 10, minimum=1),
+        # The whole SMTP conversation for one message, connecting included, must end by then.
+        "MAIL_DEADLINE": _int(env, "MAIL_DEADLINE", 60, minimum=1),
         "MAIL_SUPPRESS_SEND": _bool(env, "MAIL_SUPPRESS_SEND", False),
         "OUTBOX_MAX_ATTEMPTS": _int(env, "OUTBOX_MAX_ATTEMPTS", 8, minimum=1),
         "OUTBOX_BACKOFF_SECONDS": _int(env, "OUTBOX_BACKOFF_SECONDS", 60, minimum=0),
-        "OUTBOX_SEND_AFTER_COMMIT": _bool(env, "OUTBOX_SEND_AFTER_COMMIT", True),
+        # A sender holds a message this long, renewing while it sends; one that dies gives it back.
+        "OUTBOX_LEASE_SECONDS": _int(env, "OUTBOX_LEASE_SECONDS", 30, minimum=3),
+        # How often the mail worker looks for due email when nothing wakes it (PostgreSQL wakes
+        # it when email is queued; on SQLite this is how soon an email goes).
+        "OUTBOX_POLL_SECONDS": _float(env, "OUTBOX_POLL_SECONDS", 0.5, minimum=0.05),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "COUNCIL_NAME": env.get("COUNCIL_NAME", "North East Derbyshire District Council"),
         "COUNCIL_PHONE": env.get("COUNCIL_PHONE", "01246 231111"),

@@ -1,8 +1,8 @@
 """The portal under gunicorn on loopback, one headless Chromium, and a checked page per journey.
 
 The server shares the suite's database (migrated by ``migrated_app``; each journey's ``app``
-fixture empties it first) and the suite's real SMTP server, so a journey can read the mail a
-resident or officer would get.
+fixture empties it first) and the suite's real SMTP server, with the mail worker
+(``flask outbox work``) beside it, so a journey can read the mail a resident or officer would get.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
 
 from tests.e2e.checks import AXE_SCRIPT, SCREENSHOTS, CheckedPage, Visits
+from tests.processes import start_mail_worker, stop
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -95,10 +96,13 @@ def live_server(
             stdout=output,
             stderr=subprocess.STDOUT,
         )
+    # The mail worker beside it, as in production: gunicorn's workers only queue email.
+    worker = start_mail_worker(env, log.with_name("mail-worker.log"))
     try:
         _wait_until_healthy(url, server, log)
         yield url
     finally:
+        stop(worker)
         server.terminate()
         try:
             server.wait(timeout=10)
