@@ -239,11 +239,17 @@ def worker_env(app: Flask, app_settings: dict[str, str]) -> dict[str, str]:
 def test_the_worker_sends_a_report_s_acknowledgement_as_soon_as_it_is_stored(
     app: Flask, worker_env: dict[str, str], mailbox: MailCatcher, tmp_path: Path
 ) -> None:
-    with mail_worker(worker_env, tmp_path / "worker.log"):
+    log = tmp_path / "worker.log"
+    with mail_worker(worker_env, log):
+        assert wait_for(lambda: "outbox worker started" in log.read_text(), timeout=15)
+        time.sleep(1)  # idle, waiting: on PostgreSQL only a notification wakes it before 5 s
         submit(PageClient(app.test_client()), "asb")
+        stored = time.monotonic()
         arrived = wait_for(lambda: inbox(mailbox), timeout=10)
+        took = time.monotonic() - stored
     assert [email["To"] for email in arrived] == [RESIDENT]
     assert statuses(app) == {"sent": 1}
+    assert took < 2.5, f"the acknowledgement took {took:.1f} s to leave"
 
 
 def test_sigterm_stops_the_worker_after_the_message_in_hand(
