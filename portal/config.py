@@ -186,9 +186,13 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "RATELIMIT_ENABLED": rate_limits_on,
         "RATELIMIT_STORAGE_URI": _rate_limit_storage(env, production, rate_limits_on),
         "RATELIMIT_HEADERS_ENABLED": True,
-        # If Redis is down, count in memory for a while rather than refuse every request.
-        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # If Redis is down, a resident's form is not refused (it is not counted either, and the
+        # limiter logs it); signing in is refused (portal/officer/auth_views.py). Production never
+        # falls back to memory, which would count separately in each worker and on each host.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": not production,
         "RATELIMIT_SWALLOW_ERRORS": True,
+        # An unreachable Redis answers within two seconds, never holding a request for longer.
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         "SIGN_IN_LIMIT_PER_ADDRESS": _rate_limit(env, "SIGN_IN_LIMIT_PER_ADDRESS", "30 per 10 minutes"),
         "SIGN_IN_LIMIT_PER_ACCOUNT": _rate_limit(env, "SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         "SUBMISSION_LIMIT_PER_ADDRESS": _rate_limit(env, "SUBMISSION_LIMIT_PER_ADDRESS", "10 per hour"),
