@@ -9,12 +9,12 @@ from typing import Any
 from flask import Flask, send_from_directory
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
-from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers.response import Response
 
 from portal import extensions
 from portal.config import PROJECT_ROOT, environ_config
 from portal.logs import configure_logging
+from portal.proxies import behind_proxies
 from portal.security import init_security
 
 GOVUK_ASSETS = PROJECT_ROOT / "static" / "govuk" / "assets"
@@ -41,8 +41,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     extensions.limiter.init_app(app)
     configure_logging(app)
     if app.config["TRUSTED_PROXIES"]:
-        proxies = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+        app.wsgi_app = behind_proxies(  # type: ignore[method-assign]
+            app.wsgi_app, app.config["TRUSTED_PROXIES"], app.config["TRUSTED_PROXY_ADDRESSES"]
+        )
     _init_login(app)
     init_security(app)
 

@@ -6,6 +6,7 @@ Production (``PORTAL_ENV=production``) refuses to start without a real ``SECRET_
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from datetime import timedelta
@@ -89,6 +90,22 @@ def _float(env: Mapping[str, str], name: str, default: float, minimum: float) ->
     if not value >= minimum:  # also refuses nan
         raise ConfigError(f"{name} must be at least {minimum}, not {raw.strip()}")
     return value
+
+
+def _addresses(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return ()
+    found = []
+    for item in raw.replace(",", ";").split(";"):
+        if item.strip():
+            try:
+                found.append(str(ipaddress.ip_address(item.strip())))
+            except ValueError:
+                raise ConfigError(
+                    f"{name} must list IP addresses separated by semicolons, not {item.strip()!r}"
+                ) from None
+    return tuple(found)
 
 
 def _list(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -200,6 +217,9 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         # How many proxies in front of the portal set X-Forwarded-For: the address limits count
         # the client's address, not the proxy's. 0 trusts no such header.
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
+        # The proxies' own addresses, when they are other hosts (portal/proxies.py): forwarding
+        # headers from anywhere else are ignored. Empty: gunicorn listens where only they reach.
+        "TRUSTED_PROXY_ADDRESSES": _addresses(env, "TRUSTED_PROXY_ADDRESSES"),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         # Five evidence files of 10 MB each, plus room for the form fields.
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 52 * 1024 * 1024, minimum=1024),
