@@ -6,6 +6,7 @@ import os
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -101,47 +102,82 @@ def web_host(env: dict[str, str], log: Path, workers: int = 2) -> Iterator[str]:
 
 
 class Browser:
-    """Just enough of a browser for a portal behind a TLS proxy: cookies, the CSRF token, Origin.
+    """Just enough of a browser for the portal as deployed: cookies, the CSRF token, Origin.
 
-    It talks plain HTTP on loopback and says ``X-Forwarded-Proto: https``, as the proxy would; it
-    keeps every cookie, Secure ones included, as a browser on HTTPS does.
+    Over HTTPS (``cafile`` trusts the proxy's certificate) it talks to the proxy as a resident's
+    browser does. Over plain HTTP it stands in for the proxy too: it says
+    ``X-Forwarded-Proto: https`` and keeps Secure cookies, as a browser on HTTPS does.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, cafile: Path | None = None) -> None:
         self.url = url
         self.cookies: dict[str, str] = {}
-        self.origin = "https://" + urllib.parse.urlsplit(url).netloc
+        parts = urllib.parse.urlsplit(url)
+        self.origin = "https://" + parts.netloc
+        self.proxied = parts.scheme == "http"
+        handlers: list[Any] = [_NoRedirects]
+        if cafile is not None:
+            handlers.append(urllib.request.HTTPSHandler(context=ssl.create_default_context(cafile=cafile)))
+        self.opener = urllib.request.build_opener(*handlers)
 
-    def _open(self, path: str, data: dict[str, str] | None = None) -> tuple[int, str, dict[str, str]]:
-        headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.7"}
+    def open(
+        self, path: str, body: bytes | None = None, content_type: str | None = None
+    ) -> tuple[int, str, Any]:
+        """One request: its status, page and headers (redirects are not followed)."""
+        headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.7"} if self.proxied else {}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if data is not None:
-            body = urllib.parse.urlencode(data).encode()
+        if body is not None:
             headers.update(Origin=self.origin, Referer=self.origin + path)
+            headers["Content-Type"] = content_type or "application/x-www-form-urlencoded"
         request = urllib.request.Request(self.url + path, data=body, headers=headers)  # noqa: S310
-        opener = urllib.request.build_opener(_NoRedirects)
         try:
-            response = opener.open(request, timeout=30)
+            response = self.opener.open(request, timeout=60)
         except urllib.error.HTTPError as error:
             response = error
         for header in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
             self.cookies[name.strip()] = rest.split(";", 1)[0]
-        return response.status, response.read().decode("utf-8", "replace"), dict(response.headers)
+        return response.status, response.read().decode("utf-8", "replace"), response.headers
 
     def get(self, path: str) -> tuple[int, str]:
-        status, html, _ = self._open(path)
+        status, html, _ = self.open(path)
         return status, html
 
-    def post_form(self, path: str, data: dict[str, str]) -> tuple[int, str]:
-        """Post ``data`` with the CSRF token of the page at ``path``."""
+    def token(self, path: str) -> str:
         _, page = self.get(path)
-        found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+        found = CSRF_TOKEN.search(page)
         assert found, f"no CSRF token on {path}"
-        status, html, _ = self._open(path, {"csrf_token": found.group(1), **data})
+        return found.group(1)
+
+    def post_form(self, path: str, data: dict[str, Any]) -> tuple[int, str]:
+        """Post ``data`` (a list value is a set of checkboxes) with the token of the page at ``path``."""
+        body = urllib.parse.urlencode({"csrf_token": self.token(path), **data}, doseq=True).encode()
+        status, html, _ = self.open(path, body)
         return status, html
+
+    def post_files(
+        self, path: str, data: dict[str, str], files: list[tuple[str, str, bytes]]
+    ) -> tuple[int, str]:
+        """Post a multipart form: ``files`` are (field, file name, content)."""
+        boundary = "----portal-test-" + os.urandom(12).hex()
+        parts = []
+        for name, value in {"csrf_token": self.token(path), **data}.items():
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+            )
+        for field, filename, content in files:
+            head = (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
+                "Content-Type: application/octet-stream\r\n\r\n"
+            )
+            parts.append(head.encode() + content + b"\r\n")
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        status, html, _ = self.open(path, body, f"multipart/form-data; boundary={boundary}")
+        return status, html
+
+
+CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
