@@ -1,15 +1,16 @@
-"""Fill in a deployment template: every ``@NAME@`` in it is replaced by the value given for NAME.
+"""Fill in the deployment templates: every ``@NAME@`` in them is replaced by the value given for NAME.
 
-    .venv/bin/python -m deploy.render TEMPLATE OUTPUT --set NAME=VALUE [--set NAME=VALUE ...]
+    .venv/bin/python -m deploy.render VALUES OUTPUT_FOLDER
 
-A name in the template with no value, or a value for a name the template does not use, is an
-error, so a rendered file never keeps a placeholder and a mistyped name is never ignored. The
-tests render these same templates to serve the portal through nginx.
+VALUES is a file of NAME=value lines (start from deploy/values.example). Each template in
+TEMPLATES is written under OUTPUT_FOLDER at the same relative path, e.g. OUTPUT_FOLDER/nginx/
+do-it-online.conf. A name a template uses with no value, or a value no template uses, is an error,
+so a rendered file never keeps a placeholder and a mistyped name is never ignored. The tests render
+these same templates to serve the portal through nginx.
 """
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from collections.abc import Mapping
@@ -30,7 +31,7 @@ PLACEHOLDER = re.compile(r"@([A-Z][A-Z_]*)@")
 
 
 class RenderError(ValueError):
-    """The values given do not fit the template."""
+    """The values given do not fit the templates."""
 
 
 def placeholders(text: str) -> set[str]:
@@ -39,43 +40,59 @@ def placeholders(text: str) -> set[str]:
 
 
 def render(text: str, values: Mapping[str, str]) -> str:
-    """``text`` with each ``@NAME@`` replaced by ``values[NAME]``; names must match exactly."""
-    wanted = placeholders(text)
-    missing = sorted(wanted - set(values))
-    unused = sorted(set(values) - wanted)
+    """``text`` with each placeholder replaced by its value; a name with no value is an error."""
+    missing = sorted(placeholders(text) - set(values))
     if missing:
         raise RenderError(f"no value for {', '.join(missing)}")
-    if unused:
-        raise RenderError(f"the template has no {', '.join(unused)}")
     return PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
 
 
-def render_file(template: Path, output: Path, values: Mapping[str, str]) -> None:
-    """Render ``template`` with the values it uses (others are ignored) and write ``output``."""
-    text = template.read_text()
-    used = {name: value for name, value in values.items() if name in placeholders(text)}
-    output.write_text(render(text, used))
+def render_all(values: Mapping[str, str], output: Path) -> list[Path]:
+    """Render every template into ``output``; every value must be used by some template."""
+    used: set[str] = set()
+    texts = {}
+    for name in TEMPLATES:
+        text = (DEPLOY / name).read_text()
+        used |= placeholders(text)
+        texts[name] = render(text, values)
+    unused = sorted(set(values) - used)
+    if unused:
+        raise RenderError(f"no template uses {', '.join(unused)}")
+    written = []
+    for name, text in texts.items():
+        path = output / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        written.append(path)
+    return written
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("template", type=Path)
-    parser.add_argument("output", type=Path)
-    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="values")
-    args = parser.parse_args(argv)
+def read_values(path: Path) -> dict[str, str]:
+    """NAME=value lines; blank lines and lines starting with # are skipped."""
     values = {}
-    for item in args.values:
-        name, sep, value = item.partition("=")
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, value = line.partition("=")
         if not sep:
-            parser.error(f"--set {item!r} must be NAME=VALUE")
-        values[name] = value
+            raise RenderError(f"{path}:{number}: expected NAME=value")
+        values[name.strip()] = value.strip()
+    return values
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
     try:
-        args.output.write_text(render(args.template.read_text(), values))
+        for path in render_all(read_values(Path(argv[0])), Path(argv[1])):
+            print(path)
     except RenderError as error:
-        print(f"{args.template}: {error}", file=sys.stderr)
+        print(f"deploy.render: {error}", file=sys.stderr)
         return 2
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

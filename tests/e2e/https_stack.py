@@ -25,7 +25,7 @@ from typing import Any
 
 import redis
 
-from deploy.render import DEPLOY, render_file
+from deploy.render import render_all
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NGINX = Path("/usr/sbin/nginx")
@@ -168,8 +168,13 @@ class Stack:
     def host(self) -> str:
         return f"127.0.0.1:{self.https_port}"
 
+    @property
+    def site(self) -> Path:
+        """The rendered nginx site."""
+        return self.folder / "deploy" / "nginx" / "do-it-online.conf"
+
     def unit(self, name: str) -> Service:
-        return read_unit(self.folder / name)
+        return read_unit(self.folder / "deploy" / "systemd" / name)
 
     def run_unit(self, name: str, *extra: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
         """Run a unit's command to the end, as systemd runs a oneshot service."""
@@ -217,7 +222,7 @@ def render_deployment(folder: Path, database_url: str, smtp_port: int) -> Stack:
         "ACME_ROOT": str(folder / "acme"),
         "PORTAL_ROOT": str(PROJECT_ROOT),
         "SOCKET": str(folder / "gunicorn.sock"),
-        "ENV_FILE": str(folder / "portal.env"),
+        "ENV_FILE": str(folder / "deploy" / "portal.env"),
         "UPLOAD_FOLDER": str(upload_folder),
         "SECRET_KEY": SECRET_KEY,
         "DATABASE_URL": database_url,
@@ -226,12 +231,9 @@ def render_deployment(folder: Path, database_url: str, smtp_port: int) -> Stack:
         "MAIL_PORT": str(smtp_port),
         "MAIL_USE_TLS": "false",
     }
-    render_file(DEPLOY / "nginx" / "do-it-online.conf", folder / "do-it-online.conf", values)
-    render_file(DEPLOY / "portal.env", folder / "portal.env", values)
-    for unit in sorted((DEPLOY / "systemd").iterdir()):
-        render_file(unit, folder / unit.name, values)
+    render_all(values, folder / "deploy")
     # This machine's own sizes: two cores shared with other work, and a mail server on loopback.
-    with (folder / "portal.env").open("a") as env_file:
+    with (folder / "deploy" / "portal.env").open("a") as env_file:
         env_file.write("WEB_CONCURRENCY=2\nMAIL_TIMEOUT=5\nOUTBOX_BACKOFF_SECONDS=0\n")
     return Stack(folder, https_port, http_port, folder / "gunicorn.sock", cert, spki, upload_folder, values)
 
@@ -289,7 +291,7 @@ def start_stack(folder: Path, database_url: str, smtp_port: int) -> Iterator[Sta
         _wait_for_file(stack.socket, stack.gunicorn, folder / "gunicorn.log", "gunicorn")
 
         nginx_conf = folder / "nginx.conf"
-        nginx_conf.write_text(_nginx_main_conf(folder, folder / "do-it-online.conf"))
+        nginx_conf.write_text(_nginx_main_conf(folder, stack.site))
         nginx_args = [str(NGINX), "-p", str(folder), "-e", str(folder / "error.log"), "-c", str(nginx_conf)]
         check = subprocess.run([*nginx_args, "-t"], capture_output=True, text=True)
         if check.returncode != 0:

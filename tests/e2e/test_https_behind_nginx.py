@@ -297,7 +297,7 @@ def test_evidence_files_are_never_served_from_disk(stack: Stack) -> None:
     for name in names:
         for prefix in ("/static/", "/assets/", "/uploads/", "/static/../../"):
             assert _get(stack, prefix + name).status in (400, 404), prefix + name
-    assert str(stack.upload_folder) not in (stack.folder / "do-it-online.conf").read_text()
+    assert str(stack.upload_folder) not in stack.site.read_text()
 
 
 def test_nginx_refuses_a_body_over_the_portals_limit(stack: Stack) -> None:
@@ -310,3 +310,16 @@ def test_nginx_refuses_a_body_over_the_portals_limit(stack: Stack) -> None:
     assert response.status == 413
     assert "nginx" in response.read().decode()
     connection.close()
+
+
+def test_the_timers_jobs_run_as_their_units_say(stack: Stack) -> None:
+    for unit in ("do-it-online-drafts.service", "do-it-online-retention.service"):
+        result = stack.run_unit(unit)
+        assert result.returncode == 0, f"{unit}: {result.stderr}"
+
+
+def test_the_mail_worker_stops_cleanly_on_sigterm(stack: Stack) -> None:
+    if stack.mail_worker is None:
+        pytest.skip("this portal has no `outbox work` yet: the journeys' mail went by `outbox send`")
+    stack.mail_worker.terminate()
+    assert stack.mail_worker.wait(timeout=30) == 0, stack.log("mail-worker.log")
