@@ -103,7 +103,9 @@ def address_hash(address: str) -> str:
 
 
 def _nginx_main_conf(folder: Path, site: Path) -> str:
-    """The outer file Debian's /etc/nginx/nginx.conf would be, with every path in ``folder``."""
+    """The outer file Debian's /etc/nginx/nginx.conf would be, with every path in ``folder``.
+
+    Debian's turns gzip on for the whole http block; so does this one."""
     # As root, nginx's workers would switch to nobody, who cannot enter pytest's private folders.
     user = "user root;\n" if os.geteuid() == 0 else ""
     temp = "".join(
@@ -117,6 +119,7 @@ def _nginx_main_conf(folder: Path, site: Path) -> str:
         "    include /etc/nginx/mime.types;\n"
         "    default_type application/octet-stream;\n"
         "    sendfile on;\n"
+        "    gzip on;\n"
         f"    access_log {folder / 'access.log'};\n"
         f"{temp}"
         f"    include {site};\n"

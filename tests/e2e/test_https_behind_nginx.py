@@ -291,6 +291,14 @@ def test_nginx_serves_the_static_files_itself(stack: Stack) -> None:
         assert response.getheader("X-Content-Type-Options") == "nosniff"
 
 
+def test_pages_are_never_compressed_and_static_files_are(stack: Stack) -> None:
+    # A compressed page would leak its CSRF token through its length (BREACH).
+    for path in ("/", "/officer/sign-in", "/report"):
+        assert _get(stack, path, **{"Accept-Encoding": "gzip"}).getheader("Content-Encoding") is None, path
+    css = _get(stack, "/static/govuk/govuk-frontend.min.css", **{"Accept-Encoding": "gzip"})
+    assert css.getheader("Content-Encoding") == "gzip"
+
+
 def test_evidence_files_are_never_served_from_disk(stack: Stack) -> None:
     stored = [path for path in stack.upload_folder.rglob("*") if path.is_file()]
     names = [path.relative_to(stack.upload_folder).as_posix() for path in stored] or ["any.jpg"]
