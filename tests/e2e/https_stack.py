@@ -15,9 +15,11 @@ import hmac
 import os
 import shlex
 import socket
+import ssl
 import subprocess
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,7 +160,6 @@ class Stack:
     cert: Path
     spki: str
     upload_folder: Path
-    values: dict[str, str]
     gunicorn: subprocess.Popen[bytes] | None = None
     mail_worker: subprocess.Popen[bytes] | None = None
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
@@ -166,10 +167,6 @@ class Stack:
     @property
     def url(self) -> str:
         return f"https://127.0.0.1:{self.https_port}"
-
-    @property
-    def host(self) -> str:
-        return f"127.0.0.1:{self.https_port}"
 
     @property
     def site(self) -> Path:
@@ -184,6 +181,20 @@ class Stack:
         service = self.unit(name)
         return subprocess.run(
             [*service.argv, *extra],
+            cwd=service.cwd,
+            env=service.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def flask(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        """``flask --app wsgi ARGS`` as an administrator runs it: the web service's user, folder
+        and settings (docs/deployment.md's ``portal-flask``)."""
+        service = self.unit("do-it-online.service")
+        flask = str(Path(service.argv[0]).with_name("flask"))
+        return subprocess.run(
+            [flask, "--app", "wsgi", *args],
             cwd=service.cwd,
             env=service.env,
             capture_output=True,
@@ -238,12 +249,12 @@ def render_deployment(folder: Path, database_url: str, smtp_port: int) -> Stack:
     # This machine's own sizes: two cores shared with other work, and a mail server on loopback.
     with (folder / "deploy" / "portal.env").open("a") as env_file:
         env_file.write("WEB_CONCURRENCY=2\nMAIL_TIMEOUT=5\nOUTBOX_BACKOFF_SECONDS=0\n")
-    return Stack(folder, https_port, http_port, folder / "gunicorn.sock", cert, spki, upload_folder, values)
+    return Stack(folder, https_port, http_port, folder / "gunicorn.sock", cert, spki, upload_folder)
 
 
 def outbox_worker_available(stack: Stack) -> bool:
     """Whether this portal has the long-running mail worker, ``outbox work``."""
-    return stack.run_unit("do-it-online-mail.service", "--help").returncode == 0
+    return stack.flask("outbox", "work", "--help").returncode == 0
 
 
 class OutboxSender:
@@ -254,10 +265,8 @@ class OutboxSender:
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def send(self) -> None:
-        service = self.stack.unit("do-it-online-mail.service")
-        argv = [*service.argv[:-1], "send"]  # flask --app wsgi outbox send
-        subprocess.run(argv, cwd=service.cwd, env=service.env, capture_output=True, timeout=60, check=False)
+    def send(self) -> subprocess.CompletedProcess[str]:
+        return self.stack.flask("outbox", "send", timeout=60)
 
     def _run(self) -> None:
         while not self._stopped.wait(1.0):
@@ -270,7 +279,8 @@ class OutboxSender:
     def __exit__(self, *exc: Any) -> None:
         self._stopped.set()
         self._thread.join(timeout=60)
-        self.send()
+        last = self.send()
+        assert last.returncode == 0, f"outbox send failed:\n{last.stderr}"
 
 
 def start_stack(folder: Path, database_url: str, smtp_port: int) -> Iterator[Stack]:
@@ -280,14 +290,7 @@ def start_stack(folder: Path, database_url: str, smtp_port: int) -> Iterator[Sta
     try:
         # Before the web service starts, as after every upgrade: `flask --app wsgi db upgrade`,
         # with the units' environment.
-        drafts = stack.unit("do-it-online-drafts.service")
-        migrate = subprocess.run(
-            [*drafts.argv[:3], "db", "upgrade"],
-            cwd=drafts.cwd,
-            env=drafts.env,
-            capture_output=True,
-            text=True,
-        )
+        migrate = stack.flask("db", "upgrade")
         if migrate.returncode != 0:
             raise RuntimeError(f"flask db upgrade failed:\n{migrate.stderr}")
         stack.gunicorn = stack.start_unit("do-it-online.service", "gunicorn.log")
@@ -315,9 +318,6 @@ def start_stack(folder: Path, database_url: str, smtp_port: int) -> Iterator[Sta
 
 
 def _wait_until_answering(stack: Stack) -> None:
-    import ssl
-    import urllib.request
-
     context = ssl.create_default_context(cafile=str(stack.cert))
     deadline = time.monotonic() + 30
     while True:
