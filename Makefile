@@ -42,10 +42,12 @@ db: $(BIN)/.installed
 demo: db
 	$(FLASK) demo load --reports $(DEMO_REPORTS)
 
-# Development mail goes to a local debugging SMTP server that prints each email to the terminal.
+# Development mail goes to a local debugging SMTP server that prints each email to the terminal;
+# the mail worker sends it there as soon as it is queued, as it does in production.
 run: $(BIN)/.installed assets demo
 	@trap 'kill 0' EXIT; \
 	$(BIN)/python -m aiosmtpd -n -l 127.0.0.1:1025 & \
+	MAIL_PORT=1025 $(FLASK) outbox work & \
 	MAIL_PORT=1025 $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(BIN)/.installed assets

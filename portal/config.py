@@ -78,6 +78,19 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _float(env: Mapping[str, str], name: str, default: float, minimum: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not value >= minimum:  # also refuses nan
+        raise ConfigError(f"{name} must be at least {minimum}, not {raw.strip()}")
+    return value
+
+
 def _list(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
     raw = env.get(name)
     if raw is None or raw.strip() == "":
@@ -173,9 +186,13 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "RATELIMIT_ENABLED": rate_limits_on,
         "RATELIMIT_STORAGE_URI": _rate_limit_storage(env, production, rate_limits_on),
         "RATELIMIT_HEADERS_ENABLED": True,
-        # If Redis is down, count in memory for a while rather than refuse every request.
-        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # If Redis is down, a resident's form is not refused (it is not counted either, and the
+        # limiter logs it); signing in is refused (portal/officer/auth_views.py). Production never
+        # falls back to memory, which would count separately in each worker and on each host.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": not production,
         "RATELIMIT_SWALLOW_ERRORS": True,
+        # An unreachable Redis answers within two seconds, never holding a request for longer.
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         "SIGN_IN_LIMIT_PER_ADDRESS": _rate_limit(env, "SIGN_IN_LIMIT_PER_ADDRESS", "30 per 10 minutes"),
         "SIGN_IN_LIMIT_PER_ACCOUNT": _rate_limit(env, "SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         "SUBMISSION_LIMIT_PER_ADDRESS": _rate_limit(env, "SUBMISSION_LIMIT_PER_ADDRESS", "10 per hour"),
@@ -211,10 +228,16 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "MAIL_USE_SSL": _bool(env, "MAIL_USE_SSL", False),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Do it online <noreply@ne-derbyshire.gov.uk>"),
         "MAIL_TIMEOUT": _int(env, "MAIL_TIMEOUT", 10, minimum=1),
+        # The whole SMTP conversation for one message, connecting included, must end by then.
+        "MAIL_DEADLINE": _int(env, "MAIL_DEADLINE", 60, minimum=1),
         "MAIL_SUPPRESS_SEND": _bool(env, "MAIL_SUPPRESS_SEND", False),
         "OUTBOX_MAX_ATTEMPTS": _int(env, "OUTBOX_MAX_ATTEMPTS", 8, minimum=1),
         "OUTBOX_BACKOFF_SECONDS": _int(env, "OUTBOX_BACKOFF_SECONDS", 60, minimum=0),
-        "OUTBOX_SEND_AFTER_COMMIT": _bool(env, "OUTBOX_SEND_AFTER_COMMIT", True),
+        # A sender holds a message this long, renewing while it sends; one that dies gives it back.
+        "OUTBOX_LEASE_SECONDS": _int(env, "OUTBOX_LEASE_SECONDS", 30, minimum=3),
+        # How often the mail worker looks for due email when nothing wakes it (PostgreSQL wakes
+        # it when email is queued; on SQLite this is how soon an email goes).
+        "OUTBOX_POLL_SECONDS": _float(env, "OUTBOX_POLL_SECONDS", 0.5, minimum=0.05),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "COUNCIL_NAME": env.get("COUNCIL_NAME", "North East Derbyshire District Council"),
         "COUNCIL_PHONE": env.get("COUNCIL_PHONE", "01246 231111"),

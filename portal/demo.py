@@ -145,7 +145,7 @@ def load_demo_reports(count: int, seed: int = 2026, now: datetime | None = None)
         draft = drafts.load_draft(started.id)
         assert draft is not None
         drafts.save_page(draft, "all", demo_answers(rng, kind, reporter))
-        submit_draft(started.id, submitted_at=moment, deliver_now=False)
+        submit_draft(started.id, submitted_at=moment)
     return count
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask, render_template, request, session
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from portal.extensions import db, limiter
@@ -35,6 +35,13 @@ def _same_page() -> str:
 
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{max(size // 1024, 1)} KB"
+
+
+def _database_unavailable(error: DBAPIError) -> bool:
+    """Whether the error says the database could not be reached, rather than a fault of ours."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    return error.connection_invalidated or isinstance(error, (OperationalError, InterfaceError))
 
 
 def register(app: Flask) -> None:
@@ -81,6 +88,16 @@ def register(app: Flask) -> None:
         code = error.code or 500
         template = f"errors/{code}.html" if code in (400, 403, 404, 405, 410) else "errors/generic.html"
         return render_template(template, error=error, exit_this_page=_during_safety_concern()), code
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError) -> Any:
+        # The database is away (restarting, failing over, unreachable): the service's own page, a
+        # 503 that a load balancer and a resident both understand, never a bare 500.
+        if not _database_unavailable(error):
+            return server_error(error)
+        db.session.rollback()
+        log.warning("database unavailable", extra={"path": request.path, "error": type(error.orig).__name__})
+        return render_template("errors/503.html", exit_this_page=_during_safety_concern()), 503
 
     @app.errorhandler(Exception)
     def server_error(error: Exception) -> Any:

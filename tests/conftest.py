@@ -6,10 +6,11 @@ before the run, so its name must contain "test".
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -25,6 +26,7 @@ from sqlalchemy.engine import make_url
 from portal import create_app
 from portal.config import load_config
 from portal.extensions import db, limiter
+from portal.mail.worker import work_once
 from tests.helpers import PageClient
 from tests.officers import Account, make_account, sign_in
 
@@ -36,28 +38,86 @@ def _free_port() -> int:
 
 
 class MailCatcher:
-    """An aiosmtpd handler that keeps every message it is handed."""
+    """An aiosmtpd handler that keeps every message it is handed.
+
+    Reading the inbox first lets the mail worker make one pass (``send_pending``), as the
+    running worker would have by the time a resident looked: web requests never send email.
+    """
 
     def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
+        self._messages: list[EmailMessage] = []
         self._lock = threading.Lock()
-        self._arrived = threading.Condition(self._lock)
+        self.send_pending: Callable[[], None] | None = None
+        # aiosmtpd reads every attribute of its handler, so the handler is an object of its own.
+        self.handler = _Handler(self)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        assert isinstance(message, EmailMessage)
-        with self._arrived:
-            self.messages.append(message)
-            self._arrived.notify_all()
-        return "250 Message accepted for delivery"
+    def keep(self, message: EmailMessage) -> None:
+        with self._lock:
+            self._messages.append(message)
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        if self.send_pending is not None:
+            self.send_pending()
+        with self._lock:
+            return list(self._messages)
 
     def to(self, address: str) -> list[EmailMessage]:
-        with self._lock:
-            return [m for m in self.messages if m["To"] == address]
+        return [m for m in self.messages if m["To"] == address]
 
     def clear(self) -> None:
+        """Forget every email so far, those still waiting in the outbox included."""
+        if self.send_pending is not None:
+            self.send_pending()
         with self._lock:
-            self.messages.clear()
+            self._messages.clear()
+
+
+class _Handler:
+    """What the SMTP server does with each message: hands it to the catcher.
+
+    ``delay`` makes a slow server: it answers each step (EHLO, MAIL, RCPT, DATA) that many
+    seconds late.
+    """
+
+    def __init__(self, catcher: MailCatcher) -> None:
+        self.catcher = catcher
+        self.delay = 0.0
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: Any
+    ) -> Any:
+        await asyncio.sleep(self.delay)
+        session.host_name = hostname
+        return responses
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        await asyncio.sleep(self.delay)
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        await asyncio.sleep(self.delay)
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(options)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await asyncio.sleep(self.delay)
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        self.catcher.keep(message)
+        return "250 Message accepted for delivery"
+
+
+def mail_worker_pass(app: Flask) -> None:
+    """One pass of the mail worker (``flask outbox work``) over the suite's database."""
+    with app.app_context():
+        try:
+            work_once()
+        finally:
+            db.session.remove()
 
 
 class SMTPServer:
@@ -70,7 +130,7 @@ class SMTPServer:
 
     def start(self) -> None:
         if self.controller is None:
-            self.controller = Controller(self.catcher, hostname="127.0.0.1", port=self.port)
+            self.controller = Controller(self.catcher.handler, hostname="127.0.0.1", port=self.port)
             self.controller.start()
 
     def stop(self) -> None:
@@ -92,6 +152,7 @@ def mailbox(smtp_server: SMTPServer) -> Iterator[MailCatcher]:
     smtp_server.start()
     smtp_server.catcher.clear()
     yield smtp_server.catcher
+    smtp_server.catcher.handler.delay = 0.0
     smtp_server.start()
 
 
@@ -142,12 +203,19 @@ def migrated_app(app_settings: dict[str, Any]) -> Flask:
 
 
 @pytest.fixture
-def app(migrated_app: Flask, mailbox: MailCatcher) -> Iterator[Flask]:
-    """The app over an empty database (every table emptied before each test)."""
+def app(migrated_app: Flask, mailbox: MailCatcher, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """The app over an empty database (every table emptied before each test).
+
+    Email queued by the test goes when the test reads the inbox, through the mail worker's own
+    pass; a journey in a real browser has a real worker process beside gunicorn instead.
+    """
     with migrated_app.app_context():
         _empty_tables()
         limiter.reset()  # each test starts with no attempts counted against any address
+    if "live_server" not in request.fixturenames:
+        mailbox.send_pending = lambda: mail_worker_pass(migrated_app)
     yield migrated_app
+    mailbox.send_pending = None
     with migrated_app.app_context():
         db.session.remove()
 

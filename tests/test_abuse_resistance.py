@@ -18,6 +18,7 @@ from portal.logs import JsonFormatter, configure_logging, scrub
 from portal.mail.outbox import HeaderInjectionError, queue_email
 from portal.models import Draft, Report
 from tests import factories
+from tests.conftest import mail_worker_pass
 from tests.helpers import PageClient
 from tests.journey import choose, fill_until, submit
 from tests.officers import Account, sign_in
@@ -245,6 +246,7 @@ def test_a_failed_email_is_logged_with_its_id_and_error_but_no_address(
 ) -> None:
     smtp_server.stop()  # mail is down
     submit(client, "asb")
+    mail_worker_pass(app)
     smtp_server.start()
     failures = [
         entry

@@ -1,4 +1,4 @@
-"""The acknowledgement email goes through the outbox: never lost, sent exactly once."""
+"""The acknowledgement email goes through the outbox: never lost, and marked sent once."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from portal.mail import outbox
 from portal.mail.outbox import deliver
 from portal.models import OutboxMessage, Report
 from portal.models.types import utcnow
-from tests.conftest import MailCatcher, SMTPServer, make_app
+from tests.conftest import MailCatcher, SMTPServer, mail_worker_pass, make_app
 from tests.helpers import PageClient
 from tests.journey import submit
 
@@ -28,6 +28,7 @@ def test_mail_down_keeps_the_report_and_outbox_send_delivers_it_once_mail_is_bac
     smtp_server.stop()
     confirmation = submit(client, "asb")
     assert confirmation.h1.startswith("Report sent"), "the resident still gets their reference"
+    mail_worker_pass(app)
 
     with app.app_context():
         report = db.session.scalars(select(Report)).one()
@@ -59,6 +60,7 @@ def test_a_failed_email_waits_for_its_backoff(
     client = PageClient(patient.test_client())
     smtp_server.stop()
     submit(client, "asb")
+    mail_worker_pass(patient)
     smtp_server.start()
     with patient.app_context():
         assert deliver().sent == [], "not due again for a minute"
@@ -72,7 +74,8 @@ def test_an_email_that_keeps_failing_is_marked_failed(
 ) -> None:
     limited = make_app({**app_settings, "OUTBOX_MAX_ATTEMPTS": "2"})
     smtp_server.stop()
-    submit(PageClient(limited.test_client()), "asb")  # attempt 1, right after the commit
+    submit(PageClient(limited.test_client()), "asb")
+    mail_worker_pass(limited)  # attempt 1, as soon as the report is stored
     with limited.app_context():
         report = deliver()  # attempt 2
         assert len(report.failed) == 1
@@ -109,7 +112,7 @@ def test_two_senders_at_once_send_each_email_once(
     assert len(mailbox.messages) == 5
 
 
-def test_a_send_left_stalled_is_released_and_retried(
+def test_a_message_whose_lease_ran_out_is_given_back_and_sent(
     app: Flask, client: PageClient, mailbox: MailCatcher, smtp_server: SMTPServer
 ) -> None:
     smtp_server.stop()
@@ -118,58 +121,61 @@ def test_a_send_left_stalled_is_released_and_retried(
     with app.app_context():
         message = db.session.scalars(select(OutboxMessage)).one()
         message.status = "sending"  # a sender that died after claiming it
-        message.claimed_at = utcnow() - timedelta(minutes=20)
+        message.claimed_at = utcnow() - timedelta(seconds=40)
+        message.lease_expires_at = utcnow() - timedelta(seconds=10)
         db.session.commit()
     result = app.test_cli_runner().invoke(args=["outbox", "send"])
-    assert "1 sent" in result.output and "1 released" in result.output
+    assert "1 sent" in result.output and "1 given back" in result.output
     assert len(mailbox.messages) == 1
 
 
-def test_a_mail_server_that_never_answers_does_not_hold_up_residents(
+def test_a_message_whose_lease_is_still_running_is_left_to_its_sender(
+    app: Flask, client: PageClient, smtp_server: SMTPServer
+) -> None:
+    smtp_server.stop()
+    submit(client, "asb")
+    smtp_server.start()
+    with app.app_context():
+        message_id = db.session.scalars(select(OutboxMessage.id)).one()
+        assert outbox._claim(message_id, utcnow(), "another-host:1") is not None
+        assert outbox.release_expired() == 0
+        assert deliver().sent == []
+        assert db.session.get(OutboxMessage, message_id).claimed_by == "another-host:1"
+
+
+def test_no_web_request_opens_a_connection_to_the_mail_server(
     app_settings: dict[str, str], app: Flask
 ) -> None:
-    # A server that accepts connections and then says nothing: the sender waits out its timeout.
-    silent = socket.socket()
-    silent.bind(("127.0.0.1", 0))
-    silent.listen(8)
-    port = silent.getsockname()[1]
-    slow = make_app(
-        {**app_settings, "MAIL_PORT": str(port), "MAIL_TIMEOUT": "3", "OUTBOX_SEND_AFTER_COMMIT": "false"}
-    )
-    submit(PageClient(slow.test_client()), "asb")
-
-    def send() -> None:
-        with slow.app_context():
-            deliver()
-            db.session.remove()
-
-    sender = threading.Thread(target=send)
-    sender.start()
+    # A mail server that counts who connects. Residents and officers only queue email.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.2)
+    watched = make_app({**app_settings, "MAIL_PORT": str(listener.getsockname()[1])})
     try:
-        # Another resident starts a report (a write) while the sender is stuck on the server.
-        page = PageClient(slow.test_client()).post_form("/report", {"kind": "asb"})
-        assert page.h1 == "What is happening?"
-        assert sender.is_alive(), "the sender was still waiting for the mail server"
+        submit(PageClient(watched.test_client()), "safety_concern")  # an acknowledgement and an alert
+        with pytest.raises(TimeoutError):
+            listener.accept()
+        with watched.app_context():
+            assert {m.status for m in db.session.scalars(select(OutboxMessage))} == {"pending"}
+            assert {m.attempts for m in db.session.scalars(select(OutboxMessage))} == {0}
     finally:
-        sender.join()
-        silent.close()
-    with slow.app_context():
-        message = db.session.scalars(select(OutboxMessage)).one()
-        assert message.status == "pending" and message.attempts == 1 and message.last_error
+        listener.close()
 
 
-def test_a_sender_whose_claim_was_released_cannot_record_its_outcome(
+def test_a_sender_whose_lease_ran_out_cannot_record_its_outcome(
     app: Flask, client: PageClient, smtp_server: SMTPServer
 ) -> None:
     smtp_server.stop()
     submit(client, "asb")
     with app.app_context():
         message_id = db.session.scalars(select(OutboxMessage.id)).one()
-        slow_sender = outbox._claim(message_id, utcnow())
+        slow_sender = outbox._claim(message_id, utcnow(), "slow-host:1")
         assert slow_sender is not None
-        # Fifteen minutes on, the send looks stalled and another sender takes the message over.
-        assert outbox.release_stuck(utcnow() + timedelta(minutes=16)) == 1
-        assert outbox._claim(message_id, utcnow()) is not None
+        # Its lease runs out unrenewed, and another sender takes the message over.
+        later = utcnow() + timedelta(seconds=app.config["OUTBOX_LEASE_SECONDS"] + 1)
+        assert outbox.release_expired(later) == 1
+        assert outbox._claim(message_id, utcnow(), "other-host:1") is not None
         assert outbox._finish(slow_sender, {"status": "sent"}) is False
         assert db.session.get(OutboxMessage, message_id).status == "sending"
 
@@ -180,11 +186,12 @@ def test_a_refused_recipient_is_recorded_without_the_address(
     async def refuse(server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         return "550 5.1.1 <sam.resident@example.org>: Recipient address rejected"
 
-    mailbox.handle_RCPT = refuse  # type: ignore[attr-defined]
+    mailbox.handler.handle_RCPT = refuse  # type: ignore[attr-defined]
     try:
         submit(client, "asb")
+        mail_worker_pass(app)
     finally:
-        del mailbox.handle_RCPT  # type: ignore[attr-defined]
+        del mailbox.handler.handle_RCPT  # type: ignore[attr-defined]
     with app.app_context():
         message = db.session.scalars(select(OutboxMessage)).one()
         assert message.status == "pending"

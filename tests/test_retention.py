@@ -41,7 +41,7 @@ from portal.privacy.retention import REMOVED
 from portal.triage.calendar import london_today
 from tests import factories
 from tests.cases import make_case
-from tests.conftest import MailCatcher, SMTPServer, make_app
+from tests.conftest import MailCatcher, SMTPServer, mail_worker_pass, make_app
 from tests.helpers import PageClient
 from tests.images import PNG
 from tests.journey import choose, fill_until, submit
@@ -347,8 +347,10 @@ def test_sent_email_bodies_are_emptied_but_pending_ones_kept(
 ) -> None:
     # An open case: sent emails are emptied whatever the state of their case.
     submit(client, "asb")
+    mail_worker_pass(app)
     smtp_server.stop()
     submit(PageClient(app.test_client()), "asb")
+    mail_worker_pass(app)  # the mail server is down: the email stays pending
     smtp_server.start()
 
     result = retention_apply(app)

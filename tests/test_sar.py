@@ -20,7 +20,7 @@ from portal.models.types import utcnow
 from portal.privacy.retention import REMOVED
 from tests import factories
 from tests.cases import make_case
-from tests.conftest import MailCatcher
+from tests.conftest import MailCatcher, mail_worker_pass
 from tests.helpers import PageClient
 from tests.images import PNG, picture_bytes
 from tests.journey import choose, submit
@@ -82,6 +82,7 @@ def test_export_holds_every_report_and_attachment_of_the_reporter(
         operations.post_update(first, boss, "We have spoken to the shop's owner")
         operations.add_note(first, boss, "Internal: the owner's son may be involved")
         operations.change_status(first, boss, "closed", "resolved", None)
+    mail_worker_pass(app)  # the mail worker has sent the acknowledgement and the update
     output = tmp_path / "sam.zip"
 
     result = sar_export(app, EMAIL, "--output", str(output))

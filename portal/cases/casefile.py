@@ -19,8 +19,9 @@ from portal.labels import (
     TYPE_LABELS,
     yes_no,
 )
-from portal.models import AuditEvent, CaseNote, Report, User
+from portal.models import AuditEvent, CaseNote, OutboxMessage, Report, User
 from portal.models.audit import IS_CHANGE, IS_VIEW
+from portal.models.outbox import FAILED
 from portal.triage.calendar import london_today
 
 RELATED_LIMIT = 25
@@ -32,6 +33,20 @@ CASE_REVIEW_WORDS = {
         "Threshold met: the resident was told they can apply for an ASB Case Review, and how."
     ),
     "case_review_explained": "A repeat ASB report: the resident was told about the ASB Case Review.",
+}
+
+# What the case page says of an email the outbox gave up on after its last attempt.
+UNDELIVERED_WORDS = {
+    "acknowledgement": (
+        "The resident was not acknowledged: their acknowledgement email could not be sent. "
+        "Contact them on a channel they said is safe."
+    ),
+    "case_update": (
+        "An update could not be emailed to the resident. Give it on a channel they said is safe."
+    ),
+    "safeguarding_alert": (
+        "The safeguarding alert for this case could not be sent to the duty officer. Tell them now."
+    ),
 }
 
 
@@ -53,6 +68,15 @@ class CaseFile:
     notes: list[CaseNote]
     timeline: list[AuditEvent]  # every change, newest first; views are summed up in ``viewers``
     viewers: list[Viewer]
+    undelivered: list[Undelivered]  # emails given up after their last attempt
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    words: str
+    queued_at: datetime
+    attempts: int
+    last_error: str | None
 
 
 @dataclass(frozen=True)
@@ -166,7 +190,23 @@ def case_file(report: Report) -> CaseFile:
             )
         ),
         viewers=viewers(report),
+        undelivered=undelivered(report),
     )
+
+
+def undelivered(report: Report) -> list[Undelivered]:
+    """The case's emails that the outbox gave up on: each needs an officer to act."""
+    rows = db.session.execute(
+        select(
+            OutboxMessage.purpose, OutboxMessage.created_at, OutboxMessage.attempts, OutboxMessage.last_error
+        )
+        .where(OutboxMessage.report_id == report.id, OutboxMessage.status == FAILED)
+        .order_by(OutboxMessage.created_at)
+    )
+    return [
+        Undelivered(UNDELIVERED_WORDS.get(purpose, "An email could not be sent."), at, attempts, error)
+        for purpose, at, attempts, error in rows
+    ]
 
 
 def viewers(report: Report) -> list[Viewer]:

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, select, update
 from portal import audit
 from portal.database import write_transaction
 from portal.extensions import db
-from portal.mail import deliver_after_commit, queue_email
+from portal.mail import queue_email
 from portal.models import CaseNote, Report, User
 from portal.models.audit import VIEWED
 from portal.models.report import CONTACT_CHANNELS, OPEN_STATUSES, OUTCOMES, STATUS_LABELS
@@ -265,7 +265,7 @@ def post_update(reference: str, user: User, text: str) -> CaseNote:
             )
         note = CaseNote(report_id=report.id, kind="update", text=text, author_id=user.id, emailed=True)
         db.session.add(note)
-        message = queue_email(
+        queue_email(
             purpose="case_update",
             recipient=report.reporter_email,
             subject=f"An update on your report {report.reference}",
@@ -275,8 +275,6 @@ def post_update(reference: str, user: User, text: str) -> CaseNote:
         )
         audit.record("update_sent", actor=user, report=report, detail="public update emailed to the resident")
         db.session.flush()
-        message_id = message.id
-    deliver_after_commit([message_id])
     return note
 
 

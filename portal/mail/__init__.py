@@ -1,5 +1,5 @@
-"""Email: every message goes through the outbox (``queue_email``), then ``deliver`` sends it."""
+"""Email: every message goes through the outbox (``queue_email``); the mail worker sends it."""
 
-from portal.mail.outbox import DeliveryReport, deliver, deliver_after_commit, queue_email
+from portal.mail.outbox import DeliveryReport, deliver, queue_email
 
-__all__ = ["DeliveryReport", "deliver", "deliver_after_commit", "queue_email"]
+__all__ = ["DeliveryReport", "deliver", "queue_email"]

@@ -1,26 +1,40 @@
 """The transactional outbox.
 
 An email is saved as a ``pending`` row in the same transaction as the change that caused it, so
-the two commit or roll back together and mail being down never loses a report. ``deliver`` then
-claims each due row (``pending`` to ``sending``, a compare-and-set that only one sender can win),
-sends it, and marks it ``sent`` once; a failure puts it back to ``pending`` with exponential
-backoff until ``OUTBOX_MAX_ATTEMPTS``, after which it is ``failed`` for an officer to look at.
-A row left ``sending`` by a sender that died is released after ``STUCK_AFTER``.
+the two commit or roll back together and mail being down never loses a report. No web request
+ever talks to a mail server: the mail worker (``flask outbox work``, portal/mail/worker.py) or,
+on a cron-only install, ``flask outbox send`` calls ``deliver``.
+
+``deliver`` claims each due row (``pending`` to ``sending``, a compare-and-set that only one
+sender can win) with a short lease, which it renews while the message is being sent; a sender
+that dies gives its messages back when the lease runs out (``release_expired``). A deadline
+bounds the whole SMTP conversation of one message, not each read. A sent row is marked ``sent``
+once; a failure goes back to ``pending`` with exponential backoff until ``OUTBOX_MAX_ATTEMPTS``,
+after which it is ``failed``, shown on the case page and counted on ``/healthz``.
+
+The guarantee is at least once (docs/outbox.md): if a sender stops after the mail server has
+accepted a message and before the row is marked sent, the message goes again when the lease
+runs out, with the same ``Message-ID``.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import smtplib
-from collections.abc import Iterable, Mapping
+import socket
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.utils import make_msgid, parseaddr
 from typing import Any
 
-from flask import after_this_request, current_app, has_request_context, render_template
+from flask import Flask, current_app, render_template
 from flask_mail import Connection, Message
-from sqlalchemy import select, update
-from werkzeug.wrappers.response import Response
+from sqlalchemy import func, select, update
 
 from portal.extensions import db
 from portal.models import OutboxMessage
@@ -29,7 +43,6 @@ from portal.models.types import utcnow
 
 log = logging.getLogger(__name__)
 
-STUCK_AFTER = timedelta(minutes=15)
 MAX_BACKOFF = timedelta(hours=1)
 
 
@@ -41,6 +54,13 @@ def _check_header(name: str, value: str) -> str:
     if "\r" in value or "\n" in value:
         raise HeaderInjectionError(f"the {name} of an email must not contain a line break")
     return value
+
+
+def _message_id() -> str:
+    """A new, globally unique Message-ID in the sender's own domain."""
+    address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
+    domain = address.rpartition("@")[2] or "do-it-online"
+    return make_msgid(idstring="outbox", domain=domain)
 
 
 def queue_email(
@@ -63,6 +83,7 @@ def queue_email(
         body_text=render_template(f"mail/{template}.txt", **context),
         body_html=render_template(f"mail/{template}.html", **context),
         report_id=report_id,
+        message_id=_message_id(),
         status=PENDING,
         attempts=0,
         next_attempt_at=utcnow(),
@@ -71,11 +92,43 @@ def queue_email(
     return message
 
 
+def sender_name() -> str:
+    """This process, as it signs the leases it takes: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:120]
+
+
+class DeadlinePassed(OSError):
+    """The mail server did not finish taking one message within ``MAIL_DEADLINE``."""
+
+
+class _Deadline:
+    """The time one message may take, from opening the connection to the server's last answer."""
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+        self.passed = False
+
+    def remaining(self) -> float:
+        return max(self.at - time.monotonic(), 0.0)
+
+    def timeout(self, per_read: float) -> float:
+        """A socket timeout for the next step: never past the deadline."""
+        remaining = self.remaining()
+        if remaining <= 0:
+            self.passed = True
+            raise DeadlinePassed("the mail server took longer than the deadline")
+        return min(per_read, remaining)
+
+
 class _TimedConnection(Connection):
-    """Flask-Mail's SMTP connection, with a timeout so a hung mail server cannot hang a request."""
+    """Flask-Mail's SMTP connection, each step of which ends by the message's deadline."""
+
+    def __init__(self, mail: Any, deadline: _Deadline) -> None:
+        super().__init__(mail)
+        self.deadline = deadline
 
     def configure_host(self) -> smtplib.SMTP | smtplib.SMTP_SSL:
-        timeout = current_app.config["MAIL_TIMEOUT"]
+        timeout = self.deadline.timeout(current_app.config["MAIL_TIMEOUT"])
         host: smtplib.SMTP | smtplib.SMTP_SSL
         if self.mail.use_ssl:
             host = smtplib.SMTP_SSL(self.mail.server, self.mail.port, timeout=timeout)
@@ -97,7 +150,7 @@ class DeliveryReport:
 
     def summary(self) -> str:
         return f"{len(self.sent)} sent, {len(self.retrying)} to retry, {len(self.failed)} failed" + (
-            f", {self.released} released after a stalled send" if self.released else ""
+            f", {self.released} given back after a sender stopped" if self.released else ""
         )
 
 
@@ -106,15 +159,37 @@ def _backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=base * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def release_stuck(now: datetime) -> int:
-    """Put back rows left ``sending`` by a sender that stopped part-way."""
+def _lease() -> timedelta:
+    return timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+
+
+def release_expired(now: datetime | None = None) -> int:
+    """Give back the messages whose sender stopped renewing its lease (it died or hung)."""
+    now = now or utcnow()
     result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.status == SENDING, OutboxMessage.claimed_at < now - STUCK_AFTER)
-        .values(status=PENDING, claimed_at=None)
+        .where(OutboxMessage.status == SENDING, OutboxMessage.lease_expires_at < now)
+        .values(status=PENDING, claimed_at=None, lease_expires_at=None, claimed_by=None)
     )
     db.session.commit()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    released = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if released:
+        log.warning("outbox messages given back after their lease ran out", extra={"count": released})
+    return released
+
+
+def next_due_at() -> datetime | None:
+    """When the next pending message falls due (None when nothing is pending)."""
+    when = db.session.scalar(
+        select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status == PENDING)
+    )
+    db.session.commit()
+    return when
+
+
+def failed_count() -> int:
+    """Emails given up after their last attempt: each needs an officer to act."""
+    return int(db.session.scalar(select(func.count()).where(OutboxMessage.status == FAILED)) or 0)
 
 
 @dataclass(frozen=True)
@@ -128,7 +203,7 @@ class _Claimed:
     message: Message
 
 
-def _claim(message_id: int, now: datetime) -> _Claimed | None:
+def _claim(message_id: int, now: datetime, sender: str) -> _Claimed | None:
     """Take a due message for this sender (only one sender can), copy it out, and commit.
 
     Nothing is held open afterwards: the SMTP conversation happens outside any transaction, so on
@@ -142,7 +217,9 @@ def _claim(message_id: int, now: datetime) -> _Claimed | None:
             OutboxMessage.status == PENDING,
             OutboxMessage.next_attempt_at <= now,
         )
-        .values(status=SENDING, claimed_at=claimed_at)
+        .values(
+            status=SENDING, claimed_at=claimed_at, lease_expires_at=claimed_at + _lease(), claimed_by=sender
+        )
     )
     if (result.rowcount or 0) != 1:  # type: ignore[attr-defined]
         db.session.commit()
@@ -154,23 +231,55 @@ def _claim(message_id: int, now: datetime) -> _Claimed | None:
     return claimed
 
 
-def _finish(claimed: _Claimed, values: dict[str, Any]) -> bool:
-    """Record the outcome, if the claim is still this sender's (not released as stalled)."""
-    result = db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == claimed.id,
-            OutboxMessage.status == SENDING,
-            OutboxMessage.claimed_at == claimed.claimed_at,
-        )
-        .values(**values)
+def _still_ours(claimed: _Claimed) -> Any:
+    return (
+        OutboxMessage.id == claimed.id,
+        OutboxMessage.status == SENDING,
+        OutboxMessage.claimed_at == claimed.claimed_at,
     )
+
+
+def _finish(claimed: _Claimed, values: dict[str, Any]) -> bool:
+    """Record the outcome, if the claim is still this sender's (its lease has not run out)."""
+    result = db.session.execute(update(OutboxMessage).where(*_still_ours(claimed)).values(**values))
     db.session.commit()
     return (result.rowcount or 0) == 1  # type: ignore[attr-defined]
 
 
+@contextmanager
+def _lease_renewed(app: Flask, claimed: _Claimed) -> Iterator[None]:
+    """Renew the claim's lease every third of its length until the block ends.
+
+    The renewals run on a thread of their own with their own connection, as the sending thread
+    is blocked on the mail server.
+    """
+    lease = timedelta(seconds=app.config["OUTBOX_LEASE_SECONDS"])
+    done = threading.Event()
+
+    def renew() -> None:
+        with app.app_context():
+            while not done.wait(lease.total_seconds() / 3):
+                try:
+                    with db.engine.begin() as connection:
+                        connection.execute(
+                            update(OutboxMessage)
+                            .where(*_still_ours(claimed))
+                            .values(lease_expires_at=utcnow() + lease)
+                        )
+                except Exception:  # the database is away: the lease may run out, and that is safe
+                    log.warning("outbox lease not renewed", extra={"outbox_id": claimed.id})
+
+    renewer = threading.Thread(target=renew, name=f"outbox-lease-{claimed.id}", daemon=True)
+    renewer.start()
+    try:
+        yield
+    finally:
+        done.set()
+        renewer.join()
+
+
 def _to_message(row: OutboxMessage) -> Message:
-    return Message(
+    message = Message(
         subject=row.subject,
         recipients=[row.recipient],
         body=row.body_text,
@@ -178,21 +287,81 @@ def _to_message(row: OutboxMessage) -> Message:
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
         extra_headers={"Auto-Submitted": "auto-generated"},
     )
+    message.msgId = row.message_id  # the same on every attempt
+    return message
 
 
 def _error_text(error: BaseException) -> str:
     """The failure, for officers: its kind and the server's code, never an address or a body."""
     if isinstance(error, smtplib.SMTPResponseException):
         return f"{type(error).__name__}: SMTP {error.smtp_code}"
+    if isinstance(error, DeadlinePassed):
+        return f"{type(error).__name__}: no answer within {current_app.config['MAIL_DEADLINE']} s"
     if isinstance(error, OSError) and error.strerror:
         return f"{type(error).__name__}: {error.strerror}"
     return type(error).__name__
 
 
+class _Sender:
+    """One SMTP connection, reused for a run of messages, each message within its own deadline."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.connection: _TimedConnection | None = None
+
+    def send(self, message: Message) -> None:
+        deadline = _Deadline(self.app.config["MAIL_DEADLINE"])
+        watchdog = threading.Timer(deadline.remaining(), self._cut_off, args=(deadline,))
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            if self.connection is None:
+                self.connection = _TimedConnection(self.app.extensions["mail"], deadline)
+                self.connection.__enter__()
+            else:
+                self.connection.deadline = deadline
+            host = self.connection.host
+            if host is not None and host.sock is not None:
+                host.sock.settimeout(deadline.timeout(self.app.config["MAIL_TIMEOUT"]))
+            self.connection.send(message)
+        except (smtplib.SMTPException, OSError) as error:
+            self.close()
+            if deadline.passed or deadline.remaining() <= 0:
+                raise DeadlinePassed("the mail server took longer than the deadline") from error
+            raise
+        finally:
+            watchdog.cancel()
+
+    def _cut_off(self, deadline: _Deadline) -> None:
+        """At the deadline, end the conversation: the blocked read fails at once."""
+        deadline.passed = True
+        host = self.connection.host if self.connection is not None else None
+        sock = getattr(host, "sock", None)
+        if sock is not None:
+            with suppress(OSError):  # already closed
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None and connection.host is not None:
+            try:
+                connection.host.quit()
+            except (smtplib.SMTPException, OSError):
+                connection.host.close()
+
+
 def deliver(
-    message_ids: Iterable[int] | None = None, *, now: datetime | None = None, limit: int = 500
+    message_ids: Iterable[int] | None = None,
+    *,
+    now: datetime | None = None,
+    limit: int = 500,
+    should_stop: Any = None,
 ) -> DeliveryReport:
-    """Send due outbox rows (only ``message_ids`` when given), each marked sent exactly once."""
+    """Send due outbox rows (only ``message_ids`` when given), each marked sent once.
+
+    ``should_stop`` (a callable) is asked before each message: the worker's SIGTERM stops it
+    between messages, never in the middle of one.
+    """
     now = now or utcnow()
     report = DeliveryReport()
     query = select(OutboxMessage.id).where(
@@ -206,45 +375,53 @@ def deliver(
     due = list(db.session.scalars(query.order_by(OutboxMessage.id).limit(limit)))
     db.session.commit()
 
-    connection: _TimedConnection | None = None
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    sender, name = _Sender(app), sender_name()
     try:
         for message_id in due:
-            claimed = _claim(message_id, now)
+            if should_stop is not None and should_stop():
+                break
+            claimed = _claim(message_id, now, name)
             if claimed is None:
                 continue
             try:
-                if connection is None:
-                    # The app's own mail state: the shared Mail object holds none after init_app.
-                    connection = _TimedConnection(current_app.extensions["mail"])
-                    connection.__enter__()
-                connection.send(claimed.message)
+                with _lease_renewed(app, claimed):
+                    sender.send(claimed.message)
             except (smtplib.SMTPException, OSError) as error:
-                _close_quietly(connection)
-                connection = None
                 _record_failure(claimed, error, report)
                 continue
-            _finish(
+            marked = _finish(
                 claimed,
-                {"status": SENT, "sent_at": utcnow(), "last_error": None, "attempts": claimed.attempts + 1},
+                {
+                    "status": SENT,
+                    "sent_at": utcnow(),
+                    "last_error": None,
+                    "attempts": claimed.attempts + 1,
+                    "lease_expires_at": None,
+                },
             )
             report.sent.append(claimed.id)
-            log.info("outbox message sent", extra={"outbox_id": claimed.id, "purpose": claimed.purpose})
+            if marked:
+                log.info("outbox message sent", extra={"outbox_id": claimed.id, "purpose": claimed.purpose})
+            else:
+                log.warning(
+                    "outbox message sent after its lease ran out: it may be sent again",
+                    extra={"outbox_id": claimed.id},
+                )
     finally:
-        _close_quietly(connection)
+        sender.close()
     return report
-
-
-def _close_quietly(connection: _TimedConnection | None) -> None:
-    if connection is not None and connection.host is not None:
-        try:
-            connection.host.quit()
-        except (smtplib.SMTPException, OSError):
-            connection.host.close()
 
 
 def _record_failure(claimed: _Claimed, error: BaseException, report: DeliveryReport) -> None:
     attempts = claimed.attempts + 1
-    values: dict[str, Any] = {"attempts": attempts, "last_error": _error_text(error), "claimed_at": None}
+    values: dict[str, Any] = {
+        "attempts": attempts,
+        "last_error": _error_text(error),
+        "claimed_at": None,
+        "lease_expires_at": None,
+        "claimed_by": None,
+    }
     if attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
         values["status"] = FAILED
         report.failed.append(claimed.id)
@@ -256,48 +433,3 @@ def _record_failure(claimed: _Claimed, error: BaseException, report: DeliveryRep
         "outbox message not sent",
         extra={"outbox_id": claimed.id, "attempts": attempts, "error": type(error).__name__},
     )
-
-
-def deliver_after_commit(message_ids: Iterable[int]) -> DeliveryReport | None:
-    """Try the just-committed messages at once, so the resident has their email within seconds.
-
-    In a web request they are tried once the response has gone to the browser: the resident sees
-    their confirmation without waiting for the mail server, however slow it is. Elsewhere (a
-    command, a job) they are tried now. Whatever fails stays in the outbox for
-    ``flask outbox send``; nothing here can undo the commit.
-    """
-    if not current_app.config["OUTBOX_SEND_AFTER_COMMIT"]:
-        return None
-    ids = list(message_ids)
-    if not ids:
-        return None
-    if has_request_context():
-        _after_this_response(ids)
-        return None
-    return _deliver_committed(ids)
-
-
-def _deliver_committed(message_ids: list[int]) -> DeliveryReport | None:
-    try:
-        return deliver(message_ids)
-    except Exception:  # the change is committed; the outbox command will retry
-        db.session.rollback()
-        log.exception("delivery after commit failed; the outbox will retry")
-        return None
-
-
-def _after_this_response(message_ids: list[int]) -> None:
-    """Deliver ``message_ids`` when the server has sent this request's response and closes it."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-
-    def deliver_when_sent() -> None:
-        with app.app_context():
-            try:
-                _deliver_committed(message_ids)
-            finally:
-                db.session.remove()
-
-    @after_this_request
-    def schedule(response: Response) -> Response:
-        response.call_on_close(deliver_when_sent)
-        return response

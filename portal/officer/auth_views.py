@@ -7,6 +7,7 @@ Failed attempts are throttled per account, and every attempt per address.
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -77,6 +78,27 @@ def _pending_user() -> User | None:
     return user
 
 
+def _counting_attempts(view: Any) -> Any:
+    """Sign-in fails closed: while attempts cannot be counted, nobody signs in.
+
+    Without a working store the per-account lockout would count nothing, so a password could be
+    guessed at full speed. The store is asked before anything the officer sent is checked.
+    """
+
+    @functools.wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        if (
+            request.method == "POST"
+            and current_app.config["RATELIMIT_ENABLED"]
+            and not limiter.storage.check()
+        ):
+            security_event("sign_in", outcome="refused", reason="rate-limit store unavailable")
+            return render_template("officer/sign_in_unavailable.html"), 503
+        return view(*args, **kwargs)
+
+    return checked
+
+
 def _signed_in(user: User) -> Any:
     target = session.get(PENDING, {}).get("next") or url_for("officer.queue")
     session.clear()  # a new session at sign-in: nothing from before it carries over
@@ -90,6 +112,7 @@ def _signed_in(user: User) -> Any:
 @public_view
 @limiter.limit(_address_limit, methods=["POST"])
 @limiter.limit(_account_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed)
+@_counting_attempts
 def sign_in() -> Any:
     form = SignInForm()
     failed = False
@@ -115,6 +138,7 @@ def sign_in() -> Any:
 @public_view
 @limiter.limit(_address_limit, methods=["POST"])
 @limiter.limit(_account_limit, key_func=_pending_key, methods=["POST"], deduct_when=_failed)
+@_counting_attempts
 def sign_in_code() -> Any:
     user = _pending_user()
     if user is None or not user.has_two_factor:
@@ -132,6 +156,7 @@ def sign_in_code() -> Any:
 @public_view
 @limiter.limit(_address_limit, methods=["POST"])
 @limiter.limit(_account_limit, key_func=_pending_key, methods=["POST"], deduct_when=_failed)
+@_counting_attempts
 def sign_in_set_up() -> Any:
     user = _pending_user()
     if user is None or user.has_two_factor:

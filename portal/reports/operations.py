@@ -12,7 +12,7 @@ from sqlalchemy import select
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.labels import KIND_LABELS
-from portal.mail import deliver_after_commit, queue_email
+from portal.mail import queue_email
 from portal.models import Draft, OutboxMessage, Report
 from portal.models.types import utcnow
 from portal.reports.history import history_for
@@ -60,14 +60,12 @@ def submission_for_draft(draft_id: str | None) -> Submission | None:
     return Submission.of(report) if report else None
 
 
-def submit_draft(
-    draft_id: str, *, submitted_at: datetime | None = None, deliver_now: bool = True
-) -> Submission:
+def submit_draft(draft_id: str, *, submitted_at: datetime | None = None) -> Submission:
     """Validate the draft against the report contract, triage it, store it and queue its email.
 
-    Report, attachments and acknowledgement commit in one transaction; the email is then tried at
-    once (unless ``deliver_now`` is false) and otherwise left to ``flask outbox send``.
-    ``submitted_at`` backdates a demonstration report. Raises ``DraftExpired`` or ``ContractError``.
+    Report, attachments and acknowledgement commit in one transaction; the mail worker
+    (``flask outbox work``) sends the email as soon as it has committed. ``submitted_at``
+    backdates a demonstration report. Raises ``DraftExpired`` or ``ContractError``.
     """
     with write_transaction():
         now = submitted_at or utcnow()
@@ -90,30 +88,24 @@ def submit_draft(
             attachment.report_id = report.id
             attachment.draft_id = None
         db.session.delete(draft)
-        messages = []
         case_review = case_review_position(decision.flags)
         if answers.reporter.can_be_emailed:
-            messages.append(
-                queue_email(
-                    purpose="acknowledgement",
-                    recipient=answers.reporter.email,
-                    subject=f"We have received your report {report.reference}",
-                    template="acknowledgement",
-                    context={
-                        "report": report,
-                        "kind_label": KIND_LABELS[report.kind],
-                        "case_review": case_review,
-                    },
-                    report_id=report.id,
-                )
+            queue_email(
+                purpose="acknowledgement",
+                recipient=answers.reporter.email,
+                subject=f"We have received your report {report.reference}",
+                template="acknowledgement",
+                context={
+                    "report": report,
+                    "kind_label": KIND_LABELS[report.kind],
+                    "case_review": case_review,
+                },
+                report_id=report.id,
             )
         if any(flag.alert and flag.name in decision.flags for flag in policy.flags):
-            messages.append(_queue_alert(report))
+            _queue_alert(report)
         db.session.flush()
-        message_ids = [message.id for message in messages]
         submission = Submission.of(report)
-    if deliver_now:
-        deliver_after_commit(message_ids)
     return submission
 
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -303,13 +301,3 @@ def axe_version() -> str:
 
 def page_has(page: Page, selector: str) -> bool:
     return page.locator(selector).count() > 0
-
-
-def wait_for(condition: Callable[[], Any], timeout: float = 10.0, interval: float = 0.1) -> Any:
-    """Poll ``condition`` until it returns something truthy, or give up and return that."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(interval)

@@ -1,20 +1,14 @@
 """The portal under gunicorn on loopback, one headless Chromium, and a checked page per journey.
 
 The server shares the suite's database (migrated by ``migrated_app``; each journey's ``app``
-fixture empties it first) and the suite's real SMTP server, so a journey can read the mail a
-resident or officer would get.
+fixture empties it first) and the suite's real SMTP server, with the mail worker
+(``flask outbox work``) beside it, so a journey can read the mail a resident or officer would get.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +18,7 @@ from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
 
 from tests.e2e.checks import AXE_SCRIPT, SCREENSHOTS, CheckedPage, Visits
+from tests.processes import free_port, start_gunicorn, start_mail_worker, stop, wait_until_healthy
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -42,33 +37,12 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn stopped (exit {server.returncode}):\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"the portal did not answer /healthz within 30 seconds:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="session")
 def live_server(
     migrated_app: Flask, app_settings: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """The portal served by gunicorn, as in production, over the suite's migrated database."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -78,33 +52,15 @@ def live_server(
         "RATELIMIT_ENABLED": "false",
     }
     log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("gunicorn")),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--timeout",
-                "60",
-                "wsgi:app",
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    server = start_gunicorn(env, f"127.0.0.1:{port}", log)
+    # The mail worker beside it, as in production: gunicorn's workers only queue email.
+    worker = start_mail_worker(env, log.with_name("mail-worker.log"))
     try:
-        _wait_until_healthy(url, server, log)
+        wait_until_healthy(url, server, log)
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(worker)
+        stop(server)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import os
 import shlex
-import socket
 import ssl
 import subprocess
 import threading
@@ -28,18 +27,13 @@ from typing import Any
 import redis
 
 from deploy.render import render_all
+from tests.processes import free_port, stop
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NGINX = Path("/usr/sbin/nginx")
 # Rate limits count in Redis in production. This database is emptied when the stack starts.
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
 SECRET_KEY = "https-test-secret-key-" + "x" * 32
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def self_signed_certificate(folder: Path, host: str) -> tuple[Path, Path, str]:
@@ -139,16 +133,6 @@ def _wait_for_file(path: Path, process: subprocess.Popen[bytes], log: Path, what
         time.sleep(0.1)
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @dataclass
 class Stack:
     """The running portal: its public address, its rendered files and its processes' logs."""
@@ -217,7 +201,7 @@ class Stack:
 
     def stop(self) -> None:
         for process in reversed(self.processes):
-            _stop(process)
+            stop(process)
 
 
 def render_deployment(folder: Path, database_url: str, smtp_port: int) -> Stack:

@@ -12,10 +12,11 @@ from flask import Flask
 
 from tests import journey as resident
 from tests.conftest import MailCatcher
-from tests.e2e.checks import CheckedPage, wait_for
+from tests.e2e.checks import CheckedPage
 from tests.e2e.forms import answer
 from tests.helpers import PageClient
 from tests.officers import PASSWORD, Account, fresh_code, make_account
+from tests.processes import wait_for
 
 RESIDENT = "sam.resident@example.org"  # the address tests.factories answers with
 UPDATE = "We have spoken to the shop's owner and police patrols will pass the shop each evening."

@@ -11,9 +11,10 @@ from flask import Flask
 
 from tests import factories
 from tests.conftest import MailCatcher
-from tests.e2e.checks import CheckedPage, wait_for
+from tests.e2e.checks import CheckedPage
 from tests.e2e.forms import answer, shown
 from tests.images import jpeg_with_gps
+from tests.processes import wait_for
 
 REFERENCE = re.compile(r"DIO-\d{4}-\d{6}")
 PHOTO = {"name": "broken-back-door.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps()}
