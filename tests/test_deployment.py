@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
+from flask_migrate.cli import db as migrate_commands
 
 from deploy.render import DEPLOY, TEMPLATES, RenderError, placeholders, read_values, render, render_all
 from portal.config import load_config
@@ -167,3 +169,17 @@ def test_gunicorn_in_production_behind_a_proxy_will_not_start_on_every_address(h
     assert result.returncode != 0
     assert f"refusing to listen on {address}" in result.stderr
     assert "Listening at" not in result.stderr
+
+
+def _commands_named(text: str, prefix: str) -> set[tuple[str, str]]:
+    return set(re.findall(rf"{prefix} ([a-z-]+) ([a-z-]+)", text))
+
+
+def test_every_command_the_guide_and_the_units_run_exists(migrated_app: Flask) -> None:
+    named = _commands_named(GUIDE.read_text(), "portal-flask")
+    for name in TEMPLATES:
+        named |= _commands_named((DEPLOY / name).read_text(), "flask --app wsgi")
+    assert {("db", "upgrade"), ("outbox", "work"), ("drafts", "purge"), ("retention", "apply")} <= named
+    groups: dict[str, Any] = {**migrated_app.cli.commands, "db": migrate_commands}
+    for group, command in sorted(named):
+        assert group in groups and command in groups[group].commands, f"no command {group} {command}"
