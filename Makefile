@@ -15,6 +15,7 @@ help:
 	@echo "make run    set up, migrate the SQLite database, load demo data and serve on http://127.0.0.1:5000"
 	@echo "make test   set up and run the test suite (DATABASE_URL chooses the database)"
 	@echo "make lint   ruff, mypy, bandit and pip-audit"
+	@echo "make https-test  the portal through the deploy/ files: nginx, TLS and Chromium"
 
 # The virtual environment is rebuilt whenever a requirements file changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -58,9 +59,15 @@ test: $(BIN)/.installed assets
 e2e: $(BIN)/.installed assets
 	$(BIN)/pytest tests/e2e
 
+# The portal through the deploy/ files: nginx with TLS, gunicorn in production mode on a Unix
+# socket, the mail worker, and Chromium over HTTPS (make test runs them too). Needs nginx and Redis.
+.PHONY: https-test
+https-test: $(BIN)/.installed assets
+	$(BIN)/pytest tests/test_deployment.py tests/e2e/test_https_behind_nginx.py
+
 lint: $(BIN)/.installed
-	$(BIN)/ruff check portal tests bench wsgi.py gunicorn.conf.py
-	$(BIN)/ruff format --check portal tests bench wsgi.py gunicorn.conf.py
+	$(BIN)/ruff check portal tests bench deploy wsgi.py gunicorn.conf.py
+	$(BIN)/ruff format --check portal tests bench deploy wsgi.py gunicorn.conf.py
 	$(BIN)/mypy portal
 	$(BIN)/bandit --quiet --configfile pyproject.toml --recursive portal
 	$(MAKE) --no-print-directory audit

@@ -1,9 +1,12 @@
 """How gunicorn serves the portal: ``.venv/bin/gunicorn wsgi:app`` reads this file from the project root.
 
 Settings can be changed on the command line or with GUNICORN_CMD_ARGS; the bench harness serves the
-portal and its bare endpoint with this same file.
+portal and its bare endpoint with this same file. ``PORTAL_BIND`` chooses where it listens: an
+address such as ``127.0.0.1:8000``, or ``unix:/run/do-it-online/gunicorn.sock`` behind nginx
+(deploy/systemd/do-it-online.service).
 """
 
+import ipaddress
 import multiprocessing
 import os
 
@@ -13,6 +16,53 @@ bind = os.environ.get("PORTAL_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
 worker_class = "sync"
 timeout = 30
+
+
+def unreachable_by_others(address: str) -> bool:
+    """Whether a gunicorn bind address is a Unix socket or a loopback address (no other machine's)."""
+    if address.startswith("unix:"):
+        return True
+    host = address.rsplit(":", 1)[0] if ":" in address else address
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def bind_refusal(binds: list[str], environ: dict[str, str]) -> str | None:
+    """Why gunicorn must not listen at ``binds`` under ``environ``, or None when it may.
+
+    In production behind a proxy (TRUSTED_PROXIES above 0) the portal believes the address the
+    proxy puts in X-Forwarded-For. Anyone who could reach gunicorn directly could send that header
+    themselves and be counted as any address they like, so gunicorn listens only where the proxy
+    alone reaches it.
+    When the proxy is another host, TRUSTED_PROXY_ADDRESSES names it: the portal then believes
+    forwarding headers from those addresses only (portal/proxies.py), and gunicorn may listen on
+    the app host's own address.
+    """
+    production = environ.get("PORTAL_ENV", "").strip().lower() == "production"
+    behind_proxy = environ.get("TRUSTED_PROXIES", "").strip() not in ("", "0")
+    proxies_named = bool(environ.get("TRUSTED_PROXY_ADDRESSES", "").strip())
+    exposed = [address for address in binds if not unreachable_by_others(address)]
+    if not (production and behind_proxy and exposed) or proxies_named:
+        return None
+    return (
+        f"refusing to listen on {', '.join(exposed)}: with TRUSTED_PROXIES set in production, "
+        "gunicorn must listen only on a Unix socket or a loopback address that the proxy reaches, "
+        "or a client could set X-Forwarded-For itself. Set PORTAL_BIND to, for example, "
+        "unix:/run/do-it-online/gunicorn.sock or 127.0.0.1:8000; or, with the proxy on another "
+        "host, name it in TRUSTED_PROXY_ADDRESSES."
+    )
+
+
+def on_starting(server):
+    """Check where gunicorn will listen, after the command line and GUNICORN_CMD_ARGS have had their say."""
+    refusal = bind_refusal(list(server.cfg.bind), dict(os.environ))
+    if refusal:
+        raise SystemExit(f"gunicorn.conf.py: {refusal}")
 
 
 def post_worker_init(worker):

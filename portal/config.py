@@ -223,7 +223,11 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         # Five evidence files of 10 MB each, plus room for the form fields.
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 52 * 1024 * 1024, minimum=1024),
-        "MAX_FORM_MEMORY_SIZE": 64 * 1024,
+        # The most a form's text fields may hold in memory. Werkzeug's multipart parser applies it
+        # to each 64 KB piece it reads, files included, with what it held back from the last piece:
+        # at 64 KB a photo was refused as too large whenever the pieces fell badly, as they often
+        # do behind nginx. Four such pieces leave room for that, and for any answer a form takes.
+        "MAX_FORM_MEMORY_SIZE": 256 * 1024,
         "UPLOAD_FOLDER": str(upload_folder),
         "UPLOAD_MAX_FILES": _int(env, "UPLOAD_MAX_FILES", 5, minimum=0),
         "UPLOAD_MAX_BYTES": _int(env, "UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1),

@@ -109,12 +109,13 @@ class Browser:
     ``X-Forwarded-Proto: https`` and keeps Secure cookies, as a browser on HTTPS does.
     """
 
-    def __init__(self, url: str, cafile: Path | None = None) -> None:
+    def __init__(self, url: str, cafile: Path | None = None, forwarded: bool = True) -> None:
         self.url = url
         self.cookies: dict[str, str] = {}
         parts = urllib.parse.urlsplit(url)
-        self.origin = "https://" + parts.netloc
-        self.proxied = parts.scheme == "http"
+        # ``forwarded=False``: a client that reaches gunicorn straight, as nobody but the proxy should.
+        self.proxied = parts.scheme == "http" and forwarded
+        self.origin = ("https://" if self.proxied else f"{parts.scheme}://") + parts.netloc
         handlers: list[Any] = [_NoRedirects]
         if cafile is not None:
             handlers.append(urllib.request.HTTPSHandler(context=ssl.create_default_context(cafile=cafile)))

@@ -100,8 +100,10 @@ def _journey_name(request: pytest.FixtureRequest) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "-" for c in name).strip("-")
 
 
-def open_context(browser: Browser, live_server: str, *, javascript: bool = True) -> BrowserContext:
-    """A fresh browser profile (no cookies) at desktop size.
+def open_context(
+    browser: Browser, live_server: str, *, javascript: bool = True, **options: Any
+) -> BrowserContext:
+    """A fresh browser profile (no cookies) at desktop size; ``options`` go to Playwright.
 
     The portal's Content Security Policy stays on: axe is evaluated through the DevTools protocol,
     which the page's policy does not govern, so the journeys also prove the site's own scripts
@@ -113,9 +115,35 @@ def open_context(browser: Browser, live_server: str, *, javascript: bool = True)
         viewport={"width": 1280, "height": 900},
         locale="en-GB",
         timezone_id="Europe/London",
+        **options,
     )
     context.set_default_timeout(10_000)
     return context
+
+
+class JourneyTabs:
+    """Checked browser tabs for one journey, each in a fresh profile: call it for a CheckedPage."""
+
+    def __init__(
+        self, request: pytest.FixtureRequest, browser: Browser, base_url: str, visits: Visits, **options: Any
+    ) -> None:
+        self.name = _journey_name(request)
+        self.browser, self.base_url, self.visits, self.options = browser, base_url, visits, options
+        self.contexts: list[BrowserContext] = []
+
+    def __call__(self, javascript: bool = True, who: str = "") -> CheckedPage:
+        context = open_context(self.browser, self.base_url, javascript=javascript, **self.options)
+        self.contexts.append(context)
+        audit = None
+        if not javascript:
+            self.contexts.append(audit_context := open_context(self.browser, self.base_url, **self.options))
+            audit = audit_context.new_page()
+        label = f"{self.name}-{who}" if who else self.name
+        return CheckedPage(context.new_page(), label, self.visits, audit=audit)
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
 
 
 @pytest.fixture
@@ -123,22 +151,9 @@ def journey(
     request: pytest.FixtureRequest, browser: Browser, live_server: str, visits: Visits
 ) -> Iterator[Any]:
     """Open checked browser tabs for one journey: ``journey(javascript=True)`` gives a CheckedPage."""
-    contexts: list[BrowserContext] = []
-    name = _journey_name(request)
-
-    def open_page(javascript: bool = True, who: str = "") -> CheckedPage:
-        context = open_context(browser, live_server, javascript=javascript)
-        contexts.append(context)
-        audit = None
-        if not javascript:
-            contexts.append(audit_context := open_context(browser, live_server))
-            audit = audit_context.new_page()
-        label = f"{name}-{who}" if who else name
-        return CheckedPage(context.new_page(), label, visits, audit=audit)
-
-    yield open_page
-    for context in contexts:
-        context.close()
+    tabs = JourneyTabs(request, browser, live_server, visits)
+    yield tabs
+    tabs.close()
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
