@@ -16,6 +16,7 @@ help:
 	@echo "make test   set up and run the test suite (DATABASE_URL chooses the database)"
 	@echo "make lint   ruff, mypy, bandit and pip-audit"
 	@echo "make https-test  the portal through the deploy/ files: nginx, TLS and Chromium"
+	@echo "make topology-test  two app hosts, two mail workers, PostgreSQL and Redis: a surge, kills, a restart"
 
 # The virtual environment is rebuilt whenever a requirements file changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -64,6 +65,14 @@ e2e: $(BIN)/.installed assets
 .PHONY: https-test
 https-test: $(BIN)/.installed assets
 	$(BIN)/pytest tests/test_deployment.py tests/e2e/test_https_behind_nginx.py
+
+# Two app hosts behind nginx, two mail workers, one PostgreSQL and one Redis, each on a network
+# namespace of its own (as root; loopback addresses otherwise): a surge of TOPOLOGY_RESIDENTS
+# reports with photos, an app host and a mail worker killed, PostgreSQL restarted; prints figures.
+TOPOLOGY_RESIDENTS ?= 500
+.PHONY: topology-test
+topology-test: $(BIN)/.installed assets
+	TOPOLOGY_TEST=1 TOPOLOGY_RESIDENTS=$(TOPOLOGY_RESIDENTS) $(BIN)/pytest tests/topology -p no:cacheprovider
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check portal tests bench deploy wsgi.py gunicorn.conf.py

@@ -98,7 +98,7 @@ def address_hash(address: str) -> str:
     return hmac.new(SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def _nginx_main_conf(folder: Path, site: Path) -> str:
+def nginx_main_conf(folder: Path, site: Path) -> str:
     """The outer file Debian's /etc/nginx/nginx.conf would be, with every path in ``folder``.
 
     Debian's turns gzip on for the whole http block; so does this one."""
@@ -220,6 +220,7 @@ def render_deployment(folder: Path, database_url: str, smtp_port: int) -> Stack:
         "ACME_ROOT": str(folder / "acme"),
         "PORTAL_ROOT": str(PROJECT_ROOT),
         "SOCKET": str(folder / "gunicorn.sock"),
+        "UPSTREAM": f"server unix:{folder / 'gunicorn.sock'};",
         "ENV_FILE": str(folder / "deploy" / "portal.env"),
         "UPLOAD_FOLDER": str(upload_folder),
         "SECRET_KEY": SECRET_KEY,
@@ -281,7 +282,7 @@ def start_stack(folder: Path, database_url: str, smtp_port: int) -> Iterator[Sta
         _wait_for_file(stack.socket, stack.gunicorn, folder / "gunicorn.log", "gunicorn")
 
         nginx_conf = folder / "nginx.conf"
-        nginx_conf.write_text(_nginx_main_conf(folder, stack.site))
+        nginx_conf.write_text(nginx_main_conf(folder, stack.site))
         nginx_args = [str(NGINX), "-p", str(folder), "-e", str(folder / "error.log"), "-c", str(nginx_conf)]
         check = subprocess.run([*nginx_args, "-t"], capture_output=True, text=True)
         if check.returncode != 0:

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from deploy.render import render
 
+from deploy.render import render
 from portal.config import PROJECT_ROOT
 from tests.e2e.https_stack import nginx_main_conf, self_signed_certificate
 from tests.processes import FLASK, GUNICORN
@@ -157,7 +157,7 @@ class Topology:
         site = render(
             (PROJECT_ROOT / "deploy" / "nginx" / "do-it-online.conf").read_text(),
             {
-                "UPSTREAM_SERVERS": upstreams,
+                "UPSTREAM": upstreams,
                 "SERVER_NAME": lb.address,
                 "PUBLIC_HOST": lb.address,
                 "HTTP_LISTEN": f"{lb.address}:80",

@@ -8,6 +8,7 @@ again (up to six times, waiting longer each time) when a page fails, as a reside
 
 from __future__ import annotations
 
+import http.client
 import io
 import os
 import re
@@ -71,8 +72,8 @@ def pressing_again(journal: Journal, action: Callable[[], tuple[int, str]]) -> t
     for attempt in range(6):
         try:
             status, page = action()
-        except OSError:
-            status, page = 599, ""  # no answer at all: the connection dropped
+        except (OSError, http.client.HTTPException):
+            status, page = 599, ""  # no answer, or half of one: the connection dropped
         journal.note(status)
         if status < 500:
             return status, page
