@@ -146,9 +146,12 @@ class Browser:
         return status, html
 
     def token(self, path: str) -> str:
-        _, page = self.get(path)
+        """The CSRF token of the form at ``path``; ``PageFailed`` if the page itself failed."""
+        status, page = self.get(path)
+        if status >= 500:
+            raise PageFailed(status, path)
         found = CSRF_TOKEN.search(page)
-        assert found, f"no CSRF token on {path}"
+        assert found, f"no CSRF token on {path} ({status})"
         return found.group(1)
 
     def post_form(self, path: str, data: dict[str, Any]) -> tuple[int, str]:
@@ -176,6 +179,14 @@ class Browser:
         body = b"".join(parts) + f"--{boundary}--\r\n".encode()
         status, html, _ = self.open(path, body, f"multipart/form-data; boundary={boundary}")
         return status, html
+
+
+class PageFailed(Exception):
+    """The page a form is on answered with a server error, so the form cannot be filled in."""
+
+    def __init__(self, status: int, path: str) -> None:
+        super().__init__(f"{path} answered {status}")
+        self.status = status
 
 
 CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
