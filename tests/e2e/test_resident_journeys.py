@@ -13,7 +13,7 @@ from tests import factories
 from tests.conftest import MailCatcher
 from tests.e2e.checks import CheckedPage, wait_for
 from tests.e2e.forms import answer, shown
-from tests.images import jpeg_with_gps
+from tests.evidence_files import jpeg_with_gps
 
 REFERENCE = re.compile(r"DIO-\d{4}-\d{6}")
 PHOTO = {"name": "broken-back-door.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps()}
