@@ -27,7 +27,7 @@ from typing import ClassVar
 import pillow_heif
 from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageFilter, PngImagePlugin
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import DictionaryObject, NameObject, StreamObject
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject
 
 pillow_heif.register_heif_opener()
 
@@ -401,6 +401,31 @@ def pdf_document(
     result = io.BytesIO()
     writer.write(result)
     return result.getvalue()
+
+
+def password_protected_pdf() -> bytes:
+    """A PDF that opens only with a password."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(small_pdf())))
+    writer.encrypt("open sesame", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def many_object_pdf(objects: int) -> bytes:
+    """A one-page PDF that holds ``objects`` tiny objects: a few megabytes, costly to read whole."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    groups = ArrayObject()
+    for first in range(0, objects, 5000):
+        group = ArrayObject()
+        for number in range(first, min(first + 5000, objects)):
+            group.append(writer._add_object(DictionaryObject({NameObject("/N"): NumberObject(number)})))
+        groups.append(writer._add_object(group))
+    page[NameObject("/PieceInfo")] = writer._add_object(groups)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 # --- What a stored file still says ----------------------------------------------------------------

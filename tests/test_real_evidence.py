@@ -27,6 +27,7 @@ from werkzeug.test import encode_multipart
 from portal.config import FORM_MEMORY_LIMIT
 from portal.extensions import db
 from portal.models import Attachment, Report
+from portal.reports.evidence import MAX_PDF_OBJECTS
 from portal.triage.contract import DESCRIPTION_MAX
 from tests import factories
 from tests.conftest import make_app
@@ -36,7 +37,9 @@ from tests.evidence_files import (
     PNG,
     EvidenceFiles,
     exact_size_pdf,
+    many_object_pdf,
     metadata_found,
+    password_protected_pdf,
     small_pdf,
 )
 from tests.helpers import Page, PageClient
@@ -229,10 +232,14 @@ def test_a_clean_pdf_is_kept_exactly_as_sent(app: Flask, client: PageClient) -> 
     [
         (b"%PDF-1.4\n" + b"\x00" * 4096, "notes.pdf could not be read as a PDF: it may be damaged"),
         (small_pdf()[:-200], "notes.pdf could not be read as a PDF: it may be damaged"),
+        (
+            password_protected_pdf(),
+            "notes.pdf is protected with a password: save a copy without one and upload that",
+        ),
     ],
-    ids=["not a pdf inside", "cut short"],
+    ids=["not a pdf inside", "cut short", "password"],
 )
-def test_a_pdf_that_cannot_be_read_is_refused(
+def test_a_pdf_that_cannot_be_read_or_checked_is_refused(
     app: Flask, client: PageClient, data: bytes, error: str
 ) -> None:
     fill_until(client, "asb", stop_before="evidence")
@@ -242,6 +249,15 @@ def test_a_pdf_that_cannot_be_read_is_refused(
     assert page.errors == [error]
     assert kept(app) == []
     assert set(folder.iterdir()) == before
+
+
+def test_a_pdf_of_too_many_objects_is_refused_before_it_is_read_whole(app: Flask, client: PageClient) -> None:
+    fill_until(client, "asb", stop_before="evidence")
+    page = upload(client, (many_object_pdf(MAX_PDF_OBJECTS + 1), "bundle.pdf"))
+    assert page.errors == [
+        "bundle.pdf is too complicated a PDF to check: save it as a new PDF and upload that"
+    ]
+    assert kept(app) == []
 
 
 def test_a_report_with_five_files_of_10_mb_each_is_sent(
