@@ -209,6 +209,10 @@ def test_a_real_evidence_file_is_accepted_and_kept_without_its_metadata(
         assert len(reader.pages) == shape
         assert reader.metadata is None
         assert "/Metadata" not in reader.root_object
+        for pdf_page in reader.pages:
+            [scan] = pdf_page.images
+            assert scan.image is not None
+            scan.image.load()  # the page's scan, without its metadata segments, still decodes
     else:
         with Image.open(io.BytesIO(stored)) as picture:
             assert picture.size == shape
