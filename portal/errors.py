@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from portal.extensions import db, limiter
 from portal.logs import security_event
 from portal.reports.drafts import load_draft
+from portal.triage.contract import DESCRIPTION_MAX
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,9 @@ def register(app: Flask) -> None:
         return (
             render_template(
                 "errors/too_large.html",
+                # Only a form with a file input is posted as multipart; any other was typed.
+                with_files=request.mimetype == "multipart/form-data",
+                description_limit=DESCRIPTION_MAX,
                 back_url=_same_page(),
                 file_limit=_megabytes(app.config["UPLOAD_MAX_BYTES"]),
                 request_limit=_megabytes(app.config["MAX_CONTENT_LENGTH"] or 0),
