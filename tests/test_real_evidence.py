@@ -80,11 +80,13 @@ BOUNDARIES = [
 READ = inspect.signature(MultiPartParser).parameters["buffer_size"].default
 
 
-def multipart_body(boundary: str, data: bytes) -> tuple[bytes, int]:
+def multipart_body(boundary: str, data: bytes, csrf: str = "unchecked") -> tuple[bytes, int]:
     """A browser's body for one file, and the offset in it where the file's bytes start."""
     head = (
         f"--{boundary}\r\n"
-        'Content-Disposition: form-data; name="csrf_token"\r\n\r\ntoken\r\n'
+        f'Content-Disposition: form-data; name="csrf_token"\r\n\r\n{csrf}\r\n'
+        f"--{boundary}\r\n"
+        'Content-Disposition: form-data; name="upload"\r\n\r\nUpload file\r\n'
         f"--{boundary}\r\n"
         'Content-Disposition: form-data; name="files"; filename="IMG_2041.jpg"\r\n'
         "Content-Type: image/jpeg\r\n\r\n"
@@ -124,6 +126,27 @@ def test_a_file_is_read_whole_wherever_a_cr_or_lf_falls_around_each_read_of_the_
                 except Exception as error:
                     refused.append((edge, offset, line_break, type(error).__name__))
     assert refused == []
+
+
+def test_an_upload_through_the_evidence_page_is_never_too_large_for_where_its_line_breaks_fall(
+    client: PageClient,
+) -> None:
+    """The same, end to end: each file reaches the portal's own check of its content."""
+    boundary = BOUNDARIES[0]
+    data = bytes(range(256)).replace(b"\r", b"x").replace(b"\n", b"x") * (2 * READ // 256)
+    fill_until(client, "asb", stop_before="evidence")
+    outcomes = set()
+    for offset in range(-len(boundary) - 8, 8):
+        for line_break in (b"\r", b"\n"):
+            token = client.get("/report/evidence").csrf_token()
+            _, start = multipart_body(boundary, b"", token)
+            at = READ + offset - start
+            body, _ = multipart_body(boundary, data[:at] + line_break + data[at + 1 :], token)
+            page = client.post(
+                "/report/evidence", body, content_type=f"multipart/form-data; boundary={boundary}"
+            )
+            outcomes.add((page.status, tuple(page.errors)))
+    assert outcomes == {(200, ("IMG_2041.jpg must be a JPEG, PNG or HEIC photo, or a PDF",))}
 
 
 def test_the_form_memory_limit_leaves_room_for_a_read_and_the_longest_boundary() -> None:
