@@ -5,11 +5,20 @@ a maker note), a GPS position, XMP, IPTC, a device ICC profile and a JPEG commen
 EXIF and XMP; PNG screenshots with text chunks, eXIf and an ICC profile; multi-page PDFs with an
 /Info dictionary, an XMP metadata stream and page images that carry EXIF. Every file plants the
 strings in ``PLANTED``, so a test can search stored bytes for them; ``metadata_found`` lists what
-metadata a stored file still carries.
+metadata a stored file still carries (empty when it is clean).
 
-Making a 12-megapixel photo costs about a second of CPU: use ``EvidenceFiles`` (the session
-fixture ``evidence_files`` in tests/conftest.py) to make each file once per test run.
-The small pictures at the end are for tests that need a valid image and nothing more.
+    camera_jpeg(size_bytes=6 MB, dimensions=(4000, 3000), *, quality=92, exact=False, orientation=1)
+    heic_photo(dimensions=(4032, 3024), *, quality=60, orientation=6)
+    png_screenshot(dimensions=(1170, 2532))
+    pdf_document(pages=6, page_size=(1654, 2339), *, quality=88)
+    exact_size_pdf(size_bytes), small_pdf(), password_protected_pdf(), many_object_pdf(objects)
+    picture_bytes(format, size=(4, 3)), jpeg_with_gps(), decompression_bomb(), PNG
+    metadata_found(data) -> list[str]; PLANTED.strings() -> list[bytes]
+    EvidenceFiles(folder).path(name) / .bytes(name), for the names in EvidenceFiles.KINDS
+
+Every generator also takes ``seed`` and ``planted``. Making a 12-megapixel photo costs about a
+second of CPU: use ``EvidenceFiles`` (the session fixture ``evidence_files`` in tests/conftest.py)
+to make each file once per test run.
 """
 
 from __future__ import annotations
@@ -560,6 +569,30 @@ def small_pdf() -> bytes:
     return out.getvalue()
 
 
+def exact_size_pdf(size_bytes: int) -> bytes:
+    """A one-page PDF of exactly ``size_bytes`` with no metadata at all: the portal keeps it as sent."""
+
+    def written(padding: int) -> bytes:
+        writer = PdfWriter()
+        page = writer.add_blank_page(595, 842)
+        contents = StreamObject()
+        # A content stream of one comment: a valid, blank page of the size asked for.
+        contents.set_data(b"%" + b"x" * padding + b"\n")
+        page[NameObject("/Contents")] = writer._add_object(contents)
+        writer.metadata = None
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+
+    padding = size_bytes - len(written(0))
+    for _ in range(4):
+        data = written(padding)
+        if len(data) == size_bytes:
+            return data
+        padding -= len(data) - size_bytes  # the stream's /Length grew by a few digits
+    raise ValueError(f"could not make a PDF of exactly {size_bytes} bytes (made {len(data)})")
+
+
 PNG = picture_bytes("PNG")
 
 
@@ -596,27 +629,3 @@ class EvidenceFiles:
 
     def bytes(self, name: str) -> bytes:
         return self.path(name).read_bytes()
-
-
-def exact_size_pdf(size_bytes: int) -> bytes:
-    """A one-page PDF of exactly ``size_bytes`` with no metadata at all: the portal keeps it as sent."""
-
-    def written(padding: int) -> bytes:
-        writer = PdfWriter()
-        page = writer.add_blank_page(595, 842)
-        contents = StreamObject()
-        # A content stream of one comment: a valid, blank page of the size asked for.
-        contents.set_data(b"%" + b"x" * padding + b"\n")
-        page[NameObject("/Contents")] = writer._add_object(contents)
-        writer.metadata = None
-        out = io.BytesIO()
-        writer.write(out)
-        return out.getvalue()
-
-    padding = size_bytes - len(written(0))
-    for _ in range(4):
-        data = written(padding)
-        if len(data) == size_bytes:
-            return data
-        padding -= len(data) - size_bytes  # the stream's /Length grew by a few digits
-    raise ValueError(f"could not make a PDF of exactly {size_bytes} bytes (made {len(data)})")
