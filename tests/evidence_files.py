@@ -412,6 +412,21 @@ def pdf_document(
     return result.getvalue()
 
 
+def pdf_with_orphaned_xmp(planted: Planted = PLANTED) -> bytes:
+    """A PDF with no document information whose XMP stream nothing refers to any more, as an
+    editor that dropped a document's metadata may leave it: still there in the file's bytes."""
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    stream = StreamObject()
+    stream.set_data(xmp_packet(planted))
+    stream[NameObject("/Type")] = NameObject("/Metadata")
+    writer._add_object(stream)
+    writer.metadata = None
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def password_protected_pdf() -> bytes:
     """A PDF that opens only with a password."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(small_pdf())))

@@ -40,6 +40,7 @@ from tests.evidence_files import (
     many_object_pdf,
     metadata_found,
     password_protected_pdf,
+    pdf_with_orphaned_xmp,
     small_pdf,
 )
 from tests.helpers import Page, PageClient
@@ -258,6 +259,17 @@ def test_a_clean_pdf_is_kept_exactly_as_sent(app: Flask, client: PageClient) -> 
     assert not upload(client, (original, "scan.pdf")).errors
     [(_attachment, path)] = kept(app)
     assert path.read_bytes() == original
+
+
+def test_a_pdf_s_metadata_left_behind_by_an_earlier_edit_is_not_kept(app: Flask, client: PageClient) -> None:
+    original = pdf_with_orphaned_xmp()
+    assert PdfReader(io.BytesIO(original)).metadata is None and PLANTED.xmp_marker.encode() in original
+    fill_until(client, "asb", stop_before="evidence")
+    assert not upload(client, (original, "edited.pdf")).errors
+    [(_attachment, path)] = kept(app)
+    stored = path.read_bytes()
+    assert metadata_found(stored) == []
+    assert len(PdfReader(io.BytesIO(stored)).pages) == 1
 
 
 @pytest.mark.parametrize(

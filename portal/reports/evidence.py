@@ -8,8 +8,9 @@ An image that would unpack to more than MAX_IMAGE_PIXELS (a "decompression bomb"
 before it is unpacked.
 
 PDFs lose their document information (author, title, creator, producer, dates), every XMP metadata
-stream and the EXIF, XMP and comments inside their JPEG page images; a PDF that carries none of
-these is kept exactly as sent, so a signed PDF stays signed. A PDF that cannot be read is refused.
+stream and the EXIF, XMP and comments inside their JPEG page images, and are written again with
+only the objects the document refers to; a PDF of one revision with none of these anywhere in its
+bytes is kept exactly as sent. A PDF that cannot be read is refused.
 """
 
 from __future__ import annotations
@@ -256,7 +257,7 @@ def _strip_pdf_metadata(path: Path, display_name: str) -> bool:
         if len(reader.pages) > MAX_PDF_PAGES:
             raise EvidenceError(f"{display_name} must have {MAX_PDF_PAGES} pages or fewer")
         writer = PdfWriter(clone_from=reader)
-        changed = _clean_pdf(writer)
+        changed = _clean_pdf(writer) or _may_hide_metadata(path)
     except EvidenceError:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
@@ -271,6 +272,21 @@ def _strip_pdf_metadata(path: Path, display_name: str) -> bool:
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
         raise damaged from None
     return True
+
+
+# Words in a PDF's bytes that may belong to metadata pypdf does not reach from the document: an
+# object no longer referred to (left by an earlier revision), or one packed in a compressed stream.
+_PDF_METADATA_MARKERS = (b"/Info", b"/Metadata", b"xmpmeta", b"/PieceInfo", b"/ObjStm")
+
+
+def _may_hide_metadata(path: Path) -> bool:
+    """Whether the PDF must be written again to be sure none of its bytes is metadata.
+
+    A PDF kept as sent must have one revision and none of the markers anywhere in it: writing it
+    again keeps only the objects the document refers to.
+    """
+    data = path.read_bytes()
+    return data.count(b"startxref") > 1 or any(marker in data for marker in _PDF_METADATA_MARKERS)
 
 
 def _clean_pdf(writer: PdfWriter) -> bool:
