@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import time
 from typing import Any
@@ -17,6 +18,8 @@ from portal.reports.drafts import load_draft
 from portal.triage.contract import DESCRIPTION_MAX
 
 log = logging.getLogger(__name__)
+# What writing a file fails with when there is no room for it.
+_DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 def _during_safety_concern() -> bool:
@@ -90,3 +93,14 @@ def register(app: Flask) -> None:
     def server_error(error: Exception) -> Any:
         log.exception("unhandled error", extra={"path": request.path})
         return render_template("errors/500.html"), 500
+
+    @app.errorhandler(OSError)
+    def disk_full(error: OSError) -> Any:
+        # Werkzeug writes an upload of more than 500 KB to a temporary file as it arrives; on a
+        # full disk that fails before any view runs. (A full upload folder is told by the view.)
+        if error.errno not in _DISK_FULL:
+            return server_error(error)
+        log.error("request not saved: disk full", extra={"path": request.path, "errno": error.errno})
+        return render_template(
+            "errors/not_saved.html", back_url=_same_page(), exit_this_page=_during_safety_concern()
+        ), 503

@@ -11,11 +11,13 @@ import inspect
 import io
 import os
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 from flask import Flask, request
 from PIL import Image
 from pypdf import PdfReader
@@ -353,7 +355,8 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     try:
         yield folder
     finally:
-        subprocess.run(["umount", str(folder)], check=True)
+        # Lazily: a file a failed test left open must not keep the mount after the run.
+        subprocess.run(["umount", "--lazy", str(folder)], check=True)
 
 
 @pytest.fixture
@@ -385,3 +388,34 @@ def test_a_file_not_saved_on_a_full_disk_says_so_and_keeps_the_answers_and_earli
     assert "first.png" in page.text()
     assert client.get("/report/what").value("description") == factories.WHAT["asb"]["description"]
     assert client.post_form("/report/evidence", {"continue": "continue"}).h1 != page.h1
+
+
+def test_a_full_disk_while_the_upload_arrives_says_the_file_was_not_saved(
+    app: Flask,
+    client: PageClient,
+    small_disk: Path,
+    evidence_files: EvidenceFiles,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Werkzeug spools an upload to the temporary folder as it arrives: that disk may fill first."""
+    fill_until(client, "asb", stop_before="evidence")
+    assert not upload(client, (PNG, "first.png")).errors
+    token = client.get("/report/evidence").csrf_token()
+    # Made in memory: the test client would spool a body this large to the temporary folder too.
+    body, _ = multipart_body(BOUNDARIES[0], evidence_files.bytes("camera_3mb.jpg"), token)
+    monkeypatch.setattr(tempfile, "tempdir", str(small_disk))  # as TMPDIR would, for this upload
+
+    response = client.post_raw(
+        "/report/evidence", body, content_type=f"multipart/form-data; boundary={BOUNDARIES[0]}"
+    )
+    monkeypatch.undo()
+
+    assert response.status_code == 503  # the server's trouble, not the resident's
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert page.h1 is not None and page.h1.get_text(strip=True) == "Your file was not saved"
+    assert "Try again, or send your report without it." in page.get_text(" ", strip=True)
+    assert list(small_disk.iterdir()) == []
+    with app.app_context():
+        assert db.session.scalars(select(Attachment.original_name)).all() == ["first.png"]
+    assert "first.png" in client.get("/report/evidence").text()
+    assert client.get("/report/what").value("description") == factories.WHAT["asb"]["description"]
