@@ -291,9 +291,7 @@ def _may_hide_metadata(path: Path) -> bool:
 
 def _clean_pdf(writer: PdfWriter) -> bool:
     """Drop the document information, XMP streams and page images' metadata; whether any was there."""
-    changed = False
-    if writer.metadata:
-        changed = True
+    changed = bool(writer.metadata)
     writer.metadata = None
     for obj in writer._objects:  # every object of the document, once; pypdf has no public walk
         if not isinstance(obj, DictionaryObject):
@@ -304,7 +302,10 @@ def _clean_pdf(writer: PdfWriter) -> bool:
                 changed = True
         if isinstance(obj, StreamObject):
             if obj.get("/Type") == "/Metadata":
-                obj.set_data(b"")
+                # Emptied as well as unlinked, whatever its filter, in case anything else names it.
+                obj._data = b""
+                for key in ("/Filter", "/DecodeParms"):
+                    obj.pop(key, None)
                 changed = True
             elif obj.get("/Filter") in ("/DCTDecode", ["/DCTDecode"]):
                 data = obj.get_data()
