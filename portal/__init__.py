@@ -15,7 +15,7 @@ from portal import extensions
 from portal.config import PROJECT_ROOT, environ_config
 from portal.logs import configure_logging
 from portal.proxies import behind_proxies
-from portal.security import init_security
+from portal.security import init_security, limit_form_bodies
 
 GOVUK_ASSETS = PROJECT_ROOT / "static" / "govuk" / "assets"
 
@@ -37,6 +37,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"))
     extensions.mail.init_app(app)
+    limit_form_bodies(app)
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     configure_logging(app)

@@ -46,6 +46,18 @@ DEFAULT_WARDS = (
     "Wingerworth",
 )
 
+# The most a non-file form field may hold in memory; file parts stream to disk. Werkzeug applies
+# the same limit to its multipart decoder's buffer, which holds one 64 KiB read of the body plus the
+# bytes it holds back when a CR or LF near the read's end may begin the next boundary (up to the
+# boundary's length and 4). At exactly 64 KiB, so many files were refused as too large; at twice
+# the read, any boundary a browser sends fits (RFC 2046 allows at most 70 characters). The longest
+# field, the description of 4,000 characters, is at most 16,000 bytes even in four-byte UTF-8.
+FORM_MEMORY_LIMIT = 128 * 1024
+# A form posted without files (URL-encoded) is read into memory whole, so it has its own, smaller
+# bound than MAX_CONTENT_LENGTH: room for the longest back-office record, several 4,000-character
+# answers percent-encoded at up to 12 bytes a character.
+FORM_BODY_LIMIT = 1024 * 1024
+
 # Only ever used outside production: production refuses to start with it (see load_config).
 DEVELOPMENT_SECRET = "development-only-secret-key-change-me"  # noqa: S105  # nosec B105
 
@@ -223,11 +235,8 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         # Five evidence files of 10 MB each, plus room for the form fields.
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 52 * 1024 * 1024, minimum=1024),
-        # The most a form's text fields may hold in memory. Werkzeug's multipart parser applies it
-        # to each 64 KB piece it reads, files included, with what it held back from the last piece:
-        # at 64 KB a photo was refused as too large whenever the pieces fell badly, as they often
-        # do behind nginx. Four such pieces leave room for that, and for any answer a form takes.
-        "MAX_FORM_MEMORY_SIZE": 256 * 1024,
+        "MAX_FORM_MEMORY_SIZE": FORM_MEMORY_LIMIT,
+        "FORM_BODY_LIMIT": FORM_BODY_LIMIT,
         "UPLOAD_FOLDER": str(upload_folder),
         "UPLOAD_MAX_FILES": _int(env, "UPLOAD_MAX_FILES", 5, minimum=0),
         "UPLOAD_MAX_BYTES": _int(env, "UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1),

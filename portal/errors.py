@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import time
 from typing import Any
@@ -14,8 +15,11 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from portal.extensions import db, limiter
 from portal.logs import security_event
 from portal.reports.drafts import load_draft
+from portal.triage.contract import DESCRIPTION_MAX
 
 log = logging.getLogger(__name__)
+# What writing a file fails with when there is no room for it.
+_DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 def _during_safety_concern() -> bool:
@@ -57,6 +61,9 @@ def register(app: Flask) -> None:
         return (
             render_template(
                 "errors/too_large.html",
+                # Only a form with a file input is posted as multipart; any other was typed.
+                with_files=request.mimetype == "multipart/form-data",
+                description_limit=DESCRIPTION_MAX,
                 back_url=_same_page(),
                 file_limit=_megabytes(app.config["UPLOAD_MAX_BYTES"]),
                 request_limit=_megabytes(app.config["MAX_CONTENT_LENGTH"] or 0),
@@ -103,3 +110,14 @@ def register(app: Flask) -> None:
     def server_error(error: Exception) -> Any:
         log.exception("unhandled error", extra={"path": request.path})
         return render_template("errors/500.html"), 500
+
+    @app.errorhandler(OSError)
+    def disk_full(error: OSError) -> Any:
+        # Werkzeug writes an upload of more than 500 KB to a temporary file as it arrives; on a
+        # full disk that fails before any view runs. (A full upload folder is told by the view.)
+        if error.errno not in _DISK_FULL:
+            return server_error(error)
+        log.error("request not saved: disk full", extra={"path": request.path, "errno": error.errno})
+        return render_template(
+            "errors/not_saved.html", back_url=_same_page(), exit_this_page=_during_safety_concern()
+        ), 503

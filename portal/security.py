@@ -113,3 +113,16 @@ def init_security(app: Flask) -> None:
         if request.path.startswith(PRIVATE_PREFIXES):
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def limit_form_bodies(app: Flask) -> None:
+    """Bound a request that carries no files to FORM_BODY_LIMIT: Werkzeug reads such a body whole.
+
+    Registered before the CSRF check, which is the first to read a posted form.
+    """
+
+    @app.before_request
+    def limit_body_without_files() -> None:
+        if request.mimetype != "multipart/form-data":
+            limit, overall = app.config["FORM_BODY_LIMIT"], app.config["MAX_CONTENT_LENGTH"]
+            request.max_content_length = min(limit, overall) if overall else limit

@@ -27,6 +27,7 @@ from portal import create_app
 from portal.config import load_config
 from portal.extensions import db, limiter
 from portal.mail.worker import work_once
+from tests.evidence_files import EvidenceFiles
 from tests.helpers import PageClient
 from tests.officers import Account, make_account, sign_in
 
@@ -266,3 +267,9 @@ def supervisor_client(app: Flask, supervisor: Account) -> PageClient:
     client = PageClient(app.test_client())
     sign_in(client, supervisor)
     return client
+
+
+@pytest.fixture(scope="session")
+def evidence_files(tmp_path_factory: pytest.TempPathFactory) -> EvidenceFiles:
+    """Realistic photos and PDFs, each made once per test run (a camera photo costs a second or two)."""
+    return EvidenceFiles(tmp_path_factory.mktemp("evidence-files"))

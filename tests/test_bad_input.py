@@ -19,13 +19,11 @@ from portal.public import progress
 from portal.reports.drafts import DraftState
 from tests import factories
 from tests.conftest import make_app
+from tests.evidence_files import PNG, exact_size_pdf, small_pdf
 from tests.helpers import Page, PageClient
-from tests.images import PNG
 from tests.journey import choose, fill_until, submit
 
-PDF = (
-    b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-)
+PDF = small_pdf()
 HTML = b"<!DOCTYPE html><html><body><script>alert('hello')</script></body></html>"
 TEN_MB = 10 * 1024 * 1024
 
@@ -273,9 +271,8 @@ def test_a_file_over_10_mb_is_refused(app: Flask, at_evidence: PageClient) -> No
 
 
 def test_a_file_of_exactly_10_mb_is_accepted(app: Flask, at_evidence: PageClient) -> None:
-    # A PDF is kept exactly as sent (photos are saved again without their metadata).
-    pdf = b"%PDF-1.4\n"
-    page = upload(at_evidence, pdf + b"\x00" * (TEN_MB - len(pdf)), "large.pdf")
+    # A PDF without metadata is kept exactly as sent (photos are saved again without theirs).
+    page = upload(at_evidence, exact_size_pdf(TEN_MB), "large.pdf")
     assert not page.errors
     [attachment] = attachments(app)
     assert attachment.size_bytes == TEN_MB

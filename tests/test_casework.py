@@ -18,8 +18,8 @@ from portal.models.report import STATUSES
 from tests import factories
 from tests.cases import make_case
 from tests.conftest import MailCatcher
+from tests.evidence_files import PNG
 from tests.helpers import Page, PageClient
-from tests.images import PNG
 from tests.journey import fill_until, submit
 from tests.officers import Account, make_account, sign_in
 

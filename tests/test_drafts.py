@@ -13,8 +13,8 @@ from portal.extensions import db
 from portal.models import Attachment, Draft
 from portal.models.types import utcnow
 from portal.reports.drafts import purge_expired_drafts
+from tests.evidence_files import PNG
 from tests.helpers import PageClient
-from tests.images import PNG
 from tests.journey import choose, fill_until
 
 

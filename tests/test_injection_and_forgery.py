@@ -34,8 +34,8 @@ from portal.reports.evidence import clean_filename
 from tests import factories
 from tests.cases import make_case
 from tests.conftest import MailCatcher
+from tests.evidence_files import PNG
 from tests.helpers import Page, PageClient
-from tests.images import PNG
 from tests.journey import fill_until
 from tests.officers import PASSWORD, Account, fresh_code, make_account, sign_in
 

@@ -16,8 +16,8 @@ from portal.models import Attachment, OutboxMessage, Report
 from portal.triage.contract import KINDS
 from tests import factories
 from tests.conftest import MailCatcher
+from tests.evidence_files import PNG
 from tests.helpers import Page, PageClient
-from tests.images import PNG
 from tests.journey import choose, fill_until, submit
 
 

@@ -26,8 +26,8 @@ from portal.extensions import db
 from portal.models import Attachment, Draft, OutboxMessage, Report
 from portal.public.journey import PAGES
 from tests import factories
+from tests.evidence_files import PNG
 from tests.helpers import Page, PageClient
-from tests.images import PNG
 from tests.journey import fill_until
 
 CHECK_TITLE = "Check your answers before sending your report"

@@ -42,8 +42,8 @@ from portal.triage.calendar import london_today
 from tests import factories
 from tests.cases import make_case
 from tests.conftest import MailCatcher, SMTPServer, mail_worker_pass, make_app
+from tests.evidence_files import PNG
 from tests.helpers import PageClient
-from tests.images import PNG
 from tests.journey import choose, fill_until, submit
 from tests.officers import Account
 

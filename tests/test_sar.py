@@ -21,8 +21,8 @@ from portal.privacy.retention import REMOVED
 from tests import factories
 from tests.cases import make_case
 from tests.conftest import MailCatcher, mail_worker_pass
+from tests.evidence_files import PNG, picture_bytes
 from tests.helpers import PageClient
-from tests.images import PNG, picture_bytes
 from tests.journey import choose, submit
 from tests.officers import Account
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Attachment
+from tests.evidence_files import GPS_IFD, decompression_bomb, jpeg_with_gps, picture_bytes, small_pdf
 from tests.helpers import Page, PageClient
-from tests.images import GPS_IFD, decompression_bomb, jpeg_with_gps, picture_bytes
 from tests.journey import fill_until
 
 
@@ -86,7 +86,7 @@ def test_a_damaged_photo_is_refused(app: Flask, client: PageClient) -> None:
 
 def test_a_pdf_named_like_a_photo_is_kept_as_a_pdf(app: Flask, client: PageClient) -> None:
     fill_until(client, "asb", stop_before="evidence")
-    page = upload(client, b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n", "photo.jpg")
+    page = upload(client, small_pdf(), "photo.jpg")
     assert not page.errors
     [(attachment, _path)] = kept(app)
     assert attachment.content_type == "application/pdf"

@@ -13,7 +13,7 @@ from tests import factories
 from tests.conftest import MailCatcher
 from tests.e2e.checks import CheckedPage
 from tests.e2e.forms import answer, shown
-from tests.images import jpeg_with_gps
+from tests.evidence_files import jpeg_with_gps
 from tests.processes import wait_for
 
 REFERENCE = re.compile(r"DIO-\d{4}-\d{6}")
