@@ -37,11 +37,15 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_server(
     migrated_app: Flask, app_settings: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    """The portal served by gunicorn, as in production, over the suite's migrated database."""
+    """The portal served by gunicorn, as in production, over the suite's migrated database.
+
+    Stopped when the browser journeys are done: its mail worker would otherwise go on sending
+    the email of every test after them.
+    """
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
