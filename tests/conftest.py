@@ -1,7 +1,7 @@
 """Test fixtures: the real migrations on SQLite or PostgreSQL, a real SMTP server, a checking client.
 
-``DATABASE_URL`` chooses the database, as it does for the app. A PostgreSQL database is wiped
-before the run, so its name must contain "test".
+``DATABASE_URL`` chooses the database, as it does for the app. A PostgreSQL database is made when
+the server lacks it, and wiped before the run, so its name must contain "test".
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from portal import create_app
 from portal.config import load_config
@@ -99,16 +99,42 @@ def _database_url(tmp_dir: Path) -> str:
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
         return f"sqlite:///{tmp_dir / 'test.sqlite3'}"
-    resolved = load_config({"DATABASE_URL": url}, tmp_dir)["SQLALCHEMY_DATABASE_URI"]
-    name = make_url(resolved).database or ""
+    wipe_test_database(load_config({"DATABASE_URL": url}, tmp_dir)["SQLALCHEMY_DATABASE_URI"])
+    return url
+
+
+def wipe_test_database(url: str) -> None:
+    """Empty the database ``url`` names, first making it on a PostgreSQL server that lacks it.
+
+    A database whose name does not contain "test" is refused before anything connects to it.
+    """
+    parsed = make_url(url)
+    name = parsed.database or ""
     if "test" not in name:
         raise pytest.UsageError(f"refusing to wipe database {name!r}: its name must contain 'test'")
-    engine = create_engine(resolved)
+    if parsed.get_backend_name() == "postgresql":
+        _create_missing_database(parsed)
+    engine = create_engine(parsed)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    return url
+
+
+def _create_missing_database(url: URL) -> None:
+    """CREATE DATABASE, from the server's maintenance database, when the named one does not exist."""
+    engine = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            name = url.database
+            exists = connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if not exists:
+                quoted = connection.dialect.identifier_preparer.quote(name)
+                connection.execute(text(f"CREATE DATABASE {quoted}"))
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")
