@@ -148,6 +148,9 @@ def app_settings(tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServ
         "MAIL_PORT": str(smtp_server.port),
         "MAIL_TIMEOUT": "5",
         "OUTBOX_BACKOFF_SECONDS": "0",
+        # The suite makes and signs in hundreds of accounts: a cheap scrypt, refused outside testing
+        # (tests/test_accounts.py proves the portal's own cost).
+        "PASSWORD_HASH_METHOD": "scrypt:256:8:1",
         "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
     }
 
