@@ -181,10 +181,32 @@ def app(migrated_app: Flask, mailbox: MailCatcher) -> Iterator[Flask]:
         db.session.remove()
 
 
+# Tables whose id sequence has handed out a value since it was last restarted: an insert that was
+# rolled back leaves its table empty but the sequence moved on.
+_MOVED_SEQUENCES = """
+SELECT owner.relname FROM pg_sequences AS q
+JOIN pg_class AS seq ON seq.relname = q.sequencename AND seq.relnamespace = q.schemaname::regnamespace
+JOIN pg_depend AS dep ON dep.objid = seq.oid AND dep.deptype IN ('a', 'i')
+JOIN pg_class AS owner ON owner.oid = dep.refobjid
+WHERE q.schemaname = 'public' AND q.last_value IS NOT NULL
+"""
+
+
+def _touched_tables(tables: list[str]) -> set[str]:
+    """The tables a test left rows in or took ids from."""
+    holding = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM {t})" for t in tables)
+    return set(db.session.scalars(text(holding))) | set(db.session.scalars(text(_MOVED_SEQUENCES)))
+
+
 def _empty_tables() -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        # TRUNCATE costs a few milliseconds a table even when it is empty: only the tables a test
+        # touched (holding rows, or whose id sequence has moved on) are emptied and restarted.
+        touched = _touched_tables(tables)
+        if touched:
+            names = ", ".join(t for t in tables if t in touched)
+            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
         # The audit log's append-only triggers are lifted for the wipe and put back as they were.
         triggers = db.session.execute(
