@@ -137,6 +137,11 @@ def _create_missing_database(url: URL) -> None:
         engine.dispose()
 
 
+# The suite makes and signs in hundreds of accounts: scrypt at a 128th of the portal's cost, which
+# only PORTAL_ENV=testing accepts (tests/test_accounts.py proves the portal's own cost).
+SUITE_PASSWORD_HASH = "scrypt:256:8:1"
+
+
 @pytest.fixture(scope="session")
 def app_settings(tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServer) -> dict[str, Any]:
     tmp_dir = tmp_path_factory.mktemp("portal")
@@ -148,15 +153,22 @@ def app_settings(tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServ
         "MAIL_PORT": str(smtp_server.port),
         "MAIL_TIMEOUT": "5",
         "OUTBOX_BACKOFF_SECONDS": "0",
-        # The suite makes and signs in hundreds of accounts: a cheap scrypt, refused outside testing
-        # (tests/test_accounts.py proves the portal's own cost).
-        "PASSWORD_HASH_METHOD": "scrypt:256:8:1",
+        "PASSWORD_HASH_METHOD": SUITE_PASSWORD_HASH,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
     }
 
 
 def make_app(settings: dict[str, Any], **overrides: Any) -> Flask:
-    """An app configured from ``settings`` as if they were the environment."""
+    """An app configured from ``settings`` as if they were the environment.
+
+    An app made as production (or development) hashes passwords as they do: the suite's cheap
+    hash, which they would refuse, is left out of its settings.
+    """
+    if (
+        settings.get("PORTAL_ENV") != "testing"
+        and settings.get("PASSWORD_HASH_METHOD") == SUITE_PASSWORD_HASH
+    ):
+        settings = {name: value for name, value in settings.items() if name != "PASSWORD_HASH_METHOD"}
     config = load_config(settings, Path(settings["UPLOAD_FOLDER"]).parent)
     config.update(overrides)
     return create_app(config)
