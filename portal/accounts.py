@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 
 import pyotp
+from flask import current_app
 from sqlalchemy import select, update
 from werkzeug.security import generate_password_hash
 
@@ -25,13 +26,21 @@ MIN_PASSWORD_LENGTH = 12
 COMMON_PASSWORDS_FILE = Path(__file__).parent / "data" / "common-passwords.txt.gz"
 # A code is accepted for its own 30-second step and the steps either side (clocks drift).
 TOTP_VALID_WINDOW = 1
-# Checked against when the account does not exist, so an unknown email takes as long as a wrong
-# password and the answer cannot tell the two apart.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-for-timing", method="scrypt")
 
 
 class AccountError(ValueError):
     """An account request that cannot be done; the message says what to fix."""
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """Checked against when the account does not exist, so that an unknown email takes as long as a
+    wrong password and the answer cannot tell the two apart."""
+    return generate_password_hash("not-a-real-password-for-timing", method=method)
+
+
+def _password_hash_method() -> str:
+    return str(current_app.config["PASSWORD_HASH_METHOD"])
 
 
 @cache
@@ -63,7 +72,7 @@ def create_user(email: str, name: str, role: str, password: str, by: User | None
     if find_user(email) is not None:
         raise AccountError(f"There is already an account for {email}")
     user = User(email=email, name=name.strip(), role=role, active=True)
-    user.set_password(password)
+    user.set_password(password, _password_hash_method())
     db.session.add(user)
     audit.record("account_created", actor=by, after={"role": role}, detail=email)
     db.session.commit()
@@ -107,7 +116,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The active account with this email and password, or None: the same for every failure."""
     user = find_user(email)
     if user is None:
-        User(password_hash=_DUMMY_HASH).check_password(password)
+        User(password_hash=_dummy_hash(_password_hash_method())).check_password(password)
         return None
     if not user.check_password(password) or not user.active:
         return None

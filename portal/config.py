@@ -62,6 +62,11 @@ FORM_BODY_LIMIT = 1024 * 1024
 DEVELOPMENT_SECRET = "development-only-secret-key-change-me"  # noqa: S105  # nosec B105
 
 
+# Werkzeug's scrypt at its own default cost (N=2**15, r=8, p=1): memory-hard and slow by design.
+PASSWORD_HASH_METHOD = "scrypt:32768:8:1"  # noqa: S105  # nosec B105
+_PASSWORD_HASH_COST = (32768, 8, 1)
+
+
 class ConfigError(RuntimeError):
     """The environment does not describe a configuration the portal can run with."""
 
@@ -155,6 +160,25 @@ def _rate_limit_storage(env: Mapping[str, str], production: bool, enabled: bool)
     return uri
 
 
+def _password_hash_method(env: Mapping[str, str], environment: str) -> str:
+    """scrypt at Werkzeug's cost or dearer. Only the test suite, which makes and signs in hundreds of
+    accounts, may choose a cheaper cost."""
+    raw = env.get("PASSWORD_HASH_METHOD", "").strip()
+    if not raw:
+        return PASSWORD_HASH_METHOD
+    name, *parts = raw.split(":")
+    cost = tuple(int(part) for part in parts if part.isdigit())
+    if name != "scrypt" or len(parts) != 3 or len(cost) != 3 or min(cost) < 1 or cost[0] & (cost[0] - 1):
+        raise ConfigError(f"PASSWORD_HASH_METHOD must be scrypt:N:r:p (N a power of 2), not {raw!r}")
+    cheaper = any(value < floor for value, floor in zip(cost, _PASSWORD_HASH_COST, strict=True))
+    if cheaper and environment != "testing":
+        raise ConfigError(
+            f"PASSWORD_HASH_METHOD may be no cheaper than {PASSWORD_HASH_METHOD} outside the test suite, "
+            f"not {raw!r}"
+        )
+    return "scrypt:{}:{}:{}".format(*cost)
+
+
 def _database_url(env: Mapping[str, str], instance_path: Path) -> str:
     url = env.get("DATABASE_URL", "").strip()
     if not url:
@@ -208,6 +232,7 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
         "SESSION_COOKIE_PATH": "/",
         "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
+        "PASSWORD_HASH_METHOD": _password_hash_method(env, environment),
         "OFFICER_IDLE_MINUTES": _int(env, "OFFICER_IDLE_MINUTES", 30, minimum=1),
         "OFFICER_SESSION_HOURS": _int(env, "OFFICER_SESSION_HOURS", 12, minimum=1),
         # Flask-Limiter. Sign-in counts failed attempts per account and all attempts per address;

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from sqlalchemy import select
 
+from portal.accounts import authenticate, create_user
 from portal.extensions import db
 from portal.models import AuditEvent, User
+from tests.conftest import make_app
 from tests.helpers import PageClient
 from tests.officers import PASSWORD, Account, fresh_code, make_account, sign_in
 
@@ -70,6 +74,24 @@ def test_users_create_reads_the_password_from_standard_input(app: Flask, client:
         "a-sufficiently-long-password",
     )
     assert page.h1 == "Set up two-factor authentication", "a new account enrols before anything else"
+
+
+def test_the_portal_itself_stores_passwords_at_werkzeug_s_full_scrypt_cost(
+    app: Flask, app_settings: dict[str, Any]
+) -> None:
+    # The suite hashes cheaply (PASSWORD_HASH_METHOD in tests/conftest.py); the portal, unset, does not.
+    settings = {name: value for name, value in app_settings.items() if name != "PASSWORD_HASH_METHOD"}
+    portal = make_app({**settings, "PORTAL_ENV": "development"})
+    try:
+        with portal.app_context():
+            user = create_user("strong@council.example", "Strong Hash", "officer", PASSWORD)
+            assert user.password_hash.startswith("scrypt:32768:8:1$")
+            assert authenticate("strong@council.example", PASSWORD) == user
+            assert authenticate("strong@council.example", "not-the-password-at-all") is None
+    finally:
+        with portal.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_passwords_must_be_at_least_12_characters(app: Flask) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import event, select, text
 
@@ -12,6 +13,9 @@ from portal.extensions import db
 from portal.models import Report
 from tests.cases import make_case
 from tests.test_queue_query_plans import plan
+
+# Each test reads the database's own query plans: `make test-fast` leaves this module out.
+pytestmark = pytest.mark.plans
 
 
 def test_the_timeline_and_the_viewers_each_read_their_own_index(app: Flask) -> None:

@@ -109,6 +109,30 @@ def test_production_refuses_to_count_attempts_in_one_process_s_memory(tmp_path: 
         load_config({"PORTAL_ENV": "production", "SECRET_KEY": "x" * 40}, tmp_path)
 
 
+PRODUCTION = {
+    "PORTAL_ENV": "production",
+    "SECRET_KEY": "x" * 40,
+    "RATELIMIT_STORAGE_URI": "redis://127.0.0.1/0",
+}
+
+
+def test_production_hashes_passwords_at_werkzeug_s_full_scrypt_cost(tmp_path: Path) -> None:
+    assert load_config(PRODUCTION, tmp_path)["PASSWORD_HASH_METHOD"] == "scrypt:32768:8:1"
+    dearer = load_config({**PRODUCTION, "PASSWORD_HASH_METHOD": "scrypt:65536:8:1"}, tmp_path)
+    assert dearer["PASSWORD_HASH_METHOD"] == "scrypt:65536:8:1"
+
+
+@pytest.mark.parametrize("environment", ["production", "development"])
+@pytest.mark.parametrize("method", ["scrypt:16384:8:1", "scrypt:32768:4:1", "scrypt:256:8:1"])
+def test_only_the_test_suite_may_hash_passwords_more_cheaply(
+    environment: str, method: str, tmp_path: Path
+) -> None:
+    with pytest.raises(ConfigError, match="PASSWORD_HASH_METHOD may be no cheaper than scrypt:32768:8:1"):
+        load_config({**PRODUCTION, "PORTAL_ENV": environment, "PASSWORD_HASH_METHOD": method}, tmp_path)
+    cheap = load_config({"PORTAL_ENV": "testing", "PASSWORD_HASH_METHOD": method}, tmp_path)
+    assert cheap["PASSWORD_HASH_METHOD"] == method
+
+
 def test_development_counts_attempts_in_memory(tmp_path: Path) -> None:
     assert load_config({}, tmp_path)["RATELIMIT_STORAGE_URI"] == "memory://"
 
@@ -145,6 +169,8 @@ def test_a_postgresql_url_uses_the_installed_driver(tmp_path: Path) -> None:
         ("MAIL_USE_TLS", "perhaps", "MAIL_USE_TLS must be true or false"),
         ("PORTAL_ENV", "staging", "PORTAL_ENV must be development, production or testing"),
         ("COUNCIL_WARDS", " ; ", "COUNCIL_WARDS must list at least one item"),
+        ("PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000", "PASSWORD_HASH_METHOD must be scrypt:N:r:p"),
+        ("PASSWORD_HASH_METHOD", "scrypt:1000:8:1", "PASSWORD_HASH_METHOD must be scrypt:N:r:p"),
     ],
 )
 def test_bad_settings_say_what_to_fix(name: str, value: str, message: str, tmp_path: Path) -> None:

@@ -30,6 +30,9 @@ from tests.evidence_files import PNG
 from tests.helpers import Page, PageClient
 from tests.journey import fill_until
 
+# Hypothesis posts many random forms: `make test-fast` leaves this module out.
+pytestmark = pytest.mark.fuzz
+
 CHECK_TITLE = "Check your answers before sending your report"
 SENT_TITLE = "Report sent"
 

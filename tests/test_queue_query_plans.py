@@ -23,6 +23,9 @@ from portal.extensions import db
 from portal.triage.calendar import london_today
 from tests.cases import make_case
 
+# Each test reads the database's own query plans: `make test-fast` leaves this module out.
+pytestmark = pytest.mark.plans
+
 FILTERS = [
     {},
     {"risk_level": "high"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,6 +15,9 @@ from portal.triage.decision import RISK_LEVELS, ROUTES
 from portal.triage.engine import decide
 from portal.triage.policy import load_policy
 from tests.strategies import histories, reports
+
+# Hypothesis decides many random reports: `make test-fast` leaves this module out.
+pytestmark = pytest.mark.fuzz
 
 POLICY = load_policy(PROJECT_ROOT / "policy" / "default.toml")
 

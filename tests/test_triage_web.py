@@ -160,6 +160,7 @@ def _as_contract(kind: str, pages: dict[str, dict[str, Any]], submitted_at: str)
 _addresses = itertools.count()
 
 
+@pytest.mark.fuzz
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_the_same_answers_get_the_same_decision_from_the_web_and_the_command(

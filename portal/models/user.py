@@ -45,9 +45,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     def end_sessions(self) -> None:
         self.session_token = secrets.token_hex(32)
 
-    def set_password(self, password: str) -> None:
-        # scrypt, Werkzeug's default: memory-hard and slow by design.
-        self.password_hash = generate_password_hash(password, method="scrypt")
+    def set_password(self, password: str, method: str) -> None:
+        """Store a salted hash of ``password`` made by ``method`` (the PASSWORD_HASH_METHOD setting)."""
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

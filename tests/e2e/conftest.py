@@ -97,6 +97,15 @@ def visits(request: pytest.FixtureRequest) -> Iterator[Visits]:
 
 
 VISITS_KEY = pytest.StashKey[Visits]()
+E2E_DIR = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder drives the browser: marked so that `make test-fast` leaves it out."""
+    for item in items:
+        if item.path.is_relative_to(E2E_DIR):
+            item.add_marker(pytest.mark.browser)
 
 
 def _journey_name(request: pytest.FixtureRequest) -> str:
