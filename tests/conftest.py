@@ -30,6 +30,7 @@ from portal.mail.worker import work_once
 from tests.evidence_files import EvidenceFiles
 from tests.helpers import PageClient
 from tests.officers import Account, make_account, sign_in
+from tests.processes import SUITE_PASSWORD_HASH, as_configured
 
 
 def _free_port() -> int:
@@ -201,7 +202,6 @@ def _create_missing_database(url: URL) -> None:
 
 # The suite makes and signs in hundreds of accounts: scrypt at a 128th of the portal's cost, which
 # only PORTAL_ENV=testing accepts (tests/test_accounts.py proves the portal's own cost).
-SUITE_PASSWORD_HASH = "scrypt:256:8:1"
 
 
 @pytest.fixture(scope="session")
@@ -226,11 +226,7 @@ def make_app(settings: dict[str, Any], **overrides: Any) -> Flask:
     An app made as production (or development) hashes passwords as they do: the suite's cheap
     hash, which they would refuse, is left out of its settings.
     """
-    if (
-        settings.get("PORTAL_ENV") != "testing"
-        and settings.get("PASSWORD_HASH_METHOD") == SUITE_PASSWORD_HASH
-    ):
-        settings = {name: value for name, value in settings.items() if name != "PASSWORD_HASH_METHOD"}
+    settings = as_configured(settings)
     config = load_config(settings, Path(settings["UPLOAD_FOLDER"]).parent)
     config.update(overrides)
     return create_app(config)

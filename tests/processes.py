@@ -30,9 +30,24 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# The suite hashes passwords cheaply (PORTAL_ENV=testing allows it); production refuses to.
+SUITE_PASSWORD_HASH = "scrypt:256:8:1"
+
+
+def as_configured(settings: dict[str, Any]) -> dict[str, Any]:
+    """``settings`` for the environment they name: outside testing, without the suite's cheap hash,
+    so that an app or process made as production hashes passwords as production does."""
+    if (
+        settings.get("PORTAL_ENV") != "testing"
+        and settings.get("PASSWORD_HASH_METHOD") == SUITE_PASSWORD_HASH
+    ):
+        return {name: value for name, value in settings.items() if name != "PASSWORD_HASH_METHOD"}
+    return settings
+
+
 def portal_env(settings: dict[str, Any], **more: str) -> dict[str, str]:
     """The environment a portal process gets: the machine's, then the suite's settings."""
-    return {**os.environ, **{k: str(v) for k, v in settings.items()}, **more}
+    return as_configured({**os.environ, **{k: str(v) for k, v in settings.items()}, **more})
 
 
 def start_mail_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
