@@ -16,13 +16,11 @@ import os
 import shlex
 import ssl
 import subprocess
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import redis
 
@@ -237,37 +235,6 @@ def render_deployment(folder: Path, database_url: str, smtp_port: int) -> Stack:
     return Stack(folder, https_port, http_port, folder / "gunicorn.sock", cert, spki, upload_folder)
 
 
-def outbox_worker_available(stack: Stack) -> bool:
-    """Whether this portal has the long-running mail worker, ``outbox work``."""
-    return stack.flask("outbox", "work", "--help").returncode == 0
-
-
-class OutboxSender:
-    """Stands in for the mail worker where the portal has none yet: ``outbox send`` every second."""
-
-    def __init__(self, stack: Stack) -> None:
-        self.stack = stack
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def send(self) -> subprocess.CompletedProcess[str]:
-        return self.stack.flask("outbox", "send", timeout=60)
-
-    def _run(self) -> None:
-        while not self._stopped.wait(1.0):
-            self.send()
-
-    def __enter__(self) -> OutboxSender:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._stopped.set()
-        self._thread.join(timeout=60)
-        last = self.send()
-        assert last.returncode == 0, f"outbox send failed:\n{last.stderr}"
-
-
 def start_stack(folder: Path, database_url: str, smtp_port: int) -> Iterator[Stack]:
     """Render, migrate, and start gunicorn, nginx and the mail worker; stop them all afterwards."""
     stack = render_deployment(folder, database_url, smtp_port)
@@ -295,8 +262,7 @@ def start_stack(folder: Path, database_url: str, smtp_port: int) -> Iterator[Sta
         _wait_for_file(folder / "nginx.pid", nginx, folder / "error.log", "nginx")
         _wait_until_answering(stack)
 
-        if outbox_worker_available(stack):
-            stack.mail_worker = stack.start_unit("do-it-online-mail.service", "mail-worker.log")
+        stack.mail_worker = stack.start_unit("do-it-online-mail.service", "mail-worker.log")
         yield stack
     finally:
         stack.stop()

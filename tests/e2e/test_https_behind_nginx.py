@@ -11,7 +11,6 @@ Unix socket, and nginx redirects plain HTTP, serves the static files and refuses
 from __future__ import annotations
 
 import http.client
-import io
 import json
 import re
 import ssl
@@ -22,15 +21,20 @@ from typing import Any
 import pytest
 import redis
 from flask import Flask
-from PIL import Image
 from playwright.sync_api import Browser, Playwright, Response
+from sqlalchemy import func, select
 
+from bench.residents import kind_of, question_pages
+from portal.extensions import db
+from portal.models import Attachment
 from tests.conftest import MailCatcher, SMTPServer
 from tests.e2e import test_officer_journey as officer_journey
 from tests.e2e import test_resident_journeys as resident_journeys
 from tests.e2e.checks import CheckedPage, Visits
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, JourneyTabs
-from tests.e2e.https_stack import NGINX, REDIS_URL, OutboxSender, Stack, address_hash, start_stack
+from tests.e2e.https_stack import NGINX, REDIS_URL, Stack, address_hash, start_stack
+from tests.evidence_files import EvidenceFiles, metadata_found
+from tests.processes import Browser as PortalBrowser
 
 pytestmark = pytest.mark.skipif(not NGINX.exists(), reason=f"{NGINX} is missing: apt-get install nginx")
 
@@ -39,19 +43,13 @@ CLIENT_ADDRESS = "127.0.0.7"
 SPOOFED_ADDRESS = "203.0.113.9"
 
 
-def evidence_photo() -> dict[str, Any]:
-    """A phone photo for the evidence page: 1600 by 1200 pixels, about 370 KB, saying where it was
-    taken. One function, so a better generator of evidence files can take its place."""
-    size = (1600, 1200)
-    light = Image.linear_gradient("L").resize(size)
-    image = Image.merge("RGB", (light, light.rotate(90).resize(size), Image.effect_noise(size, 40)))
-    exif = Image.Exif()
-    exif[0x010F] = "Resident's Phone Co"  # make
-    gps = exif.get_ifd(0x8825)
-    gps.update({1: "N", 2: (53.0, 17.0, 24.0), 3: "W", 4: (1.0, 24.0, 36.0)})
-    out = io.BytesIO()
-    image.save(out, format="JPEG", quality=85, exif=exif)
-    return {"name": "broken-back-door.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}
+def evidence_photo(evidence_files: EvidenceFiles) -> dict[str, Any]:
+    """A 3 MB camera photo for the evidence page, with its camera, GPS position and a comment."""
+    return {
+        "name": "IMG_2041.JPG",
+        "mimeType": "image/jpeg",
+        "buffer": evidence_files.bytes("camera_3mb.jpg"),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -109,13 +107,9 @@ def tabs(
 
 @pytest.fixture
 def mail_worker(stack: Stack) -> Iterator[None]:
-    """The mail worker delivers the outbox; without one, ``outbox send`` runs every second."""
-    if stack.mail_worker is not None:
-        assert stack.mail_worker.poll() is None, stack.log("mail-worker.log")
-        yield
-    else:
-        with OutboxSender(stack):
-            yield
+    """The mail worker, started from its unit, delivers the outbox."""
+    assert stack.mail_worker is not None and stack.mail_worker.poll() is None, stack.log("mail-worker.log")
+    yield
 
 
 def _assert_served_over_https(tabs: RecordingTabs, stack: Stack) -> None:
@@ -152,10 +146,11 @@ def test_resident_reports_over_https(
     mailbox: MailCatcher,
     mail_worker: None,
     monkeypatch: pytest.MonkeyPatch,
+    evidence_files: EvidenceFiles,
     kind: str,
     javascript: bool,
 ) -> None:
-    monkeypatch.setattr(resident_journeys, "PHOTO", evidence_photo())
+    monkeypatch.setattr(resident_journeys, "PHOTO", evidence_photo(evidence_files))
     resident_journeys.test_resident_reports(tabs, app, mailbox, kind, javascript, email_safe=True)
     _assert_served_over_https(tabs, stack)
     assert any(path.is_file() for path in stack.upload_folder.rglob("*")), "the photo is kept"
@@ -332,7 +327,55 @@ def test_the_timers_jobs_run_as_their_units_say(stack: Stack) -> None:
 
 
 def test_the_mail_worker_stops_cleanly_on_sigterm(stack: Stack) -> None:
-    if stack.mail_worker is None:
-        pytest.skip("this portal has no `outbox work` yet: the journeys' mail went by `outbox send`")
+    assert stack.mail_worker is not None
     stack.mail_worker.terminate()
     assert stack.mail_worker.wait(timeout=30) == 0, stack.log("mail-worker.log")
+
+
+# --- Real evidence through nginx and gunicorn --------------------------------------------------
+
+REAL_FILES = {
+    "camera_9mb.jpg": "IMG_2043.JPG",
+    "portrait.heic": "IMG_2044.HEIC",
+    "screenshot.png": "Screenshot 2026-11-28 at 22.41.07.png",
+    "letter.pdf": "Letter from the landlord.pdf",
+    "statement.pdf": "Statement.pdf",
+}
+
+
+def _resident_at_the_evidence_page(stack: Stack) -> PortalBrowser:
+    """A resident who has answered every page before the evidence page, over HTTPS."""
+    browser = PortalBrowser(stack.url, cafile=stack.cert)
+    assert browser.post_form("/report", {"kind": kind_of(1)})[0] == 302
+    for slug, answers in question_pages(1):
+        if slug == "evidence":
+            return browser
+        assert browser.post_form(f"/report/{slug}", answers)[0] == 302, slug
+    raise AssertionError("the journey has no evidence page")
+
+
+@pytest.mark.parametrize("kind", REAL_FILES)
+def test_real_evidence_through_nginx_is_accepted_and_kept_without_metadata(
+    stack: Stack, app: Flask, evidence_files: EvidenceFiles, kind: str
+) -> None:
+    browser = _resident_at_the_evidence_page(stack)
+    sent = evidence_files.bytes(kind)
+    status, page = browser.post_files(
+        "/report/evidence", {"upload": "Upload"}, [("files", REAL_FILES[kind], sent)]
+    )
+    assert status == 302, page[:2000]
+    with app.app_context():
+        [name] = db.session.scalars(select(Attachment.storage_name)).all()
+    assert metadata_found((stack.upload_folder / name).read_bytes()) == [], "stored without its metadata"
+
+
+def test_five_files_of_10_mb_through_nginx_in_one_report(
+    stack: Stack, app: Flask, evidence_files: EvidenceFiles
+) -> None:
+    browser = _resident_at_the_evidence_page(stack)
+    limit = evidence_files.bytes("camera_exact_limit.jpg")
+    files = [("files", f"IMG_30{n}.JPG", limit) for n in range(5)]
+    status, page = browser.post_files("/report/evidence", {"upload": "Upload"}, files)
+    assert status == 302, page[:2000]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Attachment)) == 5
