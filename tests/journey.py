@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
 from typing import Any
 
+from flask import Flask
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Attachment
 from tests import factories
 from tests.helpers import Page, PageClient
 
@@ -36,3 +43,25 @@ def submit(client: PageClient, kind: str, about: dict[str, Any] | None = None) -
     page = fill_until(client, kind, about=about)
     assert page.h1 == "Check your answers before sending your report"
     return client.post_form("/report/check")
+
+
+def upload(client: PageClient, *files: tuple[bytes, str]) -> Page:
+    """Choose ``files`` (their bytes and names) on the evidence page and press Upload."""
+    token = client.get("/report/evidence").csrf_token()
+    return client.post(
+        "/report/evidence",
+        {
+            "csrf_token": token,
+            "files": [(io.BytesIO(data), name) for data, name in files],
+            "upload": "Upload file",
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def kept(app: Flask) -> list[tuple[Attachment, Path]]:
+    """Every evidence file the portal holds, with where it is stored, oldest first."""
+    with app.app_context():
+        rows = db.session.scalars(select(Attachment).order_by(Attachment.id)).all()
+        db.session.expunge_all()
+    return [(row, Path(app.config["UPLOAD_FOLDER"]) / row.storage_name) for row in rows]

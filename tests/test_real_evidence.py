@@ -46,29 +46,9 @@ from tests.evidence_files import (
     small_pdf,
 )
 from tests.helpers import Page, PageClient
-from tests.journey import fill_until
+from tests.journey import fill_until, kept, upload
 
 TOO_LARGE = "The files you chose are too large"
-
-
-def upload(client: PageClient, *files: tuple[bytes, str]) -> Page:
-    token = client.get("/report/evidence").csrf_token()
-    return client.post(
-        "/report/evidence",
-        {
-            "csrf_token": token,
-            "files": [(io.BytesIO(data), name) for data, name in files],
-            "upload": "Upload file",
-        },
-        content_type="multipart/form-data",
-    )
-
-
-def kept(app: Flask) -> list[tuple[Attachment, Path]]:
-    with app.app_context():
-        rows = db.session.scalars(select(Attachment).order_by(Attachment.id)).all()
-        db.session.expunge_all()
-    return [(row, Path(app.config["UPLOAD_FOLDER"]) / row.storage_name) for row in rows]
 
 
 # --- Where a file's bytes fall in the request ------------------------------------------------------

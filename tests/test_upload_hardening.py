@@ -7,29 +7,15 @@ from pathlib import Path
 
 from flask import Flask
 from PIL import Image
-from sqlalchemy import select
 
-from portal.extensions import db
-from portal.models import Attachment
 from tests.evidence_files import GPS_IFD, decompression_bomb, jpeg_with_gps, picture_bytes, small_pdf
 from tests.helpers import Page, PageClient
-from tests.journey import fill_until
+from tests.journey import fill_until, kept
+from tests.journey import upload as upload_files
 
 
 def upload(client: PageClient, data: bytes, filename: str) -> Page:
-    token = client.get("/report/evidence").csrf_token()
-    return client.post(
-        "/report/evidence",
-        {"csrf_token": token, "files": (io.BytesIO(data), filename), "upload": "Upload file"},
-        content_type="multipart/form-data",
-    )
-
-
-def kept(app: Flask) -> list[tuple[Attachment, Path]]:
-    with app.app_context():
-        rows = db.session.scalars(select(Attachment).order_by(Attachment.id)).all()
-        db.session.expunge_all()
-    return [(row, Path(app.config["UPLOAD_FOLDER"]) / row.storage_name) for row in rows]
+    return upload_files(client, (data, filename))
 
 
 def files_in(app: Flask) -> set[Path]:
