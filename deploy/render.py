@@ -11,6 +11,7 @@ these same templates to serve the portal through nginx.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Mapping
@@ -27,6 +28,8 @@ TEMPLATES = (
     "systemd/do-it-online-retention.service",
     "systemd/do-it-online-retention.timer",
 )
+# Rendered readable by their owner only.
+SECRET_FILES = frozenset({"portal.env"})
 PLACEHOLDER = re.compile(r"@([A-Z][A-Z_]*)@")
 
 
@@ -62,7 +65,12 @@ def render_all(values: Mapping[str, str], output: Path) -> list[Path]:
     for name, text in texts.items():
         path = output / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+        # The settings file holds the secret key and the database password: its owner alone reads it.
+        mode = 0o600 if name in SECRET_FILES else 0o644
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        with os.fdopen(descriptor, "w") as out:
+            out.write(text)
+        path.chmod(mode)
         written.append(path)
     return written
 

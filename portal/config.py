@@ -210,9 +210,21 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
 
     # Errors never carry the statement's values: they hold residents' words. No ping before each
     # use of a pooled connection: that is a round trip on every request. A connection the server
-    # dropped fails the one request that meets it, and SQLAlchemy then renews the whole pool;
-    # connections are renewed hourly anyway, before any firewall's idle timeout.
-    engine_options: dict[str, Any] = {"pool_recycle": 3600, "hide_parameters": True}
+    # dropped is replaced when it is taken from the pool (portal/database.py); connections are
+    # renewed hourly anyway, before any firewall's idle timeout. A server that cannot be reached
+    # is given up within 5 seconds, and one that vanishes mid-connection within about a minute
+    # (TCP keepalives), so neither holds a request or the mail worker for the kernel's minutes.
+    engine_options: dict[str, Any] = {
+        "pool_recycle": 3600,
+        "hide_parameters": True,
+        "connect_args": {
+            "connect_timeout": 5,
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+        },
+    }
     if database_url.startswith("sqlite"):
         # A busy timeout lets concurrent writers queue for SQLite's single write lock.
         engine_options = {"connect_args": {"timeout": 30}, "hide_parameters": True}

@@ -71,8 +71,10 @@ def _refuse_a_dropped_connection(dbapi_connection: Any, _record: Any, _proxy: An
     """
     if dbapi_connection.closed or getattr(dbapi_connection, "broken", False):
         raise DisconnectionError("the connection is closed")
+    looking = select.poll()  # poll, not select: any descriptor number, however many are open
     try:
-        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+        looking.register(dbapi_connection.fileno(), select.POLLIN | select.POLLPRI)
+        readable = looking.poll(0)
     except (OSError, ValueError):
         raise DisconnectionError("the connection's socket is gone") from None
     if readable:

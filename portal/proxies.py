@@ -10,6 +10,7 @@ ignored, so a client that reaches gunicorn directly cannot choose the address li
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,12 +23,23 @@ class FromTrustedProxies:
     def __init__(self, app: Any, proxies: int, addresses: Iterable[str]) -> None:
         self.app = app
         self.fixed = ProxyFix(app, x_for=proxies, x_proto=proxies)
-        self.addresses = frozenset(addresses)
+        self.addresses = frozenset(_plain(address) for address in addresses)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        if environ.get("REMOTE_ADDR") in self.addresses:
+        if _plain(environ.get("REMOTE_ADDR", "")) in self.addresses:
             return self.fixed(environ, start_response)
         return self.app(environ, start_response)
+
+
+def _plain(address: str) -> str:
+    """An address as the configuration writes it: an IPv4 peer seen on an IPv6 socket as IPv4."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
+    return str(parsed)
 
 
 def behind_proxies(app: Any, proxies: int, addresses: tuple[str, ...]) -> Any:

@@ -92,8 +92,6 @@ class SessionCookies(SecureCookieSessionInterface):
 def init_security(app: Flask) -> None:
     production = app.config["PORTAL_ENV"] == "production"
     app.session_interface = SessionCookies()
-    # After Flask-WTF's token check, which create_app registers first.
-    app.before_request(check_origin)
 
     @app.context_processor
     def nonce_for_templates() -> dict[str, str]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
+import shutil
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from email import message_from_bytes, policy
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask_migrate import upgrade
@@ -30,13 +32,7 @@ from portal.mail.worker import work_once
 from tests.evidence_files import EvidenceFiles
 from tests.helpers import PageClient
 from tests.officers import Account, make_account, sign_in
-from tests.processes import SUITE_PASSWORD_HASH, as_configured
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.processes import SUITE_PASSWORD_HASH, as_configured, free_port, wait_for
 
 
 class MailCatcher:
@@ -126,7 +122,7 @@ class SMTPServer:
     """A real SMTP server on loopback that tests can stop and start (mail down, mail back)."""
 
     def __init__(self) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.catcher = MailCatcher()
         self.controller: Controller | None = None
 
@@ -139,6 +135,39 @@ class SMTPServer:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Redis of the suite's own on a free loopback port, keeping nothing on disk: its URL.
+
+    Production counts rate limits in Redis; the tests that run the portal as production count
+    here, never in a Redis someone else's work uses.
+    """
+    if shutil.which("redis-server") is None:
+        pytest.fail("redis-server is missing: apt-get install redis-server (make prerequisites)")
+    port = free_port()
+    folder = tmp_path_factory.mktemp("redis")
+    server = subprocess.Popen(
+        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
+         "--dir", str(folder)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    if not wait_for(lambda: _answers(client), timeout=15):
+        server.kill()
+        pytest.fail(f"redis-server did not answer on port {port}")
+    yield url
+    server.terminate()
+    server.wait(timeout=15)
+
+
+def _answers(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
 
 
 @pytest.fixture(scope="session")

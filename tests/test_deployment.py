@@ -10,7 +10,6 @@ import os
 import re
 import runpy
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +21,7 @@ from flask_migrate.cli import db as migrate_commands
 
 from deploy.render import DEPLOY, TEMPLATES, RenderError, placeholders, read_values, render, render_all
 from portal.config import load_config
+from tests.processes import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 GUIDE = PROJECT_ROOT / "docs" / "deployment.md"
@@ -70,10 +70,17 @@ def test_the_example_values_render_every_template_completely(tmp_path: Path) -> 
         assert not re.search(r"@[A-Z][A-Z_]*@", path.read_text()), f"{path.name} keeps a placeholder"
 
 
+def test_the_rendered_settings_file_is_readable_by_its_owner_alone(tmp_path: Path) -> None:
+    # It holds the secret key and the database password.
+    render_all(read_values(DEPLOY / "values.example"), tmp_path)
+    assert (tmp_path / "portal.env").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "nginx" / "do-it-online.conf").stat().st_mode & 0o777 == 0o644
+
+
 def test_a_missing_or_unknown_value_is_refused(tmp_path: Path) -> None:
     values = read_values(DEPLOY / "values.example")
-    with pytest.raises(RenderError, match="no value for SOCKET"):
-        render_all({name: value for name, value in values.items() if name != "SOCKET"}, tmp_path)
+    with pytest.raises(RenderError, match="no value for BIND"):
+        render_all({name: value for name, value in values.items() if name != "BIND"}, tmp_path)
     with pytest.raises(RenderError, match="no template uses SERVER_NAMES"):
         render_all({**values, "SERVER_NAMES": "typo"}, tmp_path)
     assert render("listen @HTTPS_LISTEN@ ssl;", {"HTTPS_LISTEN": "443"}) == "listen 443 ssl;"
@@ -156,15 +163,9 @@ def test_gunicorn_without_a_trusted_proxy_may_listen_anywhere(environ: dict[str,
     assert GUNICORN_CONF["bind_refusal"](["0.0.0.0:8000"], environ) is None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.parametrize("how", ["command line", "PORTAL_BIND"])
 def test_gunicorn_in_production_behind_a_proxy_will_not_start_on_every_address(how: str) -> None:
-    address = f"0.0.0.0:{_free_port()}"
+    address = f"0.0.0.0:{free_port()}"
     env = {**os.environ, **BEHIND_PROXY, "PORTAL_BIND": address if how == "PORTAL_BIND" else "127.0.0.1:1"}
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     command = [gunicorn, "-c", "gunicorn.conf.py", "--no-control-socket"]

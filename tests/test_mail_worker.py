@@ -305,3 +305,69 @@ def test_two_workers_at_once_send_each_email_once(
     received = Counter(message_id_of(email) for email in inbox(mailbox))
     assert len(received) == len(ids)
     assert set(received.values()) == {1}, "no email arrived twice"
+
+
+# --- a message no server can take, and a server slow before the message ------------------------
+
+
+def test_a_message_no_server_can_take_is_failed_at_once_and_the_rest_still_go(
+    app: Flask, mailbox: MailCatcher
+) -> None:
+    # An address the form accepts but that cannot be written in an SMTP command without SMTPUTF8.
+    [undeliverable] = queue(app, 1, recipient="zoë@example.org")
+    others = queue(app, 2)
+    with app.app_context():
+        report = deliver()
+        row = db.session.get(OutboxMessage, undeliverable)
+        assert (row.status, row.attempts) == ("failed", 1), "not tried again and again"
+        assert row.last_error and "example.org" not in row.last_error
+    assert report.failed == [undeliverable] and report.sent == others
+    assert len(mailbox.to(RESIDENT)) == 2
+
+
+@pytest.fixture
+def dawdling_server() -> Iterator[int]:
+    """A mail server that sends its greeting, and then its EHLO reply, a byte at a time."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    stopping = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(0.2)
+        while not stopping.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                for byte in b"220 mail.example.org ESMTP a very slow greeting indeed\r\n":
+                    if stopping.is_set():
+                        return
+                    try:
+                        connection.sendall(bytes([byte]))
+                    except OSError:
+                        break
+                    time.sleep(0.2)
+
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
+    yield listener.getsockname()[1]
+    stopping.set()
+    server.join()
+    listener.close()
+
+
+def test_a_greeting_that_trickles_in_is_cut_off_at_the_deadline(
+    app_settings: dict[str, str], app: Flask, dawdling_server: int
+) -> None:
+    # Each byte comes well within the per-read timeout; the greeting alone takes eleven seconds.
+    strict = make_app(
+        {**app_settings, "MAIL_PORT": str(dawdling_server), "MAIL_TIMEOUT": "10", "MAIL_DEADLINE": "2"}
+    )
+    [message_id] = queue(strict, 1)
+    started = time.monotonic()
+    with strict.app_context():
+        assert deliver().retrying == [message_id]
+        assert db.session.get(OutboxMessage, message_id).last_error == "DeadlinePassed: no answer within 2 s"
+    assert time.monotonic() - started < 3

@@ -17,19 +17,17 @@ from flask import Flask
 from tests.officers import PASSWORD, Account, make_account
 from tests.processes import Browser, free_port, portal_env, web_host
 
-REDIS = "redis://127.0.0.1:6379/5"
-
 
 @pytest.fixture
-def production_env(app: Flask, app_settings: dict[str, Any]) -> Iterator[dict[str, str]]:
-    store = redis.Redis.from_url(REDIS)
+def production_env(app: Flask, app_settings: dict[str, Any], redis_server: str) -> Iterator[dict[str, str]]:
+    store = redis.Redis.from_url(redis_server)
     store.flushdb()
     yield portal_env(
         app_settings,
         PORTAL_ENV="production",
         SECRET_KEY="p" * 40,
         TRUSTED_PROXIES="1",
-        RATELIMIT_STORAGE_URI=REDIS,
+        RATELIMIT_STORAGE_URI=redis_server,
         SIGN_IN_LIMIT_PER_ACCOUNT="5 per 15 minutes",
     )
     store.flushdb()

@@ -55,3 +55,8 @@ def test_proxy_addresses_are_read_from_the_environment(tmp_path: Path) -> None:
 def test_a_proxy_address_that_is_not_an_address_is_refused_saying_so(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"TRUSTED_PROXY_ADDRESSES must list IP addresses.*'lb\.example'"):
         load_config({"TRUSTED_PROXY_ADDRESSES": "10.213.7.10;lb.example"}, tmp_path)
+
+
+def test_the_proxy_seen_as_an_ipv4_address_on_an_ipv6_socket_is_still_the_proxy() -> None:
+    app = behind_proxies(seen, 1, (PROXY,))
+    assert as_seen(app, f"::ffff:{PROXY}", FORWARDED) == "203.0.113.9 https"

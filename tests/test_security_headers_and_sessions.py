@@ -46,13 +46,15 @@ def test_pages_with_a_resident_s_answers_and_the_back_office_are_never_stored(cl
         assert client.get_raw(path).headers["Cache-Control"] == "no-store", path
 
 
-def test_production_uses_a_host_only_secure_cookie_and_hsts(app_settings: dict[str, Any]) -> None:
+def test_production_uses_a_host_only_secure_cookie_and_hsts(
+    app_settings: dict[str, Any], redis_server: str
+) -> None:
     production = make_app(
         {
             **app_settings,
             "PORTAL_ENV": "production",
             "SECRET_KEY": "s" * 40,
-            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+            "RATELIMIT_STORAGE_URI": redis_server,
         }
     )
     response = production.test_client().get("/report", base_url="https://report.example.org")

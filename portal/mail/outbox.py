@@ -35,6 +35,7 @@ from typing import Any
 from flask import Flask, current_app, render_template
 from flask_mail import Connection, Message
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 
 from portal.extensions import db
 from portal.models import OutboxMessage
@@ -44,6 +45,8 @@ from portal.models.types import utcnow
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=1)
+# How long a sender keeps trying to mark a message sent while the database is away.
+SENT_PATIENCE_SECONDS = 10.0
 
 
 class HeaderInjectionError(ValueError):
@@ -121,19 +124,23 @@ class _Deadline:
 
 
 class _TimedConnection(Connection):
-    """Flask-Mail's SMTP connection, each step of which ends by the message's deadline."""
+    """Flask-Mail's SMTP connection, each step of which ends by the message's deadline.
 
-    def __init__(self, mail: Any, deadline: _Deadline) -> None:
+    The SMTP object is handed to ``on_host`` before it connects, so that the deadline's watchdog
+    can cut a slow greeting, EHLO, STARTTLS or login as well as the message itself.
+    """
+
+    def __init__(self, mail: Any, deadline: _Deadline, on_host: Any) -> None:
         super().__init__(mail)
         self.deadline = deadline
+        self.on_host = on_host
 
     def configure_host(self) -> smtplib.SMTP | smtplib.SMTP_SSL:
         timeout = self.deadline.timeout(current_app.config["MAIL_TIMEOUT"])
         host: smtplib.SMTP | smtplib.SMTP_SSL
-        if self.mail.use_ssl:
-            host = smtplib.SMTP_SSL(self.mail.server, self.mail.port, timeout=timeout)
-        else:
-            host = smtplib.SMTP(self.mail.server, self.mail.port, timeout=timeout)
+        host = smtplib.SMTP_SSL(timeout=timeout) if self.mail.use_ssl else smtplib.SMTP(timeout=timeout)
+        self.on_host(host)
+        host.connect(self.mail.server, self.mail.port)
         if self.mail.use_tls:
             host.starttls()
         if self.mail.username and self.mail.password:
@@ -239,11 +246,23 @@ def _still_ours(claimed: _Claimed) -> Any:
     )
 
 
-def _finish(claimed: _Claimed, values: dict[str, Any]) -> bool:
-    """Record the outcome, if the claim is still this sender's (its lease has not run out)."""
-    result = db.session.execute(update(OutboxMessage).where(*_still_ours(claimed)).values(**values))
-    db.session.commit()
-    return (result.rowcount or 0) == 1  # type: ignore[attr-defined]
+def _finish(claimed: _Claimed, values: dict[str, Any], *, patience: float = 0.0) -> bool:
+    """Record the outcome, if the claim is still this sender's (its lease has not run out).
+
+    With ``patience``, a database that is away (restarting, failing over) is tried again for that
+    long: a message the mail server has taken is then marked sent, not sent again.
+    """
+    give_up_at = time.monotonic() + patience
+    while True:
+        try:
+            result = db.session.execute(update(OutboxMessage).where(*_still_ours(claimed)).values(**values))
+            db.session.commit()
+            return (result.rowcount or 0) == 1  # type: ignore[attr-defined]
+        except OperationalError:
+            db.session.rollback()
+            if time.monotonic() >= give_up_at:
+                raise
+            time.sleep(1.0)
 
 
 @contextmanager
@@ -275,7 +294,9 @@ def _lease_renewed(app: Flask, claimed: _Claimed) -> Iterator[None]:
         yield
     finally:
         done.set()
-        renewer.join()
+        # A renewal stuck on an unreachable database must not hold up the sender: the lease
+        # then runs out, which is safe.
+        renewer.join(timeout=lease.total_seconds())
 
 
 def _to_message(row: OutboxMessage) -> Message:
@@ -308,15 +329,24 @@ class _Sender:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.connection: _TimedConnection | None = None
+        self._lock = threading.Lock()
+        self._deadline: _Deadline | None = None  # the deadline of the message in hand
+        self._host: smtplib.SMTP | None = None  # the SMTP object, from before it connects
+
+    def _hold(self, host: smtplib.SMTP) -> None:
+        with self._lock:
+            self._host = host
 
     def send(self, message: Message) -> None:
         deadline = _Deadline(self.app.config["MAIL_DEADLINE"])
+        with self._lock:
+            self._deadline = deadline
         watchdog = threading.Timer(deadline.remaining(), self._cut_off, args=(deadline,))
         watchdog.daemon = True
         watchdog.start()
         try:
             if self.connection is None:
-                self.connection = _TimedConnection(self.app.extensions["mail"], deadline)
+                self.connection = _TimedConnection(self.app.extensions["mail"], deadline, self._hold)
                 self.connection.__enter__()
             else:
                 self.connection.deadline = deadline
@@ -330,19 +360,25 @@ class _Sender:
                 raise DeadlinePassed("the mail server took longer than the deadline") from error
             raise
         finally:
+            with self._lock:
+                self._deadline = None  # a watchdog firing from now on finds nothing to cut
             watchdog.cancel()
 
     def _cut_off(self, deadline: _Deadline) -> None:
         """At the deadline, end the conversation: the blocked read fails at once."""
-        deadline.passed = True
-        host = self.connection.host if self.connection is not None else None
-        sock = getattr(host, "sock", None)
-        if sock is not None:
-            with suppress(OSError):  # already closed
-                sock.shutdown(socket.SHUT_RDWR)
+        with self._lock:
+            if self._deadline is not deadline:
+                return  # that message was done in time; the connection serves the next
+            deadline.passed = True
+            sock = getattr(self._host, "sock", None)
+            if sock is not None:
+                with suppress(OSError):  # already closed
+                    sock.shutdown(socket.SHUT_RDWR)
 
     def close(self) -> None:
         connection, self.connection = self.connection, None
+        with self._lock:
+            self._host = None
         if connection is not None and connection.host is not None:
             try:
                 connection.host.quit()
@@ -390,6 +426,13 @@ def deliver(
             except (smtplib.SMTPException, OSError) as error:
                 _record_failure(claimed, error, report)
                 continue
+            except Exception as error:
+                # A message no mail server can be given (an address that cannot be written in
+                # ASCII, a header Flask-Mail refuses): trying again would fail the same way, and
+                # a worker that stopped on it would stop on it again after every restart.
+                sender.close()
+                _record_failure(claimed, error, report, final=True)
+                continue
             marked = _finish(
                 claimed,
                 {
@@ -399,6 +442,7 @@ def deliver(
                     "attempts": claimed.attempts + 1,
                     "lease_expires_at": None,
                 },
+                patience=SENT_PATIENCE_SECONDS,
             )
             report.sent.append(claimed.id)
             if marked:
@@ -413,7 +457,9 @@ def deliver(
     return report
 
 
-def _record_failure(claimed: _Claimed, error: BaseException, report: DeliveryReport) -> None:
+def _record_failure(
+    claimed: _Claimed, error: BaseException, report: DeliveryReport, *, final: bool = False
+) -> None:
     attempts = claimed.attempts + 1
     values: dict[str, Any] = {
         "attempts": attempts,
@@ -422,7 +468,7 @@ def _record_failure(claimed: _Claimed, error: BaseException, report: DeliveryRep
         "lease_expires_at": None,
         "claimed_by": None,
     }
-    if attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+    if final or attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
         values["status"] = FAILED
         report.failed.append(claimed.id)
     else:

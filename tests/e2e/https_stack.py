@@ -29,8 +29,6 @@ from tests.processes import free_port, stop
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NGINX = Path("/usr/sbin/nginx")
-# Rate limits count in Redis in production. This database is emptied when the stack starts.
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
 SECRET_KEY = "https-test-secret-key-" + "x" * 32
 
 
@@ -202,7 +200,7 @@ class Stack:
             stop(process)
 
 
-def render_deployment(folder: Path, database_url: str, smtp_port: int) -> Stack:
+def render_deployment(folder: Path, database_url: str, smtp_port: int, redis_url: str) -> Stack:
     """Render every file in deploy/ for this machine, with a fresh certificate and free ports."""
     cert, key, spki = self_signed_certificate(folder, "127.0.0.1")
     https_port, http_port = free_port(), free_port()
@@ -217,13 +215,13 @@ def render_deployment(folder: Path, database_url: str, smtp_port: int) -> Stack:
         "KEY": str(key),
         "ACME_ROOT": str(folder / "acme"),
         "PORTAL_ROOT": str(PROJECT_ROOT),
-        "SOCKET": str(folder / "gunicorn.sock"),
+        "BIND": f"unix:{folder / 'gunicorn.sock'}",
         "UPSTREAM": f"server unix:{folder / 'gunicorn.sock'};",
         "ENV_FILE": str(folder / "deploy" / "portal.env"),
         "UPLOAD_FOLDER": str(upload_folder),
         "SECRET_KEY": SECRET_KEY,
         "DATABASE_URL": database_url,
-        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "RATELIMIT_STORAGE_URI": redis_url,
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": str(smtp_port),
         "MAIL_USE_TLS": "false",
@@ -235,10 +233,10 @@ def render_deployment(folder: Path, database_url: str, smtp_port: int) -> Stack:
     return Stack(folder, https_port, http_port, folder / "gunicorn.sock", cert, spki, upload_folder)
 
 
-def start_stack(folder: Path, database_url: str, smtp_port: int) -> Iterator[Stack]:
+def start_stack(folder: Path, database_url: str, smtp_port: int, redis_url: str) -> Iterator[Stack]:
     """Render, migrate, and start gunicorn, nginx and the mail worker; stop them all afterwards."""
-    stack = render_deployment(folder, database_url, smtp_port)
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    stack = render_deployment(folder, database_url, smtp_port, redis_url)
+    redis.Redis.from_url(redis_url).flushdb()
     try:
         # Before the web service starts, as after every upgrade: `flask --app wsgi db upgrade`,
         # with the units' environment.

@@ -32,7 +32,7 @@ from tests.e2e import test_officer_journey as officer_journey
 from tests.e2e import test_resident_journeys as resident_journeys
 from tests.e2e.checks import CheckedPage, Visits
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, JourneyTabs
-from tests.e2e.https_stack import NGINX, REDIS_URL, Stack, address_hash, start_stack
+from tests.e2e.https_stack import NGINX, Stack, address_hash, start_stack
 from tests.evidence_files import EvidenceFiles, metadata_found
 from tests.processes import Browser as PortalBrowser
 
@@ -57,13 +57,11 @@ def stack(
     migrated_app: Flask,
     app_settings: dict[str, Any],
     smtp_server: SMTPServer,
+    redis_server: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Stack]:
-    try:
-        redis.Redis.from_url(REDIS_URL).ping()
-    except redis.RedisError as error:
-        pytest.fail(f"Redis at {REDIS_URL} (TEST_REDIS_URL) does not answer: {error}")
-    yield from start_stack(tmp_path_factory.mktemp("https"), app_settings["DATABASE_URL"], smtp_server.port)
+    folder = tmp_path_factory.mktemp("https")
+    yield from start_stack(folder, app_settings["DATABASE_URL"], smtp_server.port, redis_server)
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +180,9 @@ def _client(stack: Stack) -> http.client.HTTPSConnection:
     )
 
 
-def test_a_spoofed_forwarded_for_is_not_taken_as_the_client_address(stack: Stack, app: Flask) -> None:
+def test_a_spoofed_forwarded_for_is_not_taken_as_the_client_address(
+    stack: Stack, app: Flask, redis_server: str
+) -> None:
     connection = _client(stack)
     connection.request("GET", "/officer/sign-in", headers={"X-Forwarded-For": SPOOFED_ADDRESS})
     page = connection.getresponse()
@@ -212,7 +212,7 @@ def test_a_spoofed_forwarded_for_is_not_taken_as_the_client_address(stack: Stack
     assert refused.status == 200, "a wrong password is answered with the form again"
     connection.close()
 
-    counted = [key.decode() for key in redis.Redis.from_url(REDIS_URL).keys("*")]
+    counted = [key.decode() for key in redis.Redis.from_url(redis_server).keys("*")]
     assert any(CLIENT_ADDRESS in key for key in counted), f"the attempt counts against the client: {counted}"
     assert not any(SPOOFED_ADDRESS in key for key in counted)
     logged = [e for e in _log_entries(stack) if e.get("event") == "sign_in_password"]

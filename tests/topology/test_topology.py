@@ -258,11 +258,16 @@ def test_a_surge_survives_a_dead_host_a_dead_mail_worker_and_a_database_restart(
     assert max(per_resident.values()) == 1, "a resident's report was stored twice"
     assert all(files_per_report[reference] == 1 for reference in stored), "each report has its photo"
     assert missing_files == []
-    # Residents kept going: the few who gave up met the kill or the restart on every try.
-    assert len(journal.shown) >= RESIDENTS * 0.98, journal.gave_up
+    # Residents kept going: pressing again for 15 seconds got every one of them past the kill and
+    # the restart, so every resident was shown a reference.
+    assert journal.gave_up == {}, journal.gave_up
+    assert len(journal.shown) == RESIDENTS
     # Every acknowledgement is delivered; a copy more only from the window SMTP cannot close.
     assert drained and undelivered == []
-    assert duplicates <= 1, "one killed mail worker can resend at most the message it had in hand"
+    # A copy more only from the window SMTP cannot close (docs/outbox.md): the killed mail worker's
+    # message in hand, and one accepted while PostgreSQL restarted, if it stayed away longer than
+    # a sender waits to mark it sent.
+    assert duplicates <= 2, copies.most_common(3)
     # No request answered 500, and nothing failed once the database was back.
     assert statuses[500] == 0
     assert sum(n for s, n in after_restart.items() if s >= 500) == 0, after_restart
