@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -167,3 +168,33 @@ def test_an_administrator_adds_and_disables_accounts(app: Flask) -> None:
 def test_officers_do_not_see_the_accounts_page(officer_client: PageClient) -> None:
     assert officer_client.get_raw("/officer/accounts").status_code == 403
     assert officer_client.get("/officer/").soup.find("a", string="Accounts") is None
+
+
+# Every control and format character, and a backslash, which browsers read as a slash.
+UNSAFE_IN_NEXT = [chr(c) for c in range(0x20)] + [
+    "\x7f",
+    "\x85",
+    "\u200b",
+    "\u2028",
+    "\u2029",
+    "\ufeff",
+    "\\",
+]
+
+
+@pytest.mark.parametrize("character", UNSAFE_IN_NEXT, ids=lambda c: f"U+{ord(c):04X}")
+def test_a_next_with_a_control_character_falls_back_to_the_queue(
+    client: PageClient, officer: Account, character: str
+) -> None:
+    token = client.get("/officer/sign-in").csrf_token()
+    response = client.client.post(
+        "/officer/sign-in",
+        query_string={"next": f"/officer/{character}Set-Cookie: x=1"},
+        data={"csrf_token": token, "email": officer.email, "password": PASSWORD},
+    )
+    assert response.status_code == 302
+    token = client.get("/officer/sign-in/code").csrf_token()
+    response = client.post_raw(
+        "/officer/sign-in/code", {"csrf_token": token, "code": fresh_code(client.app, officer)}
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/officer/"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import time
+import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,10 +40,23 @@ PENDING_SECONDS = 5 * 60
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an address elsewhere (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    """Only a path on this site: never an address elsewhere (no open redirect), and nothing a
+    browser or a header could read otherwise: no control or format character, no line or
+    paragraph separator, no space but the plain one, no backslash (browsers read it as a slash)."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+        and "\\" not in target
+        and all(_plain_in_a_path(character) for character in target)
+    ):
         return target
     return url_for("officer.queue")
+
+
+def _plain_in_a_path(character: str) -> bool:
+    return character == " " or unicodedata.category(character)[0] not in ("C", "Z")
 
 
 def _account_key() -> str:
