@@ -15,7 +15,7 @@ from portal import extensions
 from portal.config import PROJECT_ROOT, environ_config
 from portal.logs import configure_logging
 from portal.proxies import behind_proxies
-from portal.security import check_origin, init_security, limit_form_bodies
+from portal.security import check_origin, init_security, limit_form_bodies, refuse_nameless_fields
 
 GOVUK_ASSETS = PROJECT_ROOT / "static" / "govuk" / "assets"
 
@@ -41,6 +41,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     # Before Flask-WTF's token check: a post from another site is refused on its headers alone,
     # before its body is read. The token is still checked for every post that gets past it.
     app.before_request(check_origin)
+    app.before_request(refuse_nameless_fields)
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     configure_logging(app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, g, request
+from flask import Flask, abort, g, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers.response import Response
@@ -124,3 +124,16 @@ def limit_form_bodies(app: Flask) -> None:
         if request.mimetype != "multipart/form-data":
             limit, overall = app.config["FORM_BODY_LIMIT"], app.config["MAX_CONTENT_LENGTH"]
             request.max_content_length = min(limit, overall) if overall else limit
+
+
+def refuse_nameless_fields() -> None:
+    """A form part with no name is no answer to any question here: 400, before anything reads it.
+
+    Browsers always name their parts; Flask-WTF's token check would otherwise fail on the part's
+    missing name with a server error.
+    """
+    posted_form = request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded")
+    if request.method not in _STATE_CHANGING or not posted_form:
+        return
+    if None in request.form or None in request.files or "" in request.files:
+        abort(400)

@@ -779,3 +779,45 @@ def test_no_get_changes_anything(app: Flask, supervisor_client: PageClient) -> N
             assert counts_and_versions(app) == before, f"GET {url} changed something"
             seen += 1
     assert seen >= len(get_rules(app))
+
+
+# --- form parts without a name ---------------------------------------------------------------------
+
+NAMELESS_PARTS = {
+    "no-name": b"Content-Disposition: form-data\r\n\r\nvalue",
+    "no-name-with-a-file": b'Content-Disposition: form-data; filename="photo.png"\r\n\r\n\x89PNG',
+    "an-empty-name-with-a-file": (
+        b'Content-Disposition: form-data; name=""; filename="photo.png"\r\n\r\n\x89PNG'
+    ),
+}
+
+
+def _every_post_path(app: Flask) -> list[str]:
+    """Every route that takes a post, with a case reference and a file number filled in."""
+    filled = {"<reference>": "DIO-2026-000001", "<int:attachment_id>": "1", "<int:record_id>": "1"}
+    paths = set()
+    for rule in app.url_map.iter_rules():
+        if "POST" not in (rule.methods or ()):
+            continue
+        path = rule.rule
+        for placeholder, value in filled.items():
+            path = path.replace(placeholder, value)
+        paths.add(re.sub(r"<[^>]+>", "1", path))
+    return sorted(paths)
+
+
+@pytest.mark.parametrize("part", NAMELESS_PARTS.values(), ids=NAMELESS_PARTS.keys())
+def test_a_form_part_without_a_name_is_refused_with_the_service_s_page_on_every_post(
+    app: Flask, client: PageClient, part: bytes
+) -> None:
+    posts = _every_post_path(app)
+    assert "/officer/sign-in" in posts and "/report" in posts
+    token = client.get("/report").csrf_token()
+    for path in posts:
+        body = (
+            b'--B\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n' + token.encode() + b"\r\n"
+            b"--B\r\n" + part + b"\r\n--B--\r\n"
+        )
+        response = client.client.post(path, data=body, content_type="multipart/form-data; boundary=B")
+        assert response.status_code == 400, path
+        assert "Sorry, there is a problem with that request" in response.get_data(as_text=True), path
