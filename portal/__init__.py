@@ -28,7 +28,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
         template_folder=str(PROJECT_ROOT / "templates"),
     )
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # The instance folder holds the SQLite database and, by default, the evidence: the portal's
+    # user alone may read it.
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True, mode=0o700)
+    instance.chmod(0o700)
     app.config.update(environ_config(Path(app.instance_path)))
     app.config.update(overrides or {})
 

@@ -14,6 +14,7 @@ lock. A write transaction is any transaction in a state-changing request or outs
 
 from __future__ import annotations
 
+import os
 import select
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,6 +40,7 @@ def configure_engine(engine: Engine) -> None:
         event.listen(engine, "checkout", _refuse_a_dropped_connection)
     if engine.dialect.name != "sqlite":
         return
+    _make_private(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -59,6 +61,22 @@ def configure_engine(engine: Engine) -> None:
             # through SQLAlchemy's statement machinery for one fixed word was a tenth of a page
             # view's time.
             connection.connection.dbapi_connection.execute(f"BEGIN {mode}")  # type: ignore[union-attr]
+
+
+def _make_private(path: str | None) -> None:
+    """Create the SQLite database file for the portal's user alone (SQLite's -wal and -shm files
+    take the same permissions), so that no other local user can read residents' reports."""
+    if (
+        path in (None, "", ":memory:")
+        or path.startswith("file:")
+        or not os.path.isdir(os.path.dirname(path) or ".")
+    ):
+        return  # SQLite itself says what is wrong with a path it cannot open
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        os.chmod(path, 0o600)
+    except PermissionError:
+        pass  # another user's file: SQLite will say whether it can be used
 
 
 def _refuse_a_dropped_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:

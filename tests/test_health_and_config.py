@@ -181,3 +181,31 @@ def test_bad_settings_say_what_to_fix(name: str, value: str, message: str, tmp_p
 def test_wards_come_from_configuration(tmp_path: Path) -> None:
     config = load_config({"COUNCIL_WARDS": "North; South ;East"}, tmp_path)
     assert config["COUNCIL_WARDS"] == ("North", "South", "East")
+
+
+def test_the_sqlite_database_and_the_folders_are_the_portal_s_user_s_alone(
+    app_settings: dict[str, Any], tmp_path: Path
+) -> None:
+    """Residents' reports are not for every local user: no group or other permission at all."""
+    database = tmp_path / "private" / "portal.sqlite3"
+    database.parent.mkdir()
+    uploads = tmp_path / "not-yet" / "uploads"
+    private = make_app(
+        {**app_settings, "DATABASE_URL": f"sqlite:///{database}", "UPLOAD_FOLDER": str(uploads)}
+    )
+    with private.app_context():
+        db.session.execute(text("CREATE TABLE probe (id INTEGER)"))  # a write: the WAL files too
+        db.session.commit()
+        from portal.reports.evidence import upload_folder
+
+        upload_folder()
+        db.session.remove()
+    for path in (
+        database,
+        database.with_name("portal.sqlite3-wal"),
+        database.with_name("portal.sqlite3-shm"),
+    ):
+        if path.exists():
+            assert path.stat().st_mode & 0o077 == 0, f"{path.name} is {oct(path.stat().st_mode & 0o777)}"
+    assert uploads.stat().st_mode & 0o777 == 0o700
+    assert Path(private.instance_path).stat().st_mode & 0o777 == 0o700

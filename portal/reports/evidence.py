@@ -70,8 +70,11 @@ class EvidenceError(ValueError):
 
 
 def upload_folder() -> Path:
+    """The evidence folder, made for the portal's user alone if it is not there yet."""
     folder = Path(current_app.config["UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        folder.chmod(0o700)  # whatever the umask
     return folder
 
 
