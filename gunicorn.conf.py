@@ -59,10 +59,30 @@ def bind_refusal(binds: list[str], environ: dict[str, str]) -> str | None:
 
 
 def on_starting(server):
-    """Check where gunicorn will listen, after the command line and GUNICORN_CMD_ARGS have had their say."""
+    """Check where gunicorn will listen, after the command line and GUNICORN_CMD_ARGS have had their
+    say; and, serving the portal in production, that its database is fit to serve."""
     refusal = bind_refusal(list(server.cfg.bind), dict(os.environ))
+    if not refusal and getattr(server.app, "app_uri", "") == "wsgi:app":
+        refusal = database_refusal(dict(os.environ))
     if refusal:
         raise SystemExit(f"gunicorn.conf.py: {refusal}")
+
+
+def database_refusal(environ: dict[str, str]) -> str | None:
+    """In production, why the portal must not serve its database (demonstration accounts that can
+    sign in with their published password), or None. Checked once, before any worker starts."""
+    if environ.get("PORTAL_ENV", "").strip().lower() != "production":
+        return None
+    from portal import create_app
+    from portal.demo import refusal_to_serve
+    from portal.extensions import db
+
+    app = create_app()
+    with app.app_context():
+        try:
+            return refusal_to_serve()
+        finally:
+            db.engine.dispose()  # the workers make connections of their own
 
 
 def post_worker_init(worker):

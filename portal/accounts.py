@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hmac
+import secrets
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -81,6 +82,15 @@ def create_user(email: str, name: str, role: str, password: str, by: User | None
 
 def disable_user(email: str, by: User | None = None) -> User:
     return _set_active(email, False, by)
+
+
+def retire_user(email: str, by: User | None = None) -> User:
+    """Disable an account for good: its sessions end and its password becomes one no one knows,
+    so enabling it again later does not bring back a password that was ever written down."""
+    user = disable_user(email, by)
+    user.set_password(secrets.token_urlsafe(32), _password_hash_method())
+    db.session.commit()
+    return user
 
 
 def enable_user(email: str, by: User | None = None) -> User:

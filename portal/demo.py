@@ -16,7 +16,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, insert, select, text
 
-from portal.accounts import create_user, find_user
+from portal.accounts import create_user, find_user, retire_user
 from portal.extensions import db
 from portal.models import ReferenceCounter, Report, User
 from portal.models.report import CONTACT_CHANNELS, OUTCOMES
@@ -544,7 +544,52 @@ def _demo_officers() -> None:
     click.echo("At first sign-in each account sets up two-factor authentication with an authenticator app.")
 
 
+def active_demo_accounts() -> list[str]:
+    """The demonstration accounts in this database that can still sign in."""
+    emails = [email for email, _name, _role in DEMO_OFFICERS]
+    return list(
+        db.session.scalars(select(User.email).where(User.email.in_(emails), User.active).order_by(User.email))
+    )
+
+
+def remove_demo_accounts() -> list[str]:
+    """Disable the demonstration accounts, end their sessions and give them a password no one knows.
+
+    They are kept, disabled, rather than deleted: the audit log names whoever acted, and a
+    demonstration officer may have.
+    """
+    removed = active_demo_accounts()
+    for email in removed:
+        retire_user(email)
+    return removed
+
+
+REFUSAL = (
+    "refusing to serve: the demonstration accounts {accounts} can sign in to this database with a "
+    "published password. Remove them first: flask --app wsgi demo remove-accounts"
+)
+
+
+def refusal_to_serve() -> str | None:
+    """Why a production portal must not serve this database, or None when it may."""
+    accounts = active_demo_accounts()
+    db.session.remove()
+    return REFUSAL.format(accounts=", ".join(accounts)) if accounts else None
+
+
 demo_group = AppGroup("demo", help="Demonstration data.")
+
+
+@demo_group.command(
+    "remove-accounts",
+    help="Disable the demonstration accounts, end their sessions and give them an unknown password.",
+)
+def demo_remove_accounts() -> None:
+    removed = remove_demo_accounts()
+    if removed:
+        click.echo(f"Disabled the demonstration accounts {', '.join(removed)}; they can no longer sign in.")
+    else:
+        click.echo("No demonstration account can sign in to this database.")
 
 
 @demo_group.command("load", help="Create realistic synthetic reports, unless reports already exist.")

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
 from portal import demo
-from portal.accounts import create_user
-from portal.demo import bulk_load_demo_reports, load_demo_reports
+from portal.accounts import create_user, find_user
+from portal.config import PROJECT_ROOT
+from portal.demo import DEMO_OFFICERS, DEMO_PASSWORD, bulk_load_demo_reports, load_demo_reports
 from portal.extensions import db
 from portal.models import (
     Draft,
@@ -28,6 +32,7 @@ from portal.triage.calendar import london_today
 from portal.triage.contract import parse_report
 from portal.triage.engine import decide
 from portal.triage.service import current_policy
+from tests.processes import FLASK, Browser, free_port, portal_env, start_gunicorn, stop, web_host
 
 
 def test_demo_load_makes_triaged_reports_once(app: Flask) -> None:
@@ -143,3 +148,41 @@ def test_demo_load_takes_the_bulk_path_for_large_counts(app: Flask, monkeypatch:
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Report)) == 60
         assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
+
+
+def test_production_refuses_to_serve_while_demonstration_accounts_can_sign_in(
+    app: Flask, app_settings: dict[str, Any], redis_server: str, tmp_path: Path
+) -> None:
+    """If `demo load` ever ran on a database, its published logins must not open a production portal."""
+    with app.app_context():
+        for email, name, role in DEMO_OFFICERS:
+            create_user(email, name, role, DEMO_PASSWORD)
+    env = portal_env(
+        app_settings, PORTAL_ENV="production", SECRET_KEY="d" * 40, RATELIMIT_STORAGE_URI=redis_server
+    )
+    log = tmp_path / "gunicorn.log"
+    refused = start_gunicorn(env, f"127.0.0.1:{free_port()}", log)
+    try:
+        assert refused.wait(timeout=60) != 0, "gunicorn refused to start"
+    finally:
+        stop(refused)
+    said = log.read_text()
+    assert "officer@example.org, supervisor@example.org" in said
+    assert "flask --app wsgi demo remove-accounts" in said
+
+    # The remedy works in production, and then the portal starts.
+    removal = subprocess.run(
+        [FLASK, "--app", "wsgi", "demo", "remove-accounts"],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert removal.returncode == 0, removal.stderr
+    assert "Disabled the demonstration accounts officer@example.org, supervisor@example.org" in removal.stdout
+    with web_host(env, tmp_path / "after.log") as url:
+        status, page = Browser(url).post_form(
+            "/officer/sign-in", {"email": "supervisor@example.org", "password": DEMO_PASSWORD}
+        )
+        assert status == 200 and "Enter a correct email address and password" in page
+    with app.app_context():
+        for email, _name, _role in DEMO_OFFICERS:
+            user = find_user(email)
+            assert user is not None and not user.active and not user.check_password(DEMO_PASSWORD)
