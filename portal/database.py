@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import select
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from flask import has_request_context, request
@@ -72,11 +72,12 @@ def _make_private(path: str | None) -> None:
         or not os.path.isdir(os.path.dirname(path) or ".")
     ):
         return  # SQLite itself says what is wrong with a path it cannot open
-    try:
-        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    # Never open a database file that exists: closing any descriptor of it would drop the locks
+    # SQLite holds on it in this process.
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    with suppress(PermissionError):  # another user's file: SQLite will say whether it can be used
         os.chmod(path, 0o600)
-    except PermissionError:
-        pass  # another user's file: SQLite will say whether it can be used
 
 
 def _refuse_a_dropped_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
