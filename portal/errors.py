@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, render_template, request, session
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from portal.extensions import db, limiter
@@ -43,8 +43,6 @@ def _megabytes(size: int) -> str:
 
 def _database_unavailable(error: DBAPIError) -> bool:
     """Whether the error says the database could not be reached, rather than a fault of ours."""
-    from sqlalchemy.exc import InterfaceError, OperationalError
-
     return error.connection_invalidated or isinstance(error, (OperationalError, InterfaceError))
 
 

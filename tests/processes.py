@@ -88,19 +88,25 @@ def start_gunicorn(
         )
 
 
-def wait_until_healthy(url: str, server: subprocess.Popen[bytes], log: Path, timeout: float = 30) -> None:
+def wait_until_healthy(
+    url: str, server: subprocess.Popen[bytes], log: Path, timeout: float = 30, cafile: Path | None = None
+) -> None:
+    """Wait for ``url``/healthz to answer 200 (over HTTPS trusting ``cafile``), while ``server`` runs."""
+    context = ssl.create_default_context(cafile=cafile) if cafile is not None else None
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"the portal stopped (exit {server.returncode}):\n{log.read_text()}")
+            raise RuntimeError(
+                f"{server.args[0]} stopped (exit {server.returncode}):\n{log.read_text()[-3000:]}"
+            )
         try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2, context=context) as response:  # noqa: S310
                 if response.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.1)
-    raise RuntimeError(f"the portal did not answer /healthz within {timeout} seconds:\n{log.read_text()}")
+    raise RuntimeError(f"{url}/healthz did not answer within {timeout} seconds:\n{log.read_text()[-3000:]}")
 
 
 @contextmanager

@@ -103,12 +103,11 @@ def _seconds_until(when: datetime | None, longest: float) -> float:
     return min(max((when - utcnow()).total_seconds(), 0.0), longest)
 
 
-def work_once(*, should_stop: Any = None, limit: int = BATCH) -> tuple[int, bool]:
-    """One pass: give back lapsed leases, send what is due. How many sent, and whether more wait."""
+def work_once(*, should_stop: Any = None, limit: int = BATCH) -> bool:
+    """One pass: give back lapsed leases, send what is due. Whether more were due than it took."""
     release_expired()
     report = deliver(limit=limit, should_stop=should_stop)
-    tried = len(report.sent) + len(report.retrying) + len(report.failed)
-    return len(report.sent), tried >= limit
+    return len(report.sent) + len(report.retrying) + len(report.failed) >= limit
 
 
 def work(app: Flask, stop: threading.Event) -> None:
@@ -120,7 +119,7 @@ def work(app: Flask, stop: threading.Event) -> None:
         while not stop.is_set():
             with app.app_context():
                 try:
-                    _sent, more = work_once(should_stop=stop.is_set)
+                    more = work_once(should_stop=stop.is_set)
                     wait = 0.0 if more else _seconds_until(next_due_at(), idle)
                 except SQLAlchemyError:
                     log.warning("outbox worker: database unavailable; trying again shortly")

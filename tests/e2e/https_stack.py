@@ -14,10 +14,8 @@ import hashlib
 import hmac
 import os
 import shlex
-import ssl
 import subprocess
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +23,7 @@ from pathlib import Path
 import redis
 
 from deploy.render import render_all
-from tests.processes import free_port, stop
+from tests.processes import free_port, stop, wait_until_healthy
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NGINX = Path("/usr/sbin/nginx")
@@ -258,25 +256,9 @@ def start_stack(folder: Path, database_url: str, smtp_port: int, redis_url: str)
             )
         stack.processes.append(nginx)
         _wait_for_file(folder / "nginx.pid", nginx, folder / "error.log", "nginx")
-        _wait_until_answering(stack)
+        wait_until_healthy(stack.url, nginx, folder / "error.log", cafile=stack.cert)
 
         stack.mail_worker = stack.start_unit("do-it-online-mail.service", "mail-worker.log")
         yield stack
     finally:
         stack.stop()
-
-
-def _wait_until_answering(stack: Stack) -> None:
-    context = ssl.create_default_context(cafile=str(stack.cert))
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{stack.url}/healthz", context=context, timeout=5) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"the portal did not answer through nginx:\n{stack.log('error.log')}"
-                ) from None
-        time.sleep(0.2)

@@ -12,11 +12,7 @@ from __future__ import annotations
 
 import os
 import signal
-import ssl
 import subprocess
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +22,7 @@ import psycopg
 from deploy.render import render
 from portal.config import PROJECT_ROOT
 from tests.e2e.https_stack import nginx_main_conf, self_signed_certificate
-from tests.processes import FLASK, GUNICORN
+from tests.processes import FLASK, GUNICORN, wait_until_healthy
 from tests.topology.network import Host, Network
 from tests.topology.services import MailServer, Postgres, Redis
 
@@ -142,7 +138,7 @@ class Topology:
         host = self.host(name)
         argv = [GUNICORN, "--bind", f"{host.address}:{APP_PORT}", "wsgi:app"]
         self.processes[name] = Process(host, argv, self.env(), self.folder / f"{name}.log").start()
-        self._wait_healthy(f"http://{host.address}:{APP_PORT}/healthz", name)
+        self._wait_healthy(f"http://{host.address}:{APP_PORT}", name)
 
     def start_mail_worker(self, name: str) -> None:
         argv = [FLASK, "--app", "wsgi", "outbox", "work"]
@@ -172,26 +168,12 @@ class Topology:
         (folder / "nginx.conf").write_text(nginx_main_conf(folder, folder / "site.conf"))
         argv = ["/usr/sbin/nginx", "-c", str(folder / "nginx.conf"), "-g", "daemon off;"]
         self.processes["lb"] = Process(lb, argv, dict(os.environ), self.folder / "nginx.log").start()
-        self._wait_healthy(f"{self.url}/healthz", "lb")
+        self._wait_healthy(self.url, "lb")
 
-    def _wait_healthy(self, url: str, name: str, timeout: float = 60) -> None:
+    def _wait_healthy(self, url: str, name: str) -> None:
         process = self.processes[name]
-        context = ssl.create_default_context(cafile=self.cert) if url.startswith("https") else None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert process.popen is not None
-            if process.popen.poll() is not None:
-                raise RuntimeError(f"{name} stopped:\n{process.log.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(url, timeout=2, context=context) as response:  # noqa: S310
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(
-            f"{name} did not answer {url} within {timeout} s:\n{process.log.read_text()[-3000:]}"
-        )
+        assert process.popen is not None
+        wait_until_healthy(url, process.popen, process.log, timeout=60, cafile=self.cert)
 
     def psql(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         assert self.postgres
