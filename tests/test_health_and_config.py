@@ -14,6 +14,7 @@ from portal.config import DEVELOPMENT_SECRET, ConfigError, load_config
 from portal.extensions import db
 from tests.conftest import make_app
 from tests.helpers import PageClient
+from tests.processes import wait_for
 
 
 def test_healthz_answers_200_when_the_database_answers(app: Flask) -> None:
@@ -30,15 +31,20 @@ def test_healthz_answers_503_when_the_database_does_not(app_settings: dict[str, 
 
 
 def _drop_every_other_connection() -> None:
-    """What a restart or a failover does to the portal's pooled connections."""
-    engine = create_engine(db.engine.url)
+    """What a restart or a failover does to the portal's pooled connections: each server process
+    ends, and the test goes on once they have all gone, as requests after a restart do."""
+    # Each statement on its own: in a transaction, pg_stat_activity would show one snapshot.
+    engine = create_engine(db.engine.url, isolation_level="AUTOCOMMIT")
     with engine.connect() as other:
-        other.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
+        others = text(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+        ended = list(other.execute(others).scalars())
+        ending = text("SELECT pg_terminate_backend(pid) FROM unnest(CAST(:pids AS int[])) AS pid")
+        other.execute(ending, {"pids": ended})
+        left = text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(CAST(:pids AS int[]))")
+        gone = wait_for(lambda: other.execute(left, {"pids": ended}).scalar() == 0, timeout=10, interval=0.05)
+        assert gone, "the server processes ended"
     engine.dispose()
 
 
