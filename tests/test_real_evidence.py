@@ -243,6 +243,25 @@ def test_a_clean_pdf_is_kept_exactly_as_sent(app: Flask, client: PageClient) -> 
     assert path.read_bytes() == original
 
 
+def test_the_same_photo_sent_again_is_kept_once(
+    app: Flask, client: PageClient, evidence_files: EvidenceFiles
+) -> None:
+    """A second press of Upload after a page that did not load sends the same photo again."""
+    name, _content_type, _shape = KINDS["camera_3mb.jpg"]
+    photo = evidence_files.bytes("camera_3mb.jpg")
+    fill_until(client, "asb", stop_before="evidence")
+
+    assert not upload(client, (photo, name)).errors
+    again = upload(client, (photo, name))
+
+    assert again.status == 200 and not again.errors, again.errors
+    [(_attachment, path)] = kept(app)
+    assert sorted(Path(app.config["UPLOAD_FOLDER"]).iterdir()) == [path], "no second copy on disk"
+    assert [key.get_text(strip=True) for key in again.soup.select(".govuk-summary-list__key")] == [name]
+    different = upload(client, (exact_size_pdf(MB), "scan.pdf"))
+    assert not different.errors and len(kept(app)) == 2
+
+
 def test_a_pdf_s_metadata_left_behind_by_an_earlier_edit_is_not_kept(app: Flask, client: PageClient) -> None:
     original = pdf_with_orphaned_xmp()
     assert PdfReader(io.BytesIO(original)).metadata is None and PLANTED.xmp_marker.encode() in original

@@ -94,7 +94,7 @@ def clean_filename(name: str) -> str:
 
 
 def add_to_draft(draft: Draft, stream: IO[bytes], filename: str) -> Attachment:
-    """Check one uploaded file and keep it with the draft. Raises ``EvidenceError``."""
+    """Check one uploaded file and keep it with the draft, once. Raises ``EvidenceError``."""
     limit = current_app.config["UPLOAD_MAX_FILES"]
     if len(draft.attachments) >= limit:
         raise EvidenceError(f"You can upload up to {limit} files. Remove a file to add another")
@@ -105,6 +105,12 @@ def add_to_draft(draft: Draft, stream: IO[bytes], filename: str) -> Attachment:
     path = upload_folder() / storage_name
     try:
         content_type, display_name, size, sha256 = _keep(stream, path, display_name, max_bytes)
+        # The same file sent again (a second press after a page that did not load, say) is kept
+        # once: the resident would otherwise find two copies to remove, and officers two to read.
+        for kept in draft.attachments:
+            if kept.sha256 == sha256 and kept.size_bytes == size:
+                path.unlink(missing_ok=True)
+                return kept
         attachment = Attachment(
             storage_name=storage_name,
             original_name=display_name,
