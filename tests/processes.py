@@ -167,10 +167,13 @@ class Browser:
         return status, html
 
     def token(self, path: str) -> str:
-        """The CSRF token of the form at ``path``; ``PageFailed`` if the page itself failed."""
-        status, page = self.get(path)
+        """The CSRF token of the form at ``path``; ``PageFailed`` if the page itself failed, and
+        ``PageMoved`` if the portal sent the browser on instead of showing the form."""
+        status, page, headers = self.open(path)
         if status >= 500:
             raise PageFailed(status, path)
+        if 300 <= status < 400:
+            raise PageMoved(status, path, headers.get("Location", ""))
         found = CSRF_TOKEN.search(page)
         assert found, f"no CSRF token on {path} ({status})"
         return found.group(1)
@@ -208,6 +211,15 @@ class PageFailed(Exception):
     def __init__(self, status: int, path: str) -> None:
         super().__init__(f"{path} answered {status}")
         self.status = status
+
+
+class PageMoved(Exception):
+    """The page a form was on sent the browser elsewhere: what the form did has been done."""
+
+    def __init__(self, status: int, path: str, location: str) -> None:
+        super().__init__(f"{path} answered {status}, to {location}")
+        self.status = status
+        self.location = location
 
 
 CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -208,6 +208,26 @@ def test_a_double_click_without_javascript_still_shows_the_reference(app: Flask,
         assert len(db.session.scalars(select(Report)).all()) == 1
 
 
+def test_a_resident_whose_answer_to_send_was_lost_is_shown_the_reference_on_opening_the_page_again(
+    app: Flask, client: PageClient
+) -> None:
+    """The report was stored but the page never arrived (a proxy's 502, a dropped line): the
+    browser still carries the cookie from before, and the resident opens the check page again."""
+    fill_until(client, "asb", about=factories.about(safe_to_email="no"))
+    token = client.get("/report/check").csrf_token()
+    before = client.client.get_cookie("session")
+    assert before is not None
+    sent = client.post("/report/check", {"csrf_token": token})
+    client.client.set_cookie("session", before.value)
+
+    again = client.get("/report/check")
+
+    assert again.h1 == "Report sent"
+    assert _reference(again) == _reference(sent)
+    with app.app_context():
+        assert len(db.session.scalars(select(Report)).all()) == 1
+
+
 def test_two_presses_of_send_at_the_same_moment_make_one_report(app: Flask, client: PageClient) -> None:
     fill_until(client, "asb")
     token = client.get("/report/check").csrf_token()

@@ -237,12 +237,12 @@ def check_answers() -> Any:
     draft_id = session.get(DRAFT_KEY)
     draft = drafts.load_draft(draft_id)
     if draft is None:
-        if request.method == "POST":
-            if draft_id and submission_for_draft(draft_id):
-                # Send pressed again (or twice at once): the report is already made.
-                return _confirm(draft_id)
-            if DRAFT_KEY not in session and session.get(SUBMITTED_KEY):
-                return redirect(url_for("public.confirmation"))
+        if draft_id and submission_for_draft(draft_id):
+            # Send pressed again (or twice at once), or the page after Send was lost on its way
+            # and the resident opened this one again: the report is already made.
+            return _confirm(draft_id)
+        if request.method == "POST" and DRAFT_KEY not in session and session.get(SUBMITTED_KEY):
+            return redirect(url_for("public.confirmation"))
         return _expired()
     missing = first_incomplete(draft.completed)
     if missing is not None:
