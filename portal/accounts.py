@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hmac
 import secrets
+import unicodedata
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -19,7 +20,7 @@ from portal.extensions import db
 from portal.models import User
 from portal.models.types import utcnow
 from portal.models.user import ROLES
-from portal.triage.contract import is_valid_email, normalise_email
+from portal.triage.contract import is_valid_email
 
 MIN_PASSWORD_LENGTH = 12
 # The 10,000 most common passwords, most common first, from the list Django ships (Royce
@@ -57,12 +58,25 @@ def check_password_rules(password: str) -> None:
         raise AccountError("That password is one of the most common passwords: choose another")
 
 
+def account_key(email: str) -> str:
+    """The one form of an account's email: what it is stored as, looked up by and limited by.
+
+    Every way of writing the same address gives the same key, so a sign-in limit counted by this
+    key cannot be dodged by writing the address another way: Unicode look-alikes are folded
+    (NFKC: a full-width "ｏ" is "o"), control and format characters (NUL, a zero-width space)
+    and whitespace anywhere are dropped (an email address has none), and case is ignored.
+    """
+    folded = unicodedata.normalize("NFKC", email)
+    kept = "".join(ch for ch in folded if not ch.isspace() and unicodedata.category(ch)[0] not in "CZ")
+    return unicodedata.normalize("NFKC", kept.lower())
+
+
 def find_user(email: str) -> User | None:
-    return db.session.scalars(select(User).where(User.email == normalise_email(email))).first()
+    return db.session.scalars(select(User).where(User.email == account_key(email))).first()
 
 
 def create_user(email: str, name: str, role: str, password: str, by: User | None = None) -> User:
-    email = normalise_email(email)
+    email = account_key(email)
     if not is_valid_email(email):
         raise AccountError(f"{email!r} is not an email address")
     if not name.strip():
@@ -100,7 +114,7 @@ def enable_user(email: str, by: User | None = None) -> User:
 def _set_active(email: str, active: bool, by: User | None) -> User:
     user = find_user(email)
     if user is None:
-        raise AccountError(f"There is no account for {normalise_email(email)}")
+        raise AccountError(f"There is no account for {account_key(email)}")
     if by is not None and by.id == user.id and not active:
         raise AccountError("You cannot disable your own account")
     before = user.active
@@ -206,7 +220,7 @@ def reset_two_factor(email: str, by: User | None = None) -> User:
     """For a lost phone: the account enrols again at its next sign-in, and its sessions end."""
     user = find_user(email)
     if user is None:
-        raise AccountError(f"There is no account for {normalise_email(email)}")
+        raise AccountError(f"There is no account for {account_key(email)}")
     user.totp_secret = None
     user.totp_pending_secret = None
     user.totp_last_step = None

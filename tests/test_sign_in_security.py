@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pyotp
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from portal.accounts import AccountError, create_user
+from portal.accounts import AccountError, account_key, create_user, find_user
 from portal.extensions import db
 from portal.models import AuditEvent, User
 from tests.conftest import make_app
@@ -146,6 +149,59 @@ def test_five_wrong_passwords_pause_the_account_even_with_the_right_one(
     elsewhere = app.test_client()
     elsewhere.environ_base["REMOTE_ADDR"] = "203.0.113.9"
     assert _password_step(PageClient(elsewhere), officer) == 429
+
+
+# Ways of writing one address that a keyboard, a paste or a crafted post can produce.
+_UNSEEN = st.characters(categories=("Cc", "Cf"))  # NUL, escape, zero-width space, soft hyphen, ...
+_SPACES = st.characters(categories=("Zs", "Zl", "Zp")) | st.sampled_from("\t\n\r\x0b\x0c")
+
+
+def _full_width(character: str) -> str:
+    """The full-width form East Asian keyboards type, which NFKC folds back to ASCII."""
+    return chr(ord(character) + 0xFEE0) if "!" <= character <= "~" else character
+
+
+@st.composite
+def ways_of_writing(draw: st.DrawFn, email: str) -> str:
+    written = [
+        draw(st.sampled_from([ch, ch.upper(), _full_width(ch), _full_width(ch.upper())])) for ch in email
+    ]
+    for _ in range(draw(st.integers(0, 6))):
+        written.insert(draw(st.integers(0, len(written))), draw(_UNSEEN | _SPACES))
+    return "".join(written)
+
+
+@given(st.data())
+def test_every_way_of_writing_an_address_gives_the_one_account_key(data: st.DataObject) -> None:
+    written = data.draw(ways_of_writing("duty.officer@council.example"))
+    assert account_key(written) == "duty.officer@council.example"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_every_way_of_writing_an_address_finds_the_same_account(
+    app: Flask, officer: Account, data: st.DataObject
+) -> None:
+    written = data.draw(ways_of_writing(officer.email))
+    with app.app_context():
+        found = find_user(written)
+        assert found is not None and found.id == officer.id
+
+
+def test_wrong_passwords_count_against_the_account_however_its_address_is_written(
+    app: Flask, client: PageClient, officer: Account
+) -> None:
+    local, _, domain = officer.email.partition("@")
+    writings = [
+        officer.email + "\x00",  # a NUL, which the form's trimming drops before the lookup
+        officer.email.upper(),
+        f"  {local} @{domain}\t",
+        "".join(_full_width(ch) for ch in officer.email),
+        f"{local}\u200b@{domain}",  # a zero-width space
+    ]
+    for written in writings:
+        assert _password_step(client, replace(officer, email=written), "not-the-password-at-all") == 200
+    assert _password_step(client, officer) == 429
 
 
 def test_another_account_is_not_paused_by_someone_else_s_mistakes(

@@ -19,6 +19,7 @@ from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
 
 from portal.accounts import (
+    account_key,
     authenticate,
     confirm_two_factor,
     sign_out_everywhere,
@@ -32,7 +33,6 @@ from portal.models import User
 from portal.officer import bp, sessions
 from portal.officer.forms import SignInForm, TwoFactorForm
 from portal.officer.permissions import public_view
-from portal.triage.contract import normalise_email
 
 PENDING = "sign_in_pending"
 # Between the password and the code: long enough to open an authenticator app, no longer.
@@ -60,7 +60,7 @@ def _plain_in_a_path(character: str) -> bool:
 
 
 def _account_key() -> str:
-    return "sign-in:" + normalise_email(request.form.get("email", ""))
+    return "sign-in:" + account_key(request.form.get("email", ""))
 
 
 def _pending_key() -> str:
