@@ -39,4 +39,5 @@ def plain_text_to_html(text: str) -> Markup:
         protocols=list(_SAFE_SCHEMES),
         strip=True,
     )
-    return Markup(cleaned.replace("\n", "<br>\n"))  # noqa: S704  (escaped and cleaned above)  # nosec B704
+    with_breaks = cleaned.replace("\n", "<br>\n")
+    return Markup(with_breaks)  # noqa: S704  # nosec B704  (escaped and cleaned above)
