@@ -105,10 +105,10 @@ def add_to_draft(draft: Draft, stream: IO[bytes], filename: str) -> Attachment:
     path = upload_folder() / storage_name
     try:
         content_type, display_name, size, sha256 = _keep(stream, path, display_name, max_bytes)
-        # The same file sent again (a second press after a page that did not load, say) is kept
-        # once: the resident would otherwise find two copies to remove, and officers two to read.
+        # The same file sent again, by its name and content (a second press after a page that did
+        # not load, say), is kept once: the resident would otherwise find two copies to remove.
         for kept in draft.attachments:
-            if kept.sha256 == sha256 and kept.size_bytes == size:
+            if (kept.sha256, kept.size_bytes, kept.original_name) == (sha256, size, display_name):
                 path.unlink(missing_ok=True)
                 return kept
         attachment = Attachment(
