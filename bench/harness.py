@@ -150,7 +150,7 @@ def bench_officer(app: Flask) -> None:
 
     with app.app_context():
         user = find_user(OFFICER_EMAIL) or create_user(
-            OFFICER_EMAIL, "Bench Officer", "supervisor", OFFICER_PASSWORD
+            OFFICER_EMAIL, "Bench Officer", "supervisor", OFFICER_PASSWORD, one_time=False
         )
         user.totp_secret = TOTP_SECRET
         user.totp_pending_secret = None

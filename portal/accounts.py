@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import hmac
 import secrets
 import unicodedata
@@ -31,7 +32,12 @@ TOTP_VALID_WINDOW = 1
 
 
 class AccountError(ValueError):
-    """An account request that cannot be done; the message says what to fix."""
+    """An account request that cannot be done; the message says what to fix, and ``field`` which
+    answer of a form it is about, where it is about one."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @cache
@@ -75,7 +81,11 @@ def find_user(email: str) -> User | None:
     return db.session.scalars(select(User).where(User.email == account_key(email))).first()
 
 
-def create_user(email: str, name: str, role: str, password: str, by: User | None = None) -> User:
+def create_user(
+    email: str, name: str, role: str, password: str, by: User | None = None, *, one_time: bool = True
+) -> User:
+    """A new account. Its password is one-time (someone else chose it) unless ``one_time`` is False,
+    which only the demonstration accounts use."""
     email = account_key(email)
     if not is_valid_email(email):
         raise AccountError(f"{email!r} is not an email address")
@@ -86,10 +96,12 @@ def create_user(email: str, name: str, role: str, password: str, by: User | None
     check_password_rules(password)
     if find_user(email) is not None:
         raise AccountError(f"There is already an account for {email}")
-    user = User(email=email, name=name.strip(), role=role, active=True)
+    user = User(email=email, name=name.strip(), role=role, active=True, password_must_change=one_time)
     user.set_password(password, _password_hash_method())
     db.session.add(user)
-    audit.record("account_created", actor=by, after={"role": role}, detail=email)
+    audit.record(
+        "account_created", actor=by, after={"role": role, "one_time_password": one_time}, detail=email
+    )
     db.session.commit()
     return user
 
@@ -149,16 +161,91 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+# Passwords. An account made or reset by an administrator has a one-time password: the first
+# sign-in asks for the officer's own before it lets them in, so no one else knows it.
+
+
+def one_time_password() -> str:
+    """A password for an administrator to give over a safe channel: 4 groups of 4, easy to read out."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to mix up
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
+
+
+def _choose_password(user: User, new: str) -> None:
+    try:
+        check_password_rules(new)
+    except AccountError as error:
+        raise AccountError(str(error), field="new_password") from None
+    if user.check_password(new):
+        raise AccountError("Choose a new password, not the one you signed in with", field="new_password")
+    user.set_password(new, _password_hash_method())
+    user.password_must_change = False
+    user.end_sessions()  # every other session ends: it was opened with the old password
+
+
+def set_first_password(user: User, new: str) -> None:
+    """At a sign-in with a one-time password, once the second factor is proved: the officer's own."""
+    if not user.password_must_change:
+        raise AccountError("This account already has a password of its own")
+    _choose_password(user, new)
+    audit.record("password_changed", actor=user, after={"one_time_replaced": True}, detail=user.email)
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str, code: str) -> None:
+    """An officer changes their own password: the current one and a code prove it is them."""
+    if not user.check_password(current):
+        raise AccountError("The current password is not right", field="current_password")
+    if not verify_two_factor(user, code):
+        raise AccountError(
+            "Enter the code your authenticator app shows now (each code works once)", field="code"
+        )
+    _choose_password(user, new)
+    audit.record("password_changed", actor=user, after={"one_time_replaced": False}, detail=user.email)
+    db.session.commit()
+
+
+def reset_password(email: str, by: User | None = None) -> tuple[User, str]:
+    """For a forgotten password: a new one-time password, and every session of the account ends."""
+    user = find_user(email)
+    if user is None:
+        raise AccountError(f"There is no account for {account_key(email)}")
+    if by is not None and by.id == user.id:
+        raise AccountError("You cannot reset your own password: change it from your account instead")
+    password = one_time_password()
+    user.set_password(password, _password_hash_method())
+    user.password_must_change = True
+    user.end_sessions()
+    audit.record("password_reset", actor=by, detail=user.email)
+    db.session.commit()
+    return user, password
+
+
 # Two-factor authentication: a time-based one-time code (RFC 6238) from an authenticator app.
 # Every officer enrols at their first sign-in; until then the account cannot reach a case.
 
 
-def two_factor_set_up_secret(user: User) -> str:
-    """The secret this account is enrolling with, made once and kept until a code confirms it."""
-    if user.totp_pending_secret is None:
-        user.totp_pending_secret = pyotp.random_base32()
-        db.session.commit()
-    return user.totp_pending_secret
+def _binding(secret: str) -> str:
+    return hashlib.sha256(b"two-factor-enrolment:" + secret.encode()).hexdigest()[:32]
+
+
+def start_enrolment(user: User) -> str:
+    """A new secret for this sign-in attempt, replacing any shown before. Returns what binds it to
+    the browser that asked: only that browser can see it or confirm it, so a secret seen by
+    anyone who once passed the password step (whoever chose the first password) is worthless."""
+    if user.has_two_factor:
+        raise AccountError("This account has set up two-factor authentication already")
+    user.totp_pending_secret = pyotp.random_base32()
+    db.session.commit()
+    return _binding(user.totp_pending_secret)
+
+
+def enrolment_secret(user: User, binding: str | None) -> str | None:
+    """The secret this browser is enrolling with; None if another sign-in has replaced it since."""
+    secret = user.totp_pending_secret
+    if secret is None or user.has_two_factor or not binding:
+        return None
+    return secret if hmac.compare_digest(_binding(secret), binding) else None
 
 
 def two_factor_uri(user: User, secret: str, issuer: str) -> str:
@@ -191,9 +278,9 @@ def _use_step(user: User, step: int) -> bool:
     return bool(used.rowcount == 1)  # type: ignore[attr-defined]
 
 
-def confirm_two_factor(user: User, code: str, at: datetime | None = None) -> bool:
-    """Finish enrolment with a code from the new secret; False if the code is not right."""
-    secret = user.totp_pending_secret
+def confirm_two_factor(user: User, code: str, binding: str | None, at: datetime | None = None) -> bool:
+    """Finish enrolment with a code from this browser's secret; False if the code is not right."""
+    secret = enrolment_secret(user, binding)
     if secret is None:
         return False
     step = _matching_step(secret, code, at or utcnow())

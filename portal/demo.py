@@ -539,7 +539,8 @@ def _demo_officers() -> None:
         raise click.ClickException("Demonstration accounts are never made in production")
     for email, name, role in DEMO_OFFICERS:
         if find_user(email) is None:
-            create_user(email, name, role, DEMO_PASSWORD)
+            # The printed password keeps working for whoever tries the demonstration next.
+            create_user(email, name, role, DEMO_PASSWORD, one_time=False)
         click.echo(f"Demo {role} login: {email} / {DEMO_PASSWORD}")
     click.echo("At first sign-in each account sets up two-factor authentication with an authenticator app.")
 

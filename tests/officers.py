@@ -9,12 +9,19 @@ import pyotp
 from flask import Flask
 from sqlalchemy import select, update
 
-from portal.accounts import confirm_two_factor, create_user, two_factor_set_up_secret
+from portal.accounts import (
+    confirm_two_factor,
+    create_user,
+    enrolment_secret,
+    set_first_password,
+    start_enrolment,
+)
 from portal.extensions import db
 from portal.models import User
 from tests.helpers import Page, PageClient
 
 PASSWORD = "a-long-test-password-123"
+ONE_TIME_PASSWORD = "an-administrator-chose-this-1"
 
 
 @dataclass(frozen=True)
@@ -27,18 +34,25 @@ class Account:
 
 
 def make_account(app: Flask, role: str, name: str | None = None, two_factor: bool = True) -> Account:
-    """An account, enrolled in two-factor authentication (as every officer is after first sign-in)."""
+    """An account as every officer's is after their first sign-in: enrolled in two-factor
+    authentication, with a password of their own (PASSWORD) in place of the one-time one.
+
+    Without ``two_factor`` it is a new account that has not signed in yet: PASSWORD is then the
+    one-time password an administrator chose for it."""
     name = name or f"Test {role.capitalize()}"
     email = f"{name.lower().replace(' ', '.')}@council.example"
     with app.app_context():
-        user = create_user(email, name, role, PASSWORD)
-        secret = ""
-        if two_factor:
-            secret = two_factor_set_up_secret(user)
-            totp = pyotp.TOTP(secret)
-            # Enrolled with the previous step's code, so that the current step's code is unused.
-            now = datetime.now(UTC)
-            assert confirm_two_factor(user, totp.generate_otp(totp.timecode(now) - 1), at=now)
+        if not two_factor:
+            user = create_user(email, name, role, PASSWORD)
+            return Account(user.id, user.email, user.name, user.role)
+        user = create_user(email, name, role, ONE_TIME_PASSWORD)
+        binding = start_enrolment(user)
+        secret = enrolment_secret(user, binding) or ""
+        totp = pyotp.TOTP(secret)
+        # Enrolled with the previous step's code, so that the current step's code is unused.
+        now = datetime.now(UTC)
+        assert confirm_two_factor(user, totp.generate_otp(totp.timecode(now) - 1), binding, at=now)
+        set_first_password(user, PASSWORD)
         return Account(user.id, user.email, user.name, user.role, secret)
 
 

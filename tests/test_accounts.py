@@ -162,7 +162,7 @@ def test_an_administrator_adds_and_disables_accounts(app: Flask) -> None:
     assert itself.errors == ["You cannot disable your own account"]
     with app.app_context():
         actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.actor_id == admin.id)).all()
-    assert actions == ["two_factor_enrolled", "account_created", "account_disabled"]
+    assert actions == ["two_factor_enrolled", "password_changed", "account_created", "account_disabled"]
 
 
 def test_officers_do_not_see_the_accounts_page(officer_client: PageClient) -> None:

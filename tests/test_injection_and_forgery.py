@@ -601,6 +601,45 @@ def _sign_in_attempts(scene: Scene, rule: Rule) -> list[Attempt]:
                 probe=landing(client, "/officer/"),
             )
         ]
+    if rule.endpoint == "officer.sign_in_new_password":
+        newcomer = make_account(app, "officer", name="Newly Enrolled", two_factor=False)
+        client = scene.pending(newcomer)
+        key = (
+            client.get("/officer/sign-in/set-up")
+            .soup.select_one(".portal-qr__key")
+            .get_text()
+            .replace(" ", "")
+        )
+        asked = client.post_form("/officer/sign-in/set-up", {"code": pyotp.TOTP(key).now()})
+        assert asked.path == "/officer/sign-in/new-password"
+        chosen = {
+            "new_password": "a-password-of-their-own-5",
+            "confirm_password": "a-password-of-their-own-5",
+        }
+        return [
+            Attempt(
+                client,
+                "/officer/sign-in/new-password",
+                lambda: chosen,
+                "/officer/sign-in/new-password",
+                probe=landing(client, "/officer/"),
+            )
+        ]
+    if rule.endpoint == "officer.change_own_password":
+        changing = make_account(app, "officer", name="Changing Password")
+        client = PageClient(app.test_client())
+        sign_in(client, changing)
+
+        def change() -> dict[str, Any]:
+            new = "a-changed-password-of-6"
+            return {
+                "current_password": PASSWORD,
+                "new_password": new,
+                "confirm_password": new,
+                "code": fresh_code(app, changing),
+            }
+
+        return [Attempt(client, "/officer/account/password", change, "/officer/account/password")]
     if rule.endpoint == "officer.sign_out":
         account = make_account(app, "supervisor", name="Leaving Supervisor")
         client = PageClient(app.test_client())
@@ -624,6 +663,9 @@ def _officer_attempts(scene: Scene, rule: Rule) -> list[Attempt]:
     if rule.endpoint == "officer.set_account_status":
         data = {"email": scene.officer.email, "active": "no"}
         return [Attempt(admin, "/officer/accounts/status", lambda: data, "/officer/accounts")]
+    if rule.endpoint == "officer.reset_account_password":
+        data = {"email": scene.officer.email}
+        return [Attempt(admin, "/officer/accounts/reset-password", lambda: data, "/officer/accounts")]
     if rule.endpoint == "officer.complete_tasking_action":
         reference = scene.case()
         with scene.app.app_context():

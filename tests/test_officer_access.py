@@ -14,7 +14,13 @@ from tests.helpers import PageClient
 from tests.officers import make_account, sign_in
 
 # Signing in (password, then code or enrolment) and out.
-OPEN_TO_ALL = {"officer.sign_in", "officer.sign_in_code", "officer.sign_in_set_up", "officer.sign_out"}
+OPEN_TO_ALL = {
+    "officer.sign_in",
+    "officer.sign_in_code",
+    "officer.sign_in_set_up",
+    "officer.sign_in_new_password",
+    "officer.sign_out",
+}
 
 
 def officer_rules(app: Flask) -> list[Rule]:

@@ -9,10 +9,10 @@ from typing import Any
 
 import pyotp
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from flask import Flask
 from flask_migrate import upgrade
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from portal.accounts import AccountError, account_key, create_user, find_user
@@ -21,6 +21,8 @@ from portal.models import AuditEvent, User
 from tests.conftest import make_app
 from tests.helpers import PageClient
 from tests.officers import PASSWORD, Account, fresh_code, make_account, sign_in
+
+NEW_PASSWORD = "a-password-of-my-own-42"
 
 
 def _password_step(client: PageClient, account: Account, password: str = PASSWORD) -> int:
@@ -97,6 +99,11 @@ def test_a_new_officer_enrols_with_a_qr_code_drawn_here(app: Flask, client: Page
     assert wrong.errors == ["Enter the 6-digit code your authenticator app shows for this account"]
 
     page = client.post("/officer/sign-in/set-up", {"csrf_token": token, "code": pyotp.TOTP(key).now()})
+    assert page.h1 == "Choose your own password", "the first password was someone else's"
+    page = client.post(
+        "/officer/sign-in/new-password",
+        {"csrf_token": page.csrf_token(), "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
+    )
     assert page.h1 == "Queue"
     with app.app_context():
         user = db.session.get(User, newcomer.id)

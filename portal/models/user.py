@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, Integer, String
+from sqlalchemy import BigInteger, Boolean, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -31,9 +31,12 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     # Part of every session's identity: changing it ends every session of this account at once,
     # including copies of an old cookie (signing out, disabling).
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(32))
-    # Two-factor authentication (TOTP). The pending secret is the one shown at enrolment until a
-    # code confirms it; the last step is the 30-second step of the last code used, so each code
-    # works once.
+    # A password an administrator (or the command line) chose: it opens only the first sign-in,
+    # which asks for a password of the officer's own before it lets them in.
+    password_must_change: Mapped[bool] = mapped_column(Boolean, default=True, server_default=false())
+    # Two-factor authentication (TOTP). The pending secret is the one shown at enrolment, made
+    # afresh for each sign-in and bound to that browser, until a code confirms it; the last step
+    # is the 30-second step of the last code used, so each code works once.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)

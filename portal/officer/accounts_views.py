@@ -11,7 +11,7 @@ from werkzeug.wrappers.response import Response
 from portal import accounts
 from portal.models.user import ROLE_LABELS
 from portal.officer import bp
-from portal.officer.forms import AccountForm, AccountStatusForm
+from portal.officer.forms import AccountEmailForm, AccountForm, AccountStatusForm
 from portal.officer.permissions import ADMINISTER, requires
 
 
@@ -21,6 +21,7 @@ def _page(form: AccountForm | None = None, problem: str | None = None, status: i
             "officer/accounts.html",
             form=form or AccountForm(formdata=None),
             status_form=AccountStatusForm(formdata=None),
+            reset_form=AccountEmailForm(formdata=None),
             users=accounts.all_users(),
             role_labels=ROLE_LABELS,
             problem=problem,
@@ -64,3 +65,17 @@ def set_account_status() -> Response | Any:
         return _page(problem=str(error), status=400)
     flash(f"{user.name}'s account is now {'enabled' if user.active else 'disabled'}", "success")
     return redirect(url_for("officer.account_list"))
+
+
+@bp.post("/accounts/reset-password")
+@requires(ADMINISTER)
+def reset_account_password() -> Any:
+    form = AccountEmailForm()
+    if not form.validate_on_submit():
+        return _page(problem="Choose an account", status=400)
+    try:
+        user, password = accounts.reset_password(form.email.data, by=current_user)
+    except accounts.AccountError as error:
+        return _page(problem=str(error), status=400)
+    # Shown once, on this page only: it is never stored, emailed or put in a message for later.
+    return render_template("officer/account_password_reset.html", user=user, password=password)

@@ -14,16 +14,20 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import segno
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
 
 from portal.accounts import (
+    AccountError,
     account_key,
     authenticate,
+    change_password,
     confirm_two_factor,
+    enrolment_secret,
+    set_first_password,
     sign_out_everywhere,
-    two_factor_set_up_secret,
+    start_enrolment,
     two_factor_uri,
     verify_two_factor,
 )
@@ -31,8 +35,8 @@ from portal.extensions import db, limiter
 from portal.logs import security_event
 from portal.models import User
 from portal.officer import bp, sessions
-from portal.officer.forms import SignInForm, TwoFactorForm
-from portal.officer.permissions import public_view
+from portal.officer.forms import ChangePasswordForm, NewPasswordForm, SignInForm, TwoFactorForm
+from portal.officer.permissions import VIEW, public_view, requires
 
 PENDING = "sign_in_pending"
 # Between the password and the code: long enough to open an authenticator app, no longer.
@@ -113,6 +117,16 @@ def _counting_attempts(view: Any) -> Any:
     return checked
 
 
+def _second_factor_proved(user: User) -> Any:
+    """Past the code: signed in, or first asked for a password of their own in place of a one-time one."""
+    if not user.password_must_change:
+        return _signed_in(user)
+    pending = dict(session[PENDING])
+    pending.update(proved=True, at=int(time.time()))
+    session[PENDING] = pending
+    return redirect(url_for("officer.sign_in_new_password"))
+
+
 def _signed_in(user: User) -> Any:
     target = session.get(PENDING, {}).get("next") or url_for("officer.queue")
     session.clear()  # a new session at sign-in: nothing from before it carries over
@@ -160,7 +174,7 @@ def sign_in_code() -> Any:
     form = TwoFactorForm()
     if form.validate_on_submit():
         if verify_two_factor(user, form.code.data or ""):
-            return _signed_in(user)
+            return _second_factor_proved(user)
         security_event("sign_in_code", outcome="refused", account=user.id)
         form.code.errors = ["Enter the code your authenticator app shows now (each code works once)"]
     return render_template("officer/sign_in_code.html", form=form)
@@ -175,12 +189,19 @@ def sign_in_set_up() -> Any:
     user = _pending_user()
     if user is None or user.has_two_factor:
         return _start_again()
-    secret = two_factor_set_up_secret(user)
+    pending = session[PENDING]
+    if "enrolment" not in pending:
+        # A secret for this sign-in alone: one seen at an earlier sign-in (by whoever else knew
+        # the first password) is replaced, and only this browser can confirm this one.
+        session[PENDING] = pending = {**pending, "enrolment": start_enrolment(user)}
+    secret = enrolment_secret(user, pending["enrolment"])
+    if secret is None:  # a sign-in elsewhere has started an enrolment of its own since
+        return _start_again()
     form = TwoFactorForm()
     if form.validate_on_submit():
-        if confirm_two_factor(user, form.code.data or ""):
+        if confirm_two_factor(user, form.code.data or "", pending["enrolment"]):
             security_event("two_factor_enrolled", outcome="succeeded", account=user.id)
-            return _signed_in(user)
+            return _second_factor_proved(user)
         security_event("two_factor_enrolment", outcome="refused", account=user.id)
         form.code.errors = ["Enter the 6-digit code your authenticator app shows for this account"]
     uri = two_factor_uri(user, secret, current_app.config["COUNCIL_NAME"])
@@ -188,13 +209,33 @@ def sign_in_set_up() -> Any:
     svg = segno.make(uri, error="m").svg_inline(
         scale=5, dark="#0b0c0c", light="#ffffff", title="QR code to scan with your authenticator app"
     )
-    qr = Markup(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S704  (made here, no input in it)  # nosec B704
+    labelled = svg.replace("<svg ", '<svg role="img" ', 1)
+    qr = Markup(labelled)  # noqa: S704  # nosec B704  (drawn here, with no input in it)
     return render_template(
         "officer/sign_in_set_up.html",
         form=form,
         qr=qr,
         secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
     )
+
+
+@bp.route("/sign-in/new-password", methods=["GET", "POST"])
+@public_view
+@limiter.limit(_address_limit, methods=["POST"])
+def sign_in_new_password() -> Any:
+    user = _pending_user()
+    if user is None or not user.password_must_change or not session[PENDING].get("proved"):
+        return _start_again()
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            set_first_password(user, form.new_password.data or "")
+        except AccountError as error:
+            form[error.field or "new_password"].errors = [str(error)]
+        else:
+            security_event("password_changed", outcome="succeeded", account=user.id)
+            return _signed_in(user)
+    return render_template("officer/sign_in_new_password.html", form=form)
 
 
 def _start_again() -> Any:
@@ -211,3 +252,33 @@ def sign_out() -> Any:
     logout_user()
     session.clear()
     return redirect(url_for("officer.sign_in"))
+
+
+def _password_change_key() -> str:
+    return f"password-change:{current_user.id}"
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires(VIEW)
+@limiter.limit(_account_limit, key_func=_password_change_key, methods=["POST"], deduct_when=_failed)
+def change_own_password() -> Any:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            change_password(
+                user, form.current_password.data or "", form.new_password.data or "", form.code.data or ""
+            )
+        except AccountError as error:
+            security_event("password_change", outcome="refused", account=user.id)
+            form[error.field or "current_password"].errors = [str(error)]
+        else:
+            # Every other session ended with the old password; this one goes on, as the new one.
+            login_user(user)
+            security_event("password_changed", outcome="succeeded", account=user.id)
+            flash(
+                "Your password has been changed. Anywhere else you were signed in, you have been signed out.",
+                "success",
+            )
+            return redirect(url_for("officer.change_own_password"))
+    return render_template("officer/change_password.html", form=form)

@@ -1,4 +1,4 @@
-"""``flask --app wsgi users create|disable``: back-office accounts from the command line."""
+"""``flask --app wsgi users …``: back-office accounts from the command line."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from portal.accounts import AccountError, create_user, disable_user, reset_two_factor
+from portal.accounts import AccountError, create_user, disable_user, reset_password, reset_two_factor
 from portal.models.user import ROLES
 
 users_group = AppGroup("users", help="Back-office accounts.")
@@ -30,7 +30,10 @@ def create(email: str, name: str, role: str) -> None:
         user = create_user(email, name, role, _read_password())
     except AccountError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Created {user.role} account for {user.name} <{user.email}>.")
+    click.echo(
+        f"Created {user.role} account for {user.name} <{user.email}>. The password works once: "
+        "they choose their own when they first sign in."
+    )
 
 
 @users_group.command("disable", help="Disable an account: it can no longer sign in, and its sessions end.")
@@ -56,4 +59,21 @@ def reset_two_factor_command(email: str) -> None:
     click.echo(
         f"Two-factor authentication reset for {user.name} <{user.email}>: their sessions have ended, "
         "and they will enrol again when they next sign in."
+    )
+
+
+@users_group.command(
+    "reset-password",
+    help="For a forgotten password: prints a new one-time password, and ends their sessions.",
+)
+@click.argument("email")
+def reset_password_command(email: str) -> None:
+    try:
+        user, password = reset_password(email)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"One-time password for {user.name} <{user.email}>: {password}")
+    click.echo(
+        "Give it to them in person or by phone, never by email. They choose their own when they next "
+        "sign in; their sessions have ended."
     )

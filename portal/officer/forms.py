@@ -14,7 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Optional
+from wtforms.validators import AnyOf, DataRequired, EqualTo, InputRequired, Optional
 from wtforms.widgets import HiddenInput
 
 from portal.forms import (
@@ -43,14 +43,53 @@ class SignInForm(PortalForm):
     )
 
 
-class TwoFactorForm(PortalForm):
-    code = StringField(
+def _code_field() -> StringField:
+    return StringField(
         "Code from your authenticator app",
         description="The 6-digit code, for example 123456",
         filters=[strip],
         widget=TextInput(),
         validators=[DataRequired(message="Enter the code from your authenticator app")],
     )
+
+
+class TwoFactorForm(PortalForm):
+    code = _code_field()
+
+
+def _new_password_fields() -> tuple[PasswordField, PasswordField]:
+    return (
+        PasswordField(
+            "New password",
+            description="At least 12 characters, and not one of the most common passwords.",
+            widget=GovPasswordInput(),
+            validators=[DataRequired(message="Enter a new password")],
+        ),
+        PasswordField(
+            "Confirm new password",
+            widget=GovPasswordInput(),
+            validators=[
+                DataRequired(message="Enter the new password again"),
+                EqualTo("new_password", message="The passwords do not match: enter the same one twice"),
+            ],
+        ),
+    )
+
+
+class NewPasswordForm(PortalForm):
+    """At first sign-in, in place of the one-time password someone else chose."""
+
+    new_password, confirm_password = _new_password_fields()
+
+
+class ChangePasswordForm(PortalForm):
+    current_password = PasswordField(
+        "Current password",
+        widget=GovPasswordInput(),
+        validators=[DataRequired(message="Enter your current password")],
+    )
+    new_password, confirm_password = _new_password_fields()
+    code = _code_field()
 
 
 class VersionedForm(PortalForm):
@@ -309,7 +348,10 @@ class AccountForm(PortalForm):
     )
     password = PasswordField(
         "Password",
-        description="At least 12 characters. Give it to them in person or by phone, never by email.",
+        description=(
+            "At least 12 characters. Give it to them in person or by phone, never by email. It works "
+            "once: they choose their own password when they first sign in."
+        ),
         widget=GovPasswordInput(),
         validators=[DataRequired(message="Enter a password")],
     )
@@ -318,3 +360,9 @@ class AccountForm(PortalForm):
 class AccountStatusForm(PortalForm):
     email = StringField(validators=[DataRequired()])
     active = StringField(validators=[AnyOf(["yes", "no"])])
+
+
+class AccountEmailForm(PortalForm):
+    """An administrator's action on one account, named by its email."""
+
+    email = StringField(validators=[DataRequired()])

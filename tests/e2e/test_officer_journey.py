@@ -18,6 +18,7 @@ from tests.helpers import PageClient
 from tests.officers import PASSWORD, Account, fresh_code, make_account
 from tests.processes import wait_for
 
+OWN_PASSWORD = "the-supervisor-s-own-99"
 RESIDENT = "sam.resident@example.org"  # the address tests.factories answers with
 UPDATE = "We have spoken to the shop's owner and police patrols will pass the shop each evening."
 REASON = "The resident's neighbour is involved after all: mediation is the better first step."
@@ -103,6 +104,10 @@ def test_officer_works_a_case_and_supervisor_reroutes_it(
     key = boss.page.locator(".portal-qr__key").inner_text().replace(" ", "")
     answer(boss.page, {"code": pyotp.TOTP(key).now()})
     boss.button("Continue")
+    # The first password was chosen by someone else, so it works once: the supervisor chooses one.
+    assert boss.path == "/officer/sign-in/new-password"
+    answer(boss.page, {"new_password": OWN_PASSWORD, "confirm_password": OWN_PASSWORD})
+    boss.button("Save password and continue")
     assert boss.path == "/officer/"
     boss.link(reference)
     answer(boss.page, {"route": "mediation"})
