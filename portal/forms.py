@@ -43,14 +43,46 @@ class _NoEmptyHint:
         return params
 
 
-_DRAWINGS_LOCK = threading.Lock()
+class WidgetCache:
+    """The drawn widgets kept per process, oldest dropped first: at most ``entries`` drawings and
+    ``chars`` characters of keys and drawings together (``WIDGET_CACHE_CHARS``; 0 turns it off)."""
+
+    def __init__(self) -> None:
+        self._drawings: OrderedDict[str, Markup] = OrderedDict()
+        self.chars = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._drawings)
+
+    def get(self, key: str) -> Markup | None:
+        return self._drawings.get(key)
+
+    def keep(self, key: str, drawn: Markup, entries: int, chars: int) -> None:
+        size = len(key) + len(drawn)
+        if size > chars:
+            return  # bigger than the whole cache may be (and with chars = 0, every drawing is)
+        with self._lock:
+            if key in self._drawings:
+                return
+            self._drawings[key] = drawn
+            self.chars += size
+            while len(self._drawings) > entries or self.chars > chars:
+                old_key, old = self._drawings.popitem(last=False)
+                self.chars -= len(old_key) + len(old)
+
+
+def widget_cache() -> WidgetCache:
+    """This app's widget cache: the one place drawn widgets are kept."""
+    cache: WidgetCache = current_app.extensions.setdefault("portal_widget_cache", WidgetCache())
+    return cache
 
 
 class _DrawnOnce:
     """The same widget with the same question, choices and answer is the same HTML, and drawing GOV.UK
-    widgets is most of a page's time: each distinct drawing is kept, per process, and reused. A
-    drawing is kept only when it holds our own wording and chosen values, never words someone
-    typed (see ``_DrawnOnceWhileEmpty``)."""
+    widgets is most of a page's time: each distinct drawing is kept in the widget cache and reused.
+    A drawing is kept only when it holds our own wording and chosen values, never anything someone
+    typed (see ``_DrawnOnceWhileEmpty``), so what is kept does not grow with what people type."""
 
     template: str
     KEEP = 4096
@@ -59,18 +91,15 @@ class _DrawnOnce:
         return True
 
     def render(self, params: dict[str, Any]) -> Markup:
-        if not self._keepable(params):
+        chars = int(current_app.config["WIDGET_CACHE_CHARS"])
+        if not chars or not self._keepable(params):
             return super().render(params)  # type: ignore[misc]
         key = json.dumps([self.template, params], sort_keys=True, default=str)
-        drawings: OrderedDict[str, Markup] = current_app.extensions.setdefault(
-            "portal_drawn_widgets", OrderedDict()
-        )
-        drawn = drawings.get(key)
+        cache = widget_cache()
+        drawn = cache.get(key)
         if drawn is None:
             drawn = super().render(params)  # type: ignore[misc]
-            drawings[key] = drawn
-            if len(drawings) > self.KEEP:
-                drawings.popitem(last=False)
+            cache.keep(key, drawn, self.KEEP, chars)
         return drawn
 
 
@@ -98,7 +127,11 @@ class Select(_DrawnOnce, GovSelect):
 
 
 class DateInput(_DrawnOnce, GovDateInput):
-    """GOV.UK day, month and year boxes: numbers, never words."""
+    """GOV.UK day, month and year boxes. Any day, month or year in them (a mistyped one shown again
+    with its error too) is someone's typing, so the drawing is kept only while all three are empty."""
+
+    def _keepable(self, params: dict[str, Any]) -> bool:
+        return not any(str(item.get("value") or "").strip() for item in params["items"])
 
 
 class RadioInput(_DrawnOnce, _NoEmptyHint, GovRadioInput):

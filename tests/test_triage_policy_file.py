@@ -416,3 +416,143 @@ def test_a_rule_for_a_safety_concern_that_needs_an_asb_report_can_never_match() 
     with pytest.raises(PolicyError) as raised:
         parse_policy(text.encode(), "test.toml")
     assert any("tasking.impossible" in p and "contradict" in p for p in raised.value.problems)
+
+
+# --- numbers in their ranges, conditions nested only so deep ----------------------------------------
+
+CONTACT_FLAG = (
+    'when = [{ fact = "reporter.contactable", is = false, reason = "no safe way to contact the reporter" }]'
+)
+
+
+def nested_nots(levels: int) -> str:
+    """The default policy with the last flag's condition inside ``levels`` nested ``not`` groups."""
+    condition = "{ not = " * levels + '{ fact = "reporter.contactable", is = false }' + " }" * levels
+    return edited((CONTACT_FLAG, f"when = [{condition}]"))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where", "words"),
+    [
+        ("history_months = 6", "history_months = 99999999999999999999", "history_months", ["1 to 120"]),
+        ("history_months = 6", "history_months = 121", "history_months", ["120 or less, not 121"]),
+        ("history_months = 6", "history_months = 0", "history_months", ["at least 1, not 0"]),
+        ("history_months = 6", "history_months = 6.5", "history_months", ["whole number", "not 6.5"]),
+        ("history_months = 6", "history_months = true", "history_months", ["whole number", "not true"]),
+        (
+            "violence_or_threats = 5",
+            "violence_or_threats = 101",
+            "points.harm.violence_or_threats",
+            ["0 to 100"],
+        ),
+        ("daily = 3", "daily = -1", "points.frequency.daily", ["at least 0, not -1", "0 to 100"]),
+        (
+            "over_six_months = 2",
+            "over_six_months = 1e9",
+            "points.started.over_six_months",
+            ["not 1000000000.0"],
+        ),
+        ("two_or_more = 2", "two_or_more = 1000", "repeat.declared.two_or_more", ["100 or less, not 1000"]),
+        (
+            "at_least = 2\npoints = 3",
+            "at_least = 2\npoints = 10000",
+            "points.repeat_count[2].points",
+            ["0 to 100"],
+        ),
+        (
+            "at_least = 2\npoints = 3",
+            "at_least = 200\npoints = 3",
+            "points.repeat_count[2].at_least",
+            ["0 to 100"],
+        ),
+        (
+            'name = "high"\nfrom_score = 14',
+            'name = "high"\nfrom_score = 10001',
+            "levels[2].from_score",
+            ["0 to 10000"],
+        ),
+        ("standard = 10", "standard = 99999999999999999999", "response_working_days.standard", ["0 to 60"]),
+        ("high = 1", "high = -1", "response_working_days.high", ["at least 0, not -1"]),
+        (
+            "at_least = 2, reason",
+            "at_least = -2, reason",
+            "flags[2].when[0].at_least",
+            ["0 to 100", "not -2"],
+        ),
+        (
+            "at_least = 2, reason",
+            "at_least = 2.0, reason",
+            "flags[2].when[0].at_least",
+            ["whole number", "2.0"],
+        ),
+    ],
+)
+def test_every_number_outside_its_range_is_refused_naming_the_setting_the_value_and_the_range(
+    old: str, new: str, where: str, words: list[str]
+) -> None:
+    found = problems(edited((old, new)))
+    assert has_problem(found, where, *words), found
+
+
+def test_a_number_too_long_to_read_is_refused() -> None:
+    found = problems(edited(("history_months = 6", "history_months = " + "9" * 5000)))
+    assert found == ["is not valid TOML: a number has too many digits to read"]
+
+
+def test_conditions_nest_ten_levels_deep_and_no_deeper() -> None:
+    assert parse_policy(nested_nots(9).encode(), "test.toml").flags[-1].when
+    found = problems(nested_nots(10))
+    assert has_problem(found, "flags[7].when[0]" + ".not" * 10, "nested more than 10 deep")
+
+
+@pytest.mark.parametrize(
+    "nesting", ["[" * 2000 + "]" * 2000, "{ a = " * 2000 + "1" + " }" * 2000, "[" * 51 + "]" * 51]
+)
+def test_arrays_or_tables_nested_too_deep_to_read_are_refused_naming_the_line(nesting: str) -> None:
+    text = edited(("history_months = 6", f"history_months = 6\ndeep = {nesting}"))
+    line = text.splitlines().index(f"deep = {nesting}") + 1
+    assert problems(text) == [
+        f"line {line}: arrays and tables are nested more than 50 deep; "
+        "conditions may be nested at most 10 deep"
+    ]
+
+
+def test_the_line_named_is_the_one_nested_too_deep_not_brackets_in_strings_or_comments() -> None:
+    many = "[{" * 60
+    text = edited(
+        ('title = "Community Safety Partnership triage policy"', f'# {many}\ntitle = "{many} \\" {many}"'),
+        ('"suicide", "suicidal",', f"\"suicide\", '''{many}\n{many}''', \"suicidal\","),
+    )
+    policy = parse_policy(text.encode(), "test.toml")
+    assert policy.title == f'{many} " {many}'
+    assert f"{many}\n{many}" in policy.phrases
+    deep = text + "\ndeep = " + "[" * 51 + "]" * 51 + "\n"
+    assert problems(deep) == [
+        f"line {len(deep.splitlines())}: arrays and tables are nested more than 50 deep; "
+        "conditions may be nested at most 10 deep"
+    ]
+
+
+def test_triage_validate_refuses_a_history_too_long_to_count_naming_the_setting(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(edited(("history_months = 6", "history_months = 99999999999999999999")), encoding="utf-8")
+    result = validate(bad, tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert (
+        "history_months: must be 120 or less, not 99999999999999999999 (allowed: 1 to 120)" in result.stderr
+    )
+
+
+def test_triage_validate_refuses_two_thousand_nested_nots_with_a_message(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(nested_nots(2000), encoding="utf-8")
+    result = validate(bad, tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert f"{bad} is not a valid triage policy" in result.stderr
+    assert "arrays and tables are nested more than 50 deep; conditions may be nested at most 10 deep" in (
+        result.stderr
+    )

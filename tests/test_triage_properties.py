@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portal.config import PROJECT_ROOT
@@ -13,8 +13,8 @@ from portal.triage.calendar import london_date
 from portal.triage.contract import HARM_QUESTIONS, parse_report
 from portal.triage.decision import RISK_LEVELS, ROUTES
 from portal.triage.engine import decide
-from portal.triage.policy import load_policy
-from tests.strategies import histories, reports
+from portal.triage.policy import PolicyError, load_policy, parse_policy
+from tests.strategies import histories, policy_texts, reports
 
 # Hypothesis decides many random reports: `make test-fast` leaves this module out.
 pytestmark = pytest.mark.fuzz
@@ -55,3 +55,19 @@ def test_one_more_yes_to_a_harm_question_never_lowers_the_score_or_the_level(dat
 
     assert after.risk_score >= before.risk_score
     assert RISK_LEVELS.index(after.risk_level) >= RISK_LEVELS.index(before.risk_level)
+
+
+@settings(deadline=None)
+@given(st.data())
+def test_a_policy_file_is_refused_with_its_problems_or_decides_every_report(data: st.DataObject) -> None:
+    text = data.draw(policy_texts())
+    try:
+        policy = parse_policy(text.encode("utf-8"), "edited.toml")
+    except PolicyError as refused:
+        assert refused.problems
+        assert all(problem.strip() for problem in refused.problems)
+        return
+    for _ in range(3):
+        report = parse_report(data.draw(reports()))
+        decision = decide(report, data.draw(histories(report.submitted_at)), policy)
+        assert decision.route in ROUTES

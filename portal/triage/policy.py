@@ -53,6 +53,20 @@ OPS = ("is", "in", "not_in", "includes_any", "excludes", "at_least")
 # History is read up to a few hundred reports per reporter or place (portal.reports.history), so
 # a count can be compared with a threshold up to this and no higher.
 MAX_COUNT_THRESHOLD = 100
+# Every number in the file has a range (docs/policy.md section 9). Beyond these the engine would
+# overflow a date (history_months), count working days for ever (response_working_days), or
+# compare a count with a number no history reaches; inside them every report can be decided.
+HISTORY_MONTHS = (1, 120)
+POINTS = (0, 100)  # one answer's points, or one repeat band's
+COUNTS = (0, MAX_COUNT_THRESHOLD)  # a declared repeat count, a band's at_least, a count threshold
+FROM_SCORE = (0, 10_000)
+RESPONSE_WORKING_DAYS = (0, 60)
+# A condition inside this many any/all/not groups and no deeper: deeper is no policy a council
+# writes, and checking it would exhaust the interpreter's stack.
+MAX_CONDITION_DEPTH = 10
+# Arrays and inline tables inside each other, checked before the TOML reader, which calls itself
+# for each and would exhaust the stack. Ten levels of conditions need about twenty.
+MAX_BRACKET_DEPTH = 50
 # Flags the portal acts on by name (docs/policy.md section 5): the duty officer's alert and the
 # acknowledgement's ASB Case Review text. A policy may add flags, never drop these.
 REQUIRED_FLAGS = ("safeguarding", "case_review_explained", "case_review_eligible")
@@ -158,11 +172,26 @@ def load_policy(path: str | Path) -> Policy:
 
 def parse_policy(raw: bytes, source: str = "policy") -> Policy:
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise PolicyError(source, ["the file must be UTF-8 text"]) from None
+    line = _line_nested_too_deep(text)
+    if line:
+        raise PolicyError(
+            source,
+            [
+                f"line {line}: arrays and tables are nested more than {MAX_BRACKET_DEPTH} deep; "
+                f"conditions may be nested at most {MAX_CONDITION_DEPTH} deep"
+            ],
+        )
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise PolicyError(source, [f"is not valid TOML: {error}"]) from None
+    except ValueError:  # the only other one tomllib raises: an integer of over 4,300 digits
+        raise PolicyError(source, ["is not valid TOML: a number has too many digits to read"]) from None
+    except RecursionError:  # not expected below MAX_BRACKET_DEPTH, but never a traceback
+        raise PolicyError(source, ["is not valid TOML: it is nested too deeply to read"]) from None
     checker = _Checker()
     policy = checker.policy(data, hashlib.sha256(raw).hexdigest()[:10])
     if checker.problems or policy is None:
@@ -171,6 +200,37 @@ def parse_policy(raw: bytes, source: str = "policy") -> Policy:
     if checker.problems:
         raise PolicyError(source, checker.problems)
     return policy
+
+
+def _line_nested_too_deep(text: str) -> int | None:
+    """The line where brackets outside strings and comments first nest beyond MAX_BRACKET_DEPTH."""
+    depth, line, position, end = 0, 1, 0, len(text)
+    while position < end:
+        char = text[position]
+        if char == "\n":
+            line += 1
+        elif char == "#":
+            newline = text.find("\n", position)
+            position = end if newline < 0 else newline
+            continue
+        elif char in "\"'":
+            quote = text[position : position + 3] if text.startswith(char * 3, position) else char
+            position += len(quote)
+            while position < end and not text.startswith(quote, position):
+                if text[position] == "\\" and char == '"':
+                    position += 1  # an escaped character, a quote perhaps
+                line += text[position] == "\n" if position < end else 0
+                position += 1
+            position += len(quote)
+            continue
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_BRACKET_DEPTH:
+                return line
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        position += len(char)
+    return None
 
 
 def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
@@ -211,13 +271,13 @@ class _Checker:
             return []
         return value
 
-    def _int(self, value: Any, where: str, minimum: int = 0) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(where, "must be a whole number")
-            return 0
-        if value < minimum:
-            self.problem(where, f"must be at least {minimum}")
-        return value
+    def _int(self, value: Any, where: str, allowed: tuple[int, int]) -> int:
+        """A whole number in ``allowed`` (both ends included); anything else is a problem."""
+        out_of_range = _out_of_range(value, allowed)
+        if out_of_range:
+            self.problem(where, out_of_range)
+            return allowed[0]
+        return int(value)
 
     def _text(self, data: Mapping[str, Any], key: str, where: str, required: bool = True) -> str:
         value = data.get(key, "" if not required else None)
@@ -227,7 +287,12 @@ class _Checker:
         return value
 
     def _points(
-        self, data: Mapping[str, Any], key: str, answers: tuple[str, ...], where: str
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        answers: tuple[str, ...],
+        where: str,
+        allowed: tuple[int, int] = POINTS,
     ) -> dict[str, int]:
         table = self._table(data, key, where)
         self._known(table, answers, f"{where}{key}.")
@@ -236,7 +301,7 @@ class _Checker:
             if answer not in table:
                 self.problem(f"{where}{key}", f"gives no points for {answer}")
                 continue
-            points[answer] = self._int(table[answer], f"{where}{key}.{answer}")
+            points[answer] = self._int(table[answer], f"{where}{key}.{answer}", allowed)
         return points
 
     # --- the whole file --------------------------------------------------------------------
@@ -262,7 +327,7 @@ class _Checker:
         )
         version = self._text(data, "version", "")
         title = self._text(data, "title", "", required=False) or "Triage policy"
-        history_months = self._int(data.get("history_months"), "history_months", minimum=1)
+        history_months = self._int(data.get("history_months"), "history_months", HISTORY_MONTHS)
 
         asb_kinds = tuple(self._list(data, "asb_kinds", ""))
         for position, kind in enumerate(asb_kinds):
@@ -276,7 +341,7 @@ class _Checker:
         started_points = self._points(points, "started", STARTED, "points.")
         repeat = self._table(data, "repeat", "")
         self._known(repeat, ("declared",), "repeat.")
-        declared = self._points(repeat, "declared", PREVIOUS_REPORTS, "repeat.")
+        declared = self._points(repeat, "declared", PREVIOUS_REPORTS, "repeat.", COUNTS)
 
         bands = []
         for position, band in enumerate(self._list(points, "repeat_count", "points.")):
@@ -287,8 +352,8 @@ class _Checker:
             self._known(band, ("at_least", "points"), f"{where}.")
             bands.append(
                 Band(
-                    self._int(band.get("at_least"), f"{where}.at_least"),
-                    self._int(band.get("points"), f"{where}.points"),
+                    self._int(band.get("at_least"), f"{where}.at_least", COUNTS),
+                    self._int(band.get("points"), f"{where}.points", POINTS),
                 )
             )
         if bands and bands[0].at_least != 0:
@@ -310,7 +375,7 @@ class _Checker:
             levels.append(
                 Level(
                     self._text(level, "name", f"{where}."),
-                    self._int(level.get("from_score"), f"{where}.from_score"),
+                    self._int(level.get("from_score"), f"{where}.from_score", FROM_SCORE),
                 )
             )
         names = tuple(level.name for level in levels)
@@ -334,7 +399,7 @@ class _Checker:
                 self.problem("response_working_days", f"gives no response time for {level_name}")
             else:
                 response_days[level_name] = self._int(
-                    response[level_name], f"response_working_days.{level_name}"
+                    response[level_name], f"response_working_days.{level_name}", RESPONSE_WORKING_DAYS
                 )
 
         safeguarding = self._table(data, "safeguarding", "")
@@ -468,10 +533,19 @@ class _Checker:
         if required and not raw:
             self.problem(f"{where}when", "needs at least one condition")
         return tuple(
-            c for position, item in enumerate(raw) if (c := self._condition(item, f"{where}when[{position}]"))
+            c
+            for position, item in enumerate(raw)
+            if (c := self._condition(item, f"{where}when[{position}]", depth=1))
         )
 
-    def _condition(self, item: Any, where: str) -> Condition | None:
+    def _condition(self, item: Any, where: str, depth: int) -> Condition | None:
+        if depth > MAX_CONDITION_DEPTH:
+            self.problem(
+                where,
+                f"conditions are nested more than {MAX_CONDITION_DEPTH} deep (any, all and not "
+                "inside each other): write them with fewer groups",
+            )
+            return None
         if not isinstance(item, Mapping):
             self.problem(where, "must be a condition: a table with fact and a test, or any, all or not")
             return None
@@ -488,7 +562,7 @@ class _Checker:
             kind = groups[0]
             self._known(item, (kind, "reason", "otherwise"), f"{where}.")
             if kind == "not":
-                inner = self._condition(item["not"], f"{where}.not")
+                inner = self._condition(item["not"], f"{where}.not", depth + 1)
                 return Group("not", (inner,), str(reason), str(otherwise)) if inner else None
             members = item[kind]
             if not isinstance(members, list) or not members:
@@ -497,7 +571,7 @@ class _Checker:
             parsed = tuple(
                 c
                 for position, member in enumerate(members)
-                if (c := self._condition(member, f"{where}.{kind}[{position}]"))
+                if (c := self._condition(member, f"{where}.{kind}[{position}]", depth + 1))
             )
             return Group(kind, parsed, str(reason), str(otherwise))
 
@@ -541,11 +615,9 @@ class _Checker:
             if op != "at_least":
                 self.problem(at, f"{fact} is a count: test it with at_least")
                 return False
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                self.problem(at, "must be a whole number, 0 or more")
-                return False
-            if value > MAX_COUNT_THRESHOLD:
-                self.problem(at, f"must be {MAX_COUNT_THRESHOLD} or less")
+            out_of_range = _out_of_range(value, COUNTS)
+            if out_of_range:
+                self.problem(at, out_of_range)
                 return False
             return True
         self.problem(f"{where}.fact", f"unknown fact {fact!r}")
@@ -606,6 +678,28 @@ class _Checker:
                 self.problem(
                     f"rules[{position}] ({rule.id})", "can never match: an earlier rule always matches first"
                 )
+
+
+def _out_of_range(value: Any, allowed: tuple[int, int]) -> str:
+    """What is wrong with ``value`` as a whole number in ``allowed`` (both ends included), or ""."""
+    low, high = allowed
+    if isinstance(value, bool) or not isinstance(value, int):
+        return f"must be a whole number from {low} to {high}, not {_shown(value)}"
+    if value < low:
+        return f"must be at least {low}, not {_shown(value)} (allowed: {low} to {high})"
+    if value > high:
+        return f"must be {high} or less, not {_shown(value)} (allowed: {low} to {high})"
+    return ""
+
+
+def _shown(value: Any) -> str:
+    """A value as a problem quotes it, spelt as in TOML where Python differs, and short."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**30:
+        return f"a number of {len(str(abs(value)))} digits"
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 def _candidate_values(
