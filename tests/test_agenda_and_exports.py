@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from portal.cases.agenda import months_before, previous_meeting
 from portal.csv_safe import write_csv
 from portal.extensions import db
-from portal.models import Report, TaskingAction, TaskingRecord
+from portal.models import AuditEvent, Report, TaskingAction, TaskingRecord
+from portal.models.audit import EXPORTED
 from portal.officer.permissions import VIEW
 from tests import cases
 from tests.helpers import Page, PageClient
@@ -593,6 +595,96 @@ def test_downloads_are_attachments_never_cached_or_sniffed(officer_client: PageC
     assert response.headers["Content-Disposition"].endswith('.csv"')
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+# Each export is in the audit log
+
+
+def exports_recorded(app: Flask) -> list[tuple[int | None, int | None, dict[str, Any] | None]]:
+    with app.app_context():
+        return [
+            (entry.actor_id, entry.report_id, entry.after)
+            for entry in db.session.scalars(
+                select(AuditEvent).where(AuditEvent.action == EXPORTED).order_by(AuditEvent.id)
+            )
+        ]
+
+
+def test_each_queue_export_is_audited_with_who_its_filters_and_count_but_not_the_search(
+    app: Flask, officer: Account, officer_client: PageClient
+) -> None:
+    make_case(app, risk_level="high")
+    make_case(app, risk_level="standard")
+
+    officer_client.get_raw("/officer/queue.csv?tab=tasking&risk_level=high")
+    officer_client.get_raw("/officer/queue.csv?q=Sam+Resident&ward=Dronfield+North")
+
+    assert exports_recorded(app) == [
+        (
+            officer.id,
+            None,
+            {
+                "export": "queue",
+                "filters": {"tab": "tasking", "status": "open", "risk_level": "high", "searched": False},
+                "cases": 1,
+            },
+        ),
+        (
+            officer.id,
+            None,
+            {
+                "export": "queue",
+                "filters": {"tab": "all", "status": "open", "ward": "Dronfield North", "searched": True},
+                "cases": 0,
+            },
+        ),
+    ]
+
+
+def test_each_agenda_export_is_audited_with_who_the_meeting_and_count(
+    app: Flask, supervisor: Account, supervisor_client: PageClient
+) -> None:
+    make_case(app)
+    make_case(app)
+
+    supervisor_client.get_raw(f"/officer/agenda.csv?date={MEETING.isoformat()}")
+
+    assert exports_recorded(app) == [
+        (
+            supervisor.id,
+            None,
+            {"export": "tasking_agenda", "filters": {"meeting": MEETING.isoformat()}, "cases": 2},
+        )
+    ]
+
+
+def test_supervisors_see_every_export_on_the_downloads_page_and_officers_cannot(
+    app: Flask, officer_client: PageClient, supervisor_client: PageClient
+) -> None:
+    make_case(app)
+    officer_client.get_raw("/officer/queue.csv?tab=tasking&q=Sam+Resident")
+    supervisor_client.get_raw(f"/officer/agenda.csv?date={MEETING.isoformat()}")
+
+    page = supervisor_client.get("/officer/")
+    assert page.soup.find("a", string="Downloads and exports")["href"] == "/officer/downloads"
+    page = supervisor_client.get("/officer/downloads")
+    assert page.h1 == "Downloads and exports"
+    rows = [
+        [cell.get_text(" ", strip=True) for cell in tr.find_all("td")]
+        for tr in page.soup.select("table.portal-downloads tbody tr")
+    ]
+    assert [row[1:] for row in rows] == [
+        ["Test Supervisor", "Exported the tasking agenda as CSV", "–", "1 case; meeting: 2026-03-12"],
+        [
+            "Test Officer",
+            "Exported the queue as CSV",
+            "–",
+            "0 cases; tab: tasking; status: open; searched: yes",
+        ],
+    ]
+    assert "Sam" not in page.text()
+    assert officer_client.get_raw("/officer/downloads").status_code == 403
+    assert officer_client.get("/officer/").soup.find("a", string="Downloads and exports") is None
 
 
 # Who may see them

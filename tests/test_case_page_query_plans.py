@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import event, select, text
 
 from portal.cases.casefile import case_file
+from portal.cases.downloads import recent_downloads_and_exports
 from portal.extensions import db
 from portal.models import Report
 from tests.cases import make_case
@@ -45,4 +46,25 @@ def test_the_timeline_and_the_viewers_each_read_their_own_index(app: Flask) -> N
             [index] = [name for marker, name in wanted.items() if marker in statement]
             where = " ".join(plan(statement, parameters))
             assert index in where, f"{where}\n{statement}"
+        db.session.rollback()
+
+
+def test_the_downloads_and_exports_page_reads_its_own_index(app: Flask) -> None:
+    with app.app_context():
+        seen: list[tuple[str, Any]] = []
+
+        def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+            if "FROM audit_event" in statement:
+                seen.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", capture)
+        try:
+            recent_downloads_and_exports()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", capture)
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        [(statement, parameters)] = seen
+        where = " ".join(plan(statement, parameters))
+        assert "ix_audit_event_files" in where, f"{where}\n{statement}"
         db.session.rollback()

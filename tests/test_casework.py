@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import threading
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -13,7 +14,7 @@ from sqlalchemy import select, text
 from portal.cases import operations
 from portal.extensions import db
 from portal.models import AuditEvent, CaseNote, OutboxMessage, Report, User
-from portal.models.audit import AuditIsAppendOnly
+from portal.models.audit import DOWNLOADED, AuditIsAppendOnly
 from portal.models.report import STATUSES
 from tests import factories
 from tests.cases import make_case
@@ -389,6 +390,78 @@ def test_evidence_downloads_only_for_officers_as_an_attachment(
     assert download.headers["Content-Disposition"].startswith("attachment;")
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert download.data == PNG
+
+
+def sent_with_evidence(app: Flask, file_name: str) -> tuple[str, int]:
+    """A resident's report with one evidence file, sent through the pages: its reference and file."""
+    resident = PageClient(app.test_client())
+    fill_until(resident, "asb", stop_before="evidence")
+    token = resident.get("/report/evidence").csrf_token()
+    resident.post(
+        "/report/evidence",
+        {"csrf_token": token, "files": (io.BytesIO(PNG), file_name), "upload": "Upload file"},
+        content_type="multipart/form-data",
+    )
+    resident.post_form("/report/evidence", {"continue": "continue"})
+    resident.post_form("/report/about-you", factories.about())
+    assert resident.post_form("/report/check").h1 == "Report sent"
+    with app.app_context():
+        report = db.session.scalars(select(Report).order_by(Report.id.desc())).first()
+        assert report is not None
+        return report.reference, report.attachments[0].id
+
+
+def downloads_recorded(app: Flask) -> list[tuple[int | None, int | None, dict[str, Any] | None]]:
+    with app.app_context():
+        return [
+            (entry.actor_id, entry.report_id, entry.after)
+            for entry in db.session.scalars(
+                select(AuditEvent).where(AuditEvent.action == DOWNLOADED).order_by(AuditEvent.id)
+            )
+        ]
+
+
+def test_downloading_evidence_without_opening_the_case_is_in_its_audit_log_and_timeline(
+    app: Flask, officer: Account, officer_client: PageClient, supervisor_client: PageClient
+) -> None:
+    reference, attachment_id = sent_with_evidence(app, "IMG_2041.png")
+
+    download = officer_client.get_raw(f"/officer/cases/{reference}/attachments/{attachment_id}")
+
+    assert download.status_code == 200 and download.data == PNG
+    assert audit_actions(app, reference) == [DOWNLOADED], "downloaded, never opened"
+    assert downloads_recorded(app) == [
+        (officer.id, case_of(app, reference).id, {"attachment_id": attachment_id, "file": "IMG_2041.png"})
+    ]
+    page = supervisor_client.get(f"/officer/cases/{reference}")
+    timeline = page.soup.select_one(".portal-timeline").get_text(" ", strip=True)
+    assert "Test Officer downloaded IMG_2041.png" in timeline
+    listed = supervisor_client.get("/officer/downloads").soup.select_one("table.portal-downloads tbody")
+    assert listed is not None
+    [row] = [[cell.get_text(" ", strip=True) for cell in tr.find_all("td")] for tr in listed.find_all("tr")]
+    assert row[1:4] == ["Test Officer", "Downloaded IMG_2041.png", reference]
+
+
+def test_only_a_file_actually_sent_is_recorded_as_downloaded(
+    app: Flask, officer: Account, officer_client: PageClient
+) -> None:
+    mine, my_file = sent_with_evidence(app, "door.png")
+    other, other_file = sent_with_evidence(app, "window.png")
+    # Another case's file through this case's address, a file that does not exist, a case that does not.
+    for url in (
+        f"/officer/cases/{mine}/attachments/{other_file}",
+        f"/officer/cases/{mine}/attachments/999999",
+        f"/officer/cases/DIO-2026-999999/attachments/{my_file}",
+    ):
+        refused = officer_client.get_raw(url)
+        assert refused.status_code == 404, url
+        assert refused.data != PNG
+    assert officer_client.get_raw(f"/officer/cases/{mine}/attachments/{my_file}").status_code == 200
+
+    assert downloads_recorded(app) == [
+        (officer.id, case_of(app, mine).id, {"attachment_id": my_file, "file": "door.png"})
+    ]
+    assert audit_actions(app, other) == []
 
 
 def test_an_unknown_case_reference_says_so_and_changes_nothing(

@@ -35,6 +35,7 @@ from portal.models import (
     TaskingRecord,
     User,
 )
+from portal.models.audit import DOWNLOADED
 from portal.models.report import DECISION_COLUMNS
 from portal.models.types import utcnow
 from portal.privacy.retention import REMOVED
@@ -249,6 +250,24 @@ def test_each_anonymised_report_gets_one_audit_entry_and_its_history_stays(
             "emails_emptied": 0,  # already emptied, as every sent email is, earlier in the run
         }
         assert "24 months" in (anonymised.detail or "")
+
+
+def test_a_download_stays_in_the_audit_log_after_its_file_is_removed(
+    app: Flask, worked_case: str, supervisor: Account, supervisor_client: PageClient
+) -> None:
+    with app.app_context():
+        attachment_id = db.session.scalars(select(Attachment.id)).one()
+    url = f"/officer/cases/{worked_case}/attachments/{attachment_id}"
+    assert supervisor_client.get_raw(url).status_code == 200
+
+    retention_apply(app)
+
+    assert supervisor_client.get_raw(url).status_code == 404
+    with app.app_context():
+        [download] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == DOWNLOADED)).all()
+        assert download.actor_id == supervisor.id
+        assert download.after == {"attachment_id": attachment_id, "file": "front door.png"}
+        assert db.session.scalars(select(Attachment)).all() == []
 
 
 def _entry(event: AuditEvent) -> tuple[Any, ...]:

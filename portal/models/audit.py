@@ -10,11 +10,19 @@ from portal.extensions import db
 from portal.models.types import UTCDateTime, utcnow
 
 VIEWED = "viewed"  # the action of opening a case
+# What left the portal as a file: an evidence file downloaded from a case, a CSV export of the queue
+# or the agenda (against no case), and a subject access export (one entry per case it held).
+DOWNLOADED = "evidence_downloaded"
+EXPORTED = "exported"
+EXPORTED_FOR_SUBJECT_ACCESS = "exported_for_subject_access"
+FILE_ACTIONS = (DOWNLOADED, EXPORTED, EXPORTED_FOR_SUBJECT_ACCESS)
 # Written as literals, not bound values, so that both databases see the partial indexes apply.
 IS_VIEW = text(f"action = '{VIEWED}'")
 IS_CHANGE = text(f"action != '{VIEWED}'")
 WHERE_VIEW: dict[str, Any] = {"sqlite_where": IS_VIEW, "postgresql_where": IS_VIEW}
 WHERE_CHANGE: dict[str, Any] = {"sqlite_where": IS_CHANGE, "postgresql_where": IS_CHANGE}
+IS_FILE = text("action IN ({})".format(", ".join(f"'{action}'" for action in FILE_ACTIONS)))
+WHERE_FILE: dict[str, Any] = {"sqlite_where": IS_FILE, "postgresql_where": IS_FILE}
 
 
 class AuditEvent(db.Model):  # type: ignore[name-defined]
@@ -43,6 +51,8 @@ class AuditEvent(db.Model):  # type: ignore[name-defined]
         # times keeps its changes and its views apart, so neither is read through the other.
         Index("ix_audit_event_changes", "report_id", "at", "id", **WHERE_CHANGE),
         Index("ix_audit_event_views", "report_id", "actor_id", "at", **WHERE_VIEW),
+        # Every download and export, newest first, across cases (migration 0013).
+        Index("ix_audit_event_files", "at", "id", **WHERE_FILE),
     )
 
 

@@ -19,6 +19,7 @@ from portal.officer import (  # noqa: E402,F401  (routes)
     agenda_views,
     auth_views,
     case_views,
+    downloads_views,
     policy_views,
     queue_views,
     records_views,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import current_app, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 
+from portal.cases import downloads
 from portal.cases.agenda import (
     AGENDA_CSV_HEADER,
     AGENDA_PAGE_SIZE,
@@ -103,10 +104,7 @@ def agenda_csv() -> Any:
     meeting, typed = _meeting_date()
     if meeting is None:
         return _invalid_date_page(typed)
-    current_app.logger.info(
-        "tasking agenda downloaded",
-        extra={"account": current_user.id, "meeting": meeting.isoformat(), "cases": agenda_total(meeting)},
-    )
+    downloads.record_agenda_export(current_user, meeting, agenda_total(meeting))
     rows = agenda_csv_rows(every_agenda_item(meeting, today()), _flag_labels())
     return csv_response(rows, AGENDA_CSV_HEADER, f"tasking-agenda-{meeting.isoformat()}.csv")
 
@@ -136,16 +134,7 @@ def queue_csv() -> Any:
     """The filtered queue, every page of it, in queue order: the same filters as the queue page."""
     filters = Filters.from_args(request.args)
     rows = all_rows(filters, current_user.id, today())
-    current_app.logger.info(
-        "queue exported",
-        extra={
-            "account": current_user.id,
-            # What was searched for can be a resident's name or email: only that there was a search.
-            "filters": {name: value for name, value in filters.query_args().items() if name != "q"},
-            "searched": bool(filters.search),
-            "cases": len(rows),
-        },
-    )
+    downloads.record_queue_export(current_user, filters, len(rows))
     flag_labels = _flag_labels()
     return csv_response(
         (_queue_row(report, flag_labels) for report in rows),

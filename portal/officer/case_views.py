@@ -13,10 +13,11 @@ from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 from werkzeug.wrappers.response import Response
 
-from portal.cases import operations
+from portal.cases import downloads, operations
 from portal.cases.casefile import case_file
 from portal.extensions import db
-from portal.models import Attachment, Report
+from portal.models import Report
+from portal.models.audit import DOWNLOADED
 from portal.models.report import CONTACT_CHANNELS, OUTCOMES, STATUS_LABELS
 from portal.officer import bp
 from portal.officer.forms import (
@@ -33,6 +34,7 @@ from portal.reports import evidence
 
 AUDIT_WORDS = {
     "viewed": "viewed the case",
+    DOWNLOADED: "downloaded",
     "claimed": "claimed the case",
     "assigned": "assigned the case",
     "status_changed": "changed the status",
@@ -48,6 +50,8 @@ AUDIT_WORDS = {
     "camera_deployed": "recorded a wildlife camera deployment",
     "power_used": "recorded an ASB tool or power used",
 }
+# An entry that names what it acted on shows that name after its words, in place of before → after.
+AUDIT_NAMES = {DOWNLOADED: "file"}
 
 
 def _forms(**given: Any) -> dict[str, Any]:
@@ -87,6 +91,7 @@ def _show(
             outcomes=OUTCOMES,
             channels=CONTACT_CHANNELS,
             audit_words=AUDIT_WORDS,
+            audit_names=AUDIT_NAMES,
             **forms,
         ),
         status,
@@ -230,9 +235,10 @@ def post_update(reference: str) -> Any:
 @bp.get("/cases/<reference>/attachments/<int:attachment_id>")
 @requires(VIEW)
 def attachment(reference: str, attachment_id: int) -> Any:
-    """Evidence, only to signed-in officers, always as a download, never shown inline."""
-    item = db.session.get(Attachment, attachment_id)
-    if item is None or item.report is None or item.report.reference != reference:
+    """Evidence, only to signed-in officers, always as a download, never shown inline; audited."""
+    try:
+        item = downloads.download_evidence(reference, attachment_id, current_user)
+    except downloads.EvidenceNotFound:
         abort(404)
     response = send_file(
         evidence.path_for(item),
