@@ -24,7 +24,7 @@ from portal.models.types import utcnow
 from portal.models.work import AGE_BANDS, HARDENING_ITEMS, MEDIATION_OUTCOMES, POWERS
 from portal.reports import drafts
 from portal.reports.history import HISTORY_ROWS_PER_KEY
-from portal.reports.operations import submit_draft
+from portal.reports.operations import report_columns, submit_draft
 from portal.reports.references import format_reference
 from portal.triage.calendar import london_date
 from portal.triage.contract import HARM_QUESTIONS, KIND_BLOCKS, parse_report
@@ -372,46 +372,10 @@ def _work_records(
 
 
 def _report_row(answers: ReportAnswers, decision: Decision, number: int, reference: str) -> dict[str, Any]:
-    """The row ``submit_draft`` stores, column for column (see ``operations._new_report``)."""
-    reporter = answers.reporter
+    """The row ``submit_draft`` stores, with the columns the database would otherwise fill in."""
     return {
+        **report_columns(answers, decision, reference),
         "id": number,
-        "reference": reference,
-        "kind": answers.kind,
-        "status": "new",
-        "submitted_at": answers.submitted_at,
-        "updated_at": answers.submitted_at,
-        "description": answers.description,
-        "types": list(answers.types),
-        "details": dict(answers.details),
-        "address": answers.location.address,
-        "postcode": answers.location.postcode,
-        "ward": answers.location.ward,
-        "started": answers.started,
-        "frequency": answers.frequency,
-        "previous_reports": answers.previous_reports,
-        **{f"harm_{question}": value for question, value in answers.harm.items()},
-        "reporter_name": "" if reporter.anonymous else reporter.name,
-        "reporter_email": "" if reporter.anonymous else reporter.email,
-        "reporter_phone": "" if reporter.anonymous else reporter.phone,
-        "email_key": reporter.email_key,
-        "phone_key": reporter.phone_key,
-        "anonymous": reporter.anonymous,
-        "safe_to_email": reporter.safe_to_email,
-        "safe_to_phone": reporter.safe_to_phone,
-        "lives_in_district": reporter.lives_in_district,
-        "route": decision.route,
-        "current_route": decision.route,
-        "name_key": "" if reporter.anonymous else reporter.name.lower(),
-        "rule": decision.rule,
-        "risk_score": decision.risk_score,
-        "risk_level": decision.risk_level,
-        "flags": sorted(decision.flags),
-        "safeguarding": "safeguarding" in decision.flags,
-        "due_by": decision.due_by,
-        "reasons": list(decision.reasons),
-        "policy_version": decision.policy_version,
-        "explanation": decision.explanation,
         "assignee_id": None,
         "first_contact_on": None,
         "first_contact_channel": None,

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+# The triage routes (portal.triage.decision.ROUTES), as the back-office names them everywhere:
+# the queue's tabs, the re-route question, the records' sections and the CSV exports.
+ROUTE_LABELS = {
+    "mediation": "Mediation",
+    "target_hardening": "Target hardening",
+    "tasking": "Tasking",
+}
+
 KIND_LABELS = {
     "asb": "anti-social behaviour",
     "neighbour_dispute": "a neighbour dispute",

@@ -29,6 +29,7 @@ from sqlalchemy import or_, select, text
 
 from portal.cases import operations
 from portal.extensions import db
+from portal.labels import ROUTE_LABELS
 from portal.models import (
     CameraDeployment,
     MediationRecord,
@@ -48,9 +49,9 @@ TASKING = "tasking"
 ASB_POWERS = "powers"
 SECTIONS = (MEDIATION, TARGET_HARDENING, TASKING, ASB_POWERS)
 SECTION_TITLES = {
-    MEDIATION: "Mediation",
-    TARGET_HARDENING: "Target hardening",
-    TASKING: "Tasking meeting",
+    MEDIATION: ROUTE_LABELS[MEDIATION],
+    TARGET_HARDENING: ROUTE_LABELS[TARGET_HARDENING],
+    TASKING: "Tasking meeting",  # the meeting's record, on whichever route the case is
     ASB_POWERS: "ASB tools and powers",
 }
 # The kinds of report the ASB tools and powers are used on, whatever their route.

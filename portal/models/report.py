@@ -302,9 +302,6 @@ def _decision_is_never_rewritten(_mapper: Any, _connection: Any, report: Report)
         raise DecisionRewritten(f"the triage decision of {report.reference} cannot be changed ({fields})")
 
 
-NOTE_KINDS = ("note", "update")
-
-
 class CaseNote(db.Model):  # type: ignore[name-defined]
     """An officer's internal note (never shown to residents) or a public update (emailed to them)."""
 

@@ -23,12 +23,12 @@ from portal.cases.agenda import (
 )
 from portal.cases.queue import Filters, all_rows
 from portal.csv_safe import csv_response
-from portal.labels import KIND_TITLES
+from portal.labels import KIND_TITLES, ROUTE_LABELS
 from portal.models import Report
 from portal.models.report import STATUS_LABELS
 from portal.officer import bp
 from portal.officer.permissions import VIEW, requires
-from portal.officer.queue_views import TAB_LABELS, today
+from portal.officer.queue_views import today
 from portal.triage.calendar import LONDON
 from portal.triage.service import current_policy
 
@@ -115,7 +115,7 @@ def _queue_row(report: Report, flag_labels: dict[str, str]) -> list[object]:
         report.reference,
         report.submitted_at.astimezone(LONDON).replace(tzinfo=None),
         KIND_TITLES.get(report.kind, report.kind),
-        TAB_LABELS.get(report.current_route, report.current_route),
+        ROUTE_LABELS.get(report.current_route, report.current_route),
         STATUS_LABELS.get(report.status, report.status),
         report.risk_level,
         report.risk_score,

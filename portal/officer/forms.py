@@ -27,6 +27,7 @@ from portal.forms import (
     TextInput,
     strip,
 )
+from portal.labels import ROUTE_LABELS
 from portal.models.report import CONTACT_CHANNELS, OUTCOMES, STATUS_LABELS
 from portal.models.work import AGE_BANDS, HARDENING_ITEMS, MEDIATION_OUTCOMES, POWERS
 
@@ -138,11 +139,7 @@ class FirstContactForm(VersionedForm):
 class RerouteForm(VersionedForm):
     route = RadioField(
         "New route",
-        choices=[
-            ("mediation", "Mediation"),
-            ("target_hardening", "Target hardening"),
-            ("tasking", "Tasking meeting"),
-        ],
+        choices=list(ROUTE_LABELS.items()),
         widget=RadioInput(),
         validators=[InputRequired(message="Select the new route")],
     )

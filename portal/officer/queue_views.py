@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from portal.cases import operations
 from portal.cases.queue import TABS, Cursor, Filters, queue_page, tab_counts
-from portal.labels import KIND_TITLES
+from portal.labels import KIND_TITLES, ROUTE_LABELS
 from portal.models.report import STATUS_LABELS
 from portal.officer import bp
 from portal.officer.permissions import VIEW, requires
@@ -18,12 +18,7 @@ from portal.triage.calendar import london_today
 from portal.triage.decision import RISK_LEVELS
 from portal.triage.service import current_policy
 
-TAB_LABELS = {
-    "mediation": "Mediation",
-    "target_hardening": "Target hardening",
-    "tasking": "Tasking",
-    "all": "All",
-}
+TAB_LABELS = {**ROUTE_LABELS, "all": "All"}
 
 
 def today() -> date:

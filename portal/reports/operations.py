@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -134,43 +135,49 @@ def _queue_alert(report: Report) -> OutboxMessage:
     )
 
 
-def _new_report(answers: ReportAnswers, decision: Decision, reference: str) -> Report:
+def report_columns(answers: ReportAnswers, decision: Decision, reference: str) -> dict[str, Any]:
+    """A new report's columns, from the answers and the decision: the one place they are mapped
+    (``submit_draft`` stores them; the bulk loader of demonstration data writes them as rows)."""
     reporter = answers.reporter
-    return Report(
-        reference=reference,
-        kind=answers.kind,
-        status="new",
-        submitted_at=answers.submitted_at,
-        updated_at=answers.submitted_at,
-        description=answers.description,
-        types=list(answers.types),
-        details=dict(answers.details),
-        address=answers.location.address,
-        postcode=answers.location.postcode,
-        ward=answers.location.ward,
-        started=answers.started,
-        frequency=answers.frequency,
-        previous_reports=answers.previous_reports,
+    return {
+        "reference": reference,
+        "kind": answers.kind,
+        "status": "new",
+        "submitted_at": answers.submitted_at,
+        "updated_at": answers.submitted_at,
+        "description": answers.description,
+        "types": list(answers.types),
+        "details": dict(answers.details),
+        "address": answers.location.address,
+        "postcode": answers.location.postcode,
+        "ward": answers.location.ward,
+        "started": answers.started,
+        "frequency": answers.frequency,
+        "previous_reports": answers.previous_reports,
         **{f"harm_{question}": value for question, value in answers.harm.items()},
-        reporter_name="" if reporter.anonymous else reporter.name,
-        reporter_email="" if reporter.anonymous else reporter.email,
-        reporter_phone="" if reporter.anonymous else reporter.phone,
-        email_key=reporter.email_key,
-        phone_key=reporter.phone_key,
-        anonymous=reporter.anonymous,
-        safe_to_email=reporter.safe_to_email,
-        safe_to_phone=reporter.safe_to_phone,
-        lives_in_district=reporter.lives_in_district,
-        route=decision.route,
-        current_route=decision.route,
-        name_key="" if reporter.anonymous else reporter.name.lower(),
-        rule=decision.rule,
-        risk_score=decision.risk_score,
-        risk_level=decision.risk_level,
-        flags=sorted(decision.flags),
-        safeguarding="safeguarding" in decision.flags,
-        due_by=decision.due_by,
-        reasons=list(decision.reasons),
-        policy_version=decision.policy_version,
-        explanation=decision.explanation,
-    )
+        "reporter_name": "" if reporter.anonymous else reporter.name,
+        "reporter_email": "" if reporter.anonymous else reporter.email,
+        "reporter_phone": "" if reporter.anonymous else reporter.phone,
+        "email_key": reporter.email_key,
+        "phone_key": reporter.phone_key,
+        "anonymous": reporter.anonymous,
+        "safe_to_email": reporter.safe_to_email,
+        "safe_to_phone": reporter.safe_to_phone,
+        "lives_in_district": reporter.lives_in_district,
+        "route": decision.route,
+        "current_route": decision.route,
+        "name_key": "" if reporter.anonymous else reporter.name.lower(),
+        "rule": decision.rule,
+        "risk_score": decision.risk_score,
+        "risk_level": decision.risk_level,
+        "flags": sorted(decision.flags),
+        "safeguarding": "safeguarding" in decision.flags,
+        "due_by": decision.due_by,
+        "reasons": list(decision.reasons),
+        "policy_version": decision.policy_version,
+        "explanation": decision.explanation,
+    }
+
+
+def _new_report(answers: ReportAnswers, decision: Decision, reference: str) -> Report:
+    return Report(**report_columns(answers, decision, reference))

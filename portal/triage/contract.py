@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 KINDS = ("asb", "neighbour_dispute", "safety_concern")
-ASB_KINDS = ("asb", "neighbour_dispute")
 
 STARTED = ("today", "this_week", "this_month", "one_to_six_months", "over_six_months")
 FREQUENCY = ("once", "occasionally", "weekly", "daily")
