@@ -608,6 +608,14 @@ def exact_size_pdf(size_bytes: int) -> bytes:
     raise ValueError(f"could not make a PDF of exactly {size_bytes} bytes (made {len(data)})")
 
 
+def numbered(data: bytes, padding: bytes, number: int) -> bytes:
+    """``data`` with its first run of ``padding`` bytes marked with ``number``: another file, as big."""
+    run = padding * 16
+    at = data.index(run)
+    mark = f"{number:016d}".encode()
+    return data[:at] + mark + data[at + len(mark) :]
+
+
 PNG = picture_bytes("PNG")
 
 
@@ -623,6 +631,8 @@ class EvidenceFiles:
         "camera_9mb.jpg": lambda: camera_jpeg(9 * MB, quality=95, orientation=6, seed=13),
         "camera_12mb.jpg": lambda: camera_jpeg(12 * MB, (6000, 4000), seed=14),
         "camera_exact_limit.jpg": lambda: camera_jpeg(10 * MB, quality=95, exact=True, seed=15),
+        "camera_exact_limit_2.jpg": lambda: camera_jpeg(10 * MB, quality=95, exact=True, seed=16),
+        "camera_exact_limit_3.jpg": lambda: camera_jpeg(10 * MB, quality=95, exact=True, seed=17),
         "portrait.heic": heic_photo,
         "screenshot.png": png_screenshot,
         "letter.pdf": pdf_document,
