@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pytest
 from bs4 import BeautifulSoup
 from flask import Flask, request
@@ -35,6 +36,7 @@ from tests import factories
 from tests.conftest import make_app
 from tests.evidence_files import (
     MB,
+    PDF_EXTRAS,
     PLANTED,
     PNG,
     EvidenceFiles,
@@ -43,7 +45,10 @@ from tests.evidence_files import (
     metadata_found,
     numbered,
     password_protected_pdf,
+    pdf_active_content,
+    pdf_carrying,
     pdf_with_orphaned_xmp,
+    pdf_with_wrapped_jpeg,
     small_pdf,
 )
 from tests.helpers import Page, PageClient
@@ -236,6 +241,37 @@ def test_a_real_evidence_file_is_accepted_and_kept_without_its_metadata(
         assert word not in stored
 
 
+@pytest.mark.parametrize("extra", PDF_EXTRAS)
+def test_a_pdf_is_kept_without_its_metadata_actions_scripts_or_attached_files(
+    app: Flask, client: PageClient, evidence_files: EvidenceFiles, extra: str
+) -> None:
+    """Document information, XMP, JavaScript run on opening, on a page, by a link or a form field,
+    attached files, a comment's author and the comments, EXIF and XMP in the page images: none of
+    it is kept."""
+    original = pdf_carrying(extra, evidence_files.bytes("letter.pdf"))
+    assert MB < len(original) < app.config["UPLOAD_MAX_BYTES"]
+    assert pdf_active_content(original), "the PDF as sent does carry it"
+    fill_until(client, "asb", stop_before="evidence")
+
+    page = upload(client, (original, "Letter from the landlord.pdf"))
+
+    assert page.status == 200 and not page.errors, page.errors
+    [(attachment, path)] = kept(app)
+    stored = path.read_bytes()
+    assert (attachment.size_bytes, attachment.sha256) == (len(stored), hashlib.sha256(stored).hexdigest())
+    assert pdf_active_content(stored) == []
+    assert metadata_found(stored) == []
+    for word in PLANTED.strings():
+        assert word not in stored
+    with pikepdf.open(io.BytesIO(stored)) as pdf:
+        assert len(pdf.pages) == 6
+        for pdf_page in pdf.pages:
+            [scan] = pdf_page.get_images().values()
+            picture = pikepdf.PdfImage(scan).as_pil_image()
+            picture.load()  # the page's scan, without its metadata segments, still decodes
+            assert picture.size == (1654, 2339)
+
+
 def test_a_clean_pdf_is_kept_exactly_as_sent(app: Flask, client: PageClient) -> None:
     original = exact_size_pdf(2 * MB)
     fill_until(client, "asb", stop_before="evidence")
@@ -285,8 +321,12 @@ def test_a_pdf_s_metadata_left_behind_by_an_earlier_edit_is_not_kept(app: Flask,
             password_protected_pdf(),
             "notes.pdf is protected with a password: save a copy without one and upload that",
         ),
+        (
+            pdf_with_wrapped_jpeg(),
+            "notes.pdf is too complicated a PDF to check: save it as a new PDF and upload that",
+        ),
     ],
-    ids=["not a pdf inside", "cut short", "password"],
+    ids=["not a pdf inside", "cut short", "password", "jpeg in a second filter"],
 )
 def test_a_pdf_that_cannot_be_read_or_checked_is_refused(
     app: Flask, client: PageClient, data: bytes, error: str
