@@ -4,8 +4,9 @@ Photos are opened and saved again before they are kept, so nothing but the pictu
 EXIF, no GPS position, no camera serial number, no XMP or IPTC, no comments, no PNG text chunks.
 A colour profile is applied to the pixels (they are kept as sRGB) and then dropped, since a phone's
 profile can name the phone. HEIC photos are kept as JPEG, which every officer's computer can open.
-An image that would unpack to more than MAX_IMAGE_PIXELS (a "decompression bomb") is refused
-before it is unpacked.
+An image of more than MAX_IMAGE_PIXELS (16 megapixels) is refused from the size in its header,
+before it is unpacked: a larger one would tie up a worker, and a small file can unpack to a huge
+picture (a "decompression bomb").
 
 PDFs are rewritten with pikepdf (qpdf) without their document information (author, title,
 creator, producer, dates), any XMP metadata, anything that runs or fetches when the PDF is opened
@@ -52,8 +53,12 @@ ACCEPTED_TYPES = {
 }
 _CHUNK = 64 * 1024
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/heic", "image/heif")
-# About 8,000 by 6,000: more than any phone camera takes.
-MAX_IMAGE_PIXELS = 50_000_000
+# 4,608 by 3,456 fits, as do a phone's usual 12-megapixel photos of any shape. Measured here
+# (bench/upload_cost.py), the worst picture at the bound costs a worker about a CPU second (a HEIC
+# photo on its side) and under 200 MB (a progressive CMYK JPEG on its side); at 50 million pixels
+# one took nearly 3 CPU seconds and over 500 MB.
+MAX_IMAGE_PIXELS = 16_000_000
+MAX_MEGAPIXELS = MAX_IMAGE_PIXELS // 1_000_000
 
 # A PDF of more pages or objects than this is refused: reading and rewriting it would take too
 # long (a PDF of 120,000 tiny objects in 9 MB took 6.5 CPU seconds and 440 MB). A scanned letter
@@ -202,7 +207,8 @@ def _strip_metadata(path: Path, content_type: str, display_name: str) -> tuple[s
     """Save the photo again with its pixels only. Returns its type and name as kept."""
     try:
         with warnings.catch_warnings():
-            # Past MAX_IMAGE_PIXELS Pillow only warns (it refuses at twice that): refuse at once.
+            # Image.open checks the size in the header against MAX_IMAGE_PIXELS, HEIC included, before
+            # anything is unpacked; past it Pillow only warns (it refuses at twice that): refuse.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as opened:
                 opened.load()
@@ -211,7 +217,10 @@ def _strip_metadata(path: Path, content_type: str, display_name: str) -> tuple[s
                 ImageOps.exif_transpose(opened, in_place=True)
                 picture = _in_srgb(opened)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise EvidenceError(f"{display_name} is too large a picture: take a smaller photo") from None
+        raise EvidenceError(
+            f"{display_name} must be {MAX_MEGAPIXELS} megapixels or smaller: "
+            "take the photo at your camera's usual size, or upload a smaller copy"
+        ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise EvidenceError(f"{display_name} could not be read as a photo: it may be damaged") from None
 
