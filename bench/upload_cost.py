@@ -8,7 +8,11 @@ page: written to disk, checked by content, and saved again without its metadata.
 set size is Linux's VmHWM, reset just before the file is stored (``/proc/self/clear_refs``), so it is
 the most memory the process held while storing it, the app's own included. The per-file limit is
 raised to 16 MB for the run, so that a 12 MB photo, which the portal refuses, is measured too.
-Prints a table and writes bench/results/<date>-upload-cost.json.
+The pictures at the pixel bound (``MAX_IMAGE_PIXELS``) are the costliest the portal accepts, in
+time (a HEIC photo on its side) and in memory (a progressive CMYK JPEG on its side, an RGBA PNG on
+its side); one just over the bound shows what a refusal costs. A refused file is a row too.
+Prints a table, then the worst accepted picture's time and memory, and writes
+bench/results/<date>-upload-cost.json.
 """
 
 from __future__ import annotations
@@ -27,14 +31,16 @@ from typing import Any
 
 from PIL import Image
 
-from portal.reports.evidence import MAX_PDF_OBJECTS
+from portal.reports.evidence import MAX_IMAGE_PIXELS, MAX_PDF_OBJECTS
 from tests.evidence_files import MB, EvidenceFiles, camera_exif, heic_photo, many_object_pdf, photo
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 DATA = ROOT / "bench" / "data" / "evidence"
-# The largest picture the portal decodes (portal.reports.evidence.MAX_IMAGE_PIXELS is 50,000,000).
-MAX_PIXELS = (8160, 6120)
+# The largest 4:3 picture the portal decodes, and one a row of pixels over the bound.
+_WIDTH = int((MAX_IMAGE_PIXELS * 4 / 3) ** 0.5)
+MAX_PIXELS = (_WIDTH, MAX_IMAGE_PIXELS // _WIDTH)
+OVER_PIXELS = (_WIDTH, MAX_IMAGE_PIXELS // _WIDTH + 1)
 
 
 def _max_pixel_jpeg() -> bytes:
@@ -52,12 +58,36 @@ def _max_pixel_rotated_jpeg() -> bytes:
     return out.getvalue()
 
 
+def _max_pixel_cmyk_jpeg() -> bytes:
+    """A progressive CMYK JPEG on its side: the decoder holds every scan, and the pixels are copied
+    to turn them upright and again to make them RGB."""
+    out = io.BytesIO()
+    photo(MAX_PIXELS, seed=53, grain=0.02).convert("CMYK").save(
+        out, format="JPEG", quality=60, progressive=True, subsampling=0, exif=camera_exif(orientation=6)
+    )
+    return out.getvalue()
+
+
+def _max_pixel_rotated_png() -> bytes:
+    """A flat RGBA screenshot whose eXIf chunk says it is on its side: two copies of 4-byte pixels."""
+    out = io.BytesIO()
+    flat = Image.new("RGBA", MAX_PIXELS, (240, 240, 240, 255))
+    flat.save(out, format="PNG", exif=camera_exif(orientation=6))
+    return out.getvalue()
+
+
+def _over_pixel_png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGBA", OVER_PIXELS, (240, 240, 240, 255)).save(out, format="PNG")
+    return out.getvalue()
+
+
 def _max_pixel_heic() -> bytes:
     return heic_photo(MAX_PIXELS, quality=50, orientation=6, seed=52)
 
 
 def _max_pixel_png() -> bytes:
-    """A flat 50-megapixel RGBA screenshot: small on the wire, the most memory once unpacked."""
+    """A flat RGBA screenshot at the bound: small on the wire, four bytes a pixel once unpacked."""
     out = io.BytesIO()
     Image.new("RGBA", MAX_PIXELS, (240, 240, 240, 255)).save(out, format="PNG")
     return out.getvalue()
@@ -70,6 +100,9 @@ EXTRA: dict[str, Callable[[], bytes]] = {
     "max_pixels_rotated.jpg": _max_pixel_rotated_jpeg,
     "max_pixels.heic": _max_pixel_heic,
     "max_pixels.png": _max_pixel_png,
+    "max_pixels_cmyk_progressive_rotated.jpg": _max_pixel_cmyk_jpeg,
+    "max_pixels_rotated.png": _max_pixel_rotated_png,
+    "over_max_pixels.png": _over_pixel_png,
 }
 DEFAULT_KINDS = [
     "camera_12mb.jpg",
@@ -82,14 +115,19 @@ DEFAULT_KINDS = [
     "max_pixels_rotated.jpg",
     "max_pixels.heic",
     "max_pixels.png",
+    "max_pixels_cmyk_progressive_rotated.jpg",
+    "max_pixels_rotated.png",
+    "over_max_pixels.png",
     "many_objects.pdf",
 ]
+PICTURE_BOUND_KINDS = [kind for kind in DEFAULT_KINDS if kind.startswith("max_pixels")]
 
 
 def make_file(kind: str) -> Path:
     files = EvidenceFiles(DATA)
     if kind in EXTRA:
-        path = DATA / kind
+        # Named by the bound, so that a file made for an earlier bound is not measured again.
+        path = DATA / f"{MAX_IMAGE_PIXELS}-{kind}" if "pixels" in kind else DATA / kind
         if not path.exists():
             path.write_bytes(EXTRA[kind]())
         return path
@@ -127,16 +165,21 @@ def measure_one(path: Path) -> dict[str, Any]:
             assert draft is not None
             rss_before = _resident_mb("VmRSS")
             Path("/proc/self/clear_refs").write_text("5")  # the peak starts again from here
+            refused = None
             with path.open("rb") as stream:
                 cpu, wall = time.process_time(), time.perf_counter()
-                attachment = evidence.add_to_draft(draft, stream, path.name)
+                try:
+                    attachment = evidence.add_to_draft(draft, stream, path.name)
+                except evidence.EvidenceError as error:
+                    refused = str(error)
                 cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             peak = _resident_mb("VmHWM")
             return {
                 "file": path.name,
                 "bytes_in": path.stat().st_size,
-                "bytes_kept": attachment.size_bytes,
-                "content_type": attachment.content_type,
+                "bytes_kept": 0 if refused else attachment.size_bytes,
+                "content_type": None if refused else attachment.content_type,
+                "refused": refused,
                 "cpu_seconds": round(cpu, 2),
                 "wall_seconds": round(wall, 2),
                 "rss_mb_before": rss_before,
@@ -171,12 +214,24 @@ def main() -> None:
             raise SystemExit(f"{kind}: {child.stderr.strip().splitlines()[-1]}")
         rows.append(json.loads(child.stdout.strip().splitlines()[-1]))
         row = rows[-1]
+        kept = "refused" if row["refused"] else f"{row['bytes_kept'] / MB:5.1f} MB"
         print(
-            f"{row['file']:24} {row['bytes_in'] / MB:6.1f} MB -> {row['bytes_kept'] / MB:5.1f} MB  "
+            f"{row['file']:48} {row['bytes_in'] / MB:6.1f} MB -> {kept:8}  "
             f"CPU {row['cpu_seconds']:5.2f} s  wall {row['wall_seconds']:5.2f} s  "
             f"peak RSS {row['peak_rss_mb']:4} MB (+{row['peak_rss_growth_mb']} MB over the app's "
             f"{row['rss_mb_before']} MB)",
             flush=True,
+        )
+    at_bound = [
+        row for row in rows if not row["refused"] and row["file"].split("-", 1)[-1] in PICTURE_BOUND_KINDS
+    ]
+    if at_bound:
+        slowest = max(at_bound, key=lambda row: row["cpu_seconds"])
+        largest = max(at_bound, key=lambda row: row["peak_rss_growth_mb"])
+        print(
+            f"worst accepted picture ({MAX_IMAGE_PIXELS:,} pixels at most): "
+            f"{slowest['cpu_seconds']:.2f} CPU s ({slowest['file']}), "
+            f"+{largest['peak_rss_growth_mb']} MB peak RSS ({largest['file']})"
         )
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"{date.today().isoformat()}-upload-cost.json"

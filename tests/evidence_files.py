@@ -33,7 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+import pikepdf
 import pillow_heif
+from pikepdf import Array, Dictionary, Name, String
 from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageFilter, PngImagePlugin
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject
@@ -65,6 +67,9 @@ class Planted:
     title: str = "Noise diary for 14 Station Road"
     creator: str = "RP Scanner App 4.2"
     producer: str = "RP PDF Producer 9.1"
+    address: str = "1 Victim Road"
+    script: str = "planted-script-sends-the-officer-away"
+    attachment: str = "planted attachment: Sam Resident's own notes"
 
     def strings(self) -> list[bytes]:
         """The planted words a stored file must not contain, as bytes."""
@@ -82,6 +87,9 @@ class Planted:
             self.title,
             self.creator,
             self.producer,
+            self.address,
+            self.script,
+            self.attachment,
         ]
         return [word.encode() for word in words]
 
@@ -412,6 +420,114 @@ def pdf_document(
     return result.getvalue()
 
 
+# What a PDF may carry besides its pages, as word processors, scanner apps and forms write it.
+PDF_EXTRAS = (
+    "info",
+    "xmp",
+    "open_action_javascript",
+    "page_actions",
+    "document_javascript",
+    "attached_file",
+    "javascript_link",
+    "form_script",
+    "annotation_author",
+    "image_metadata",
+)
+
+
+def pdf_carrying(extra: str, document: bytes, planted: Planted = PLANTED) -> bytes:
+    """``document`` (a PDF of scanned pages) with one of ``PDF_EXTRAS`` added, written by qpdf."""
+    pdf = pikepdf.open(io.BytesIO(document))
+
+    def script() -> Dictionary:
+        action = Dictionary(Type=Name.Action, S=Name.JavaScript, JS=String(f"app.alert('{planted.script}');"))
+        return pdf.make_indirect(action)
+
+    first = pdf.pages[0].obj
+    if extra == "info":
+        pdf.trailer.Info = pdf.make_indirect(
+            Dictionary(
+                Author=String(planted.author), Title=String(planted.title), Creator=String(planted.creator)
+            )
+        )
+    elif extra == "xmp":
+        stream = pdf.make_stream(xmp_packet(planted))
+        stream.Type, stream.Subtype = Name.Metadata, Name.XML
+        pdf.Root.Metadata = stream
+    elif extra == "open_action_javascript":
+        pdf.Root.OpenAction = script()
+    elif extra == "page_actions":
+        first.AA = Dictionary(O=script(), C=script())  # when the page is shown, and left
+    elif extra == "document_javascript":
+        pdf.Root.Names = Dictionary(JavaScript=Dictionary(Names=Array([String("init"), script()])))
+    elif extra == "attached_file":
+        spec = pikepdf.AttachedFileSpec(
+            pdf, planted.attachment.encode(), description="notes", filename="notes.txt"
+        )
+        pdf.attachments["notes.txt"] = spec
+    elif extra == "javascript_link":
+        link = Dictionary(
+            Type=Name.Annot, Subtype=Name.Link, Rect=[72, 72, 400, 120], Border=[0, 0, 0], A=script()
+        )
+        first.Annots = pdf.make_indirect(Array([pdf.make_indirect(link)]))
+    elif extra == "form_script":
+        field = Dictionary(
+            Type=Name.Annot,
+            Subtype=Name.Widget,
+            FT=Name.Tx,
+            T=String("total"),
+            Rect=[72, 200, 300, 230],
+            P=first,
+            AA=Dictionary(K=script(), C=script()),  # on each key press; when another field changes
+        )
+        field = pdf.make_indirect(field)
+        first.Annots = pdf.make_indirect(Array([field]))
+        pdf.Root.AcroForm = Dictionary(Fields=Array([field]), DA=String("/Helv 0 Tf 0 g"))
+    elif extra == "annotation_author":
+        note = Dictionary(
+            Type=Name.Annot,
+            Subtype=Name.Text,
+            Rect=[72, 700, 92, 720],
+            Contents=String("They were outside again"),
+            T=String(planted.owner),  # the author, as a PDF reader's comment tool writes it
+            M=String("D:20261128224107Z"),
+        )
+        first.Annots = pdf.make_indirect(Array([pdf.make_indirect(note)]))
+    elif extra == "image_metadata":
+        for page in pdf.pages:
+            for image in page.get_images().values():
+                raw = image.read_raw_bytes()
+                segments = [
+                    _segment(0xFE, planted.address.encode()),
+                    _segment(0xE1, camera_exif(planted).tobytes()),
+                    _segment(0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + xmp_packet(planted)),
+                ]
+                # A comment after the picture's scan too, where a progressive JPEG may keep one.
+                marked = insert_jpeg_segments(raw, segments)
+                marked = marked[:-2] + _segment(0xFE, planted.address.encode()) + b"\xff\xd9"
+                image.write(marked, filter=Name.DCTDecode)
+    else:
+        raise ValueError(f"no such extra: {extra}")
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def pdf_with_wrapped_jpeg() -> bytes:
+    """A one-page PDF whose picture is a JPEG compressed again with Flate: rare, and not checked."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    image = pdf.make_stream(zlib.compress(picture_bytes("JPEG", (64, 48))))
+    image.Type, image.Subtype = Name.XObject, Name.Image
+    image.Width, image.Height, image.BitsPerComponent = 64, 48, 8
+    image.ColorSpace = Name.DeviceRGB
+    image.Filter = Array([Name.FlateDecode, Name.DCTDecode])
+    pdf.pages[0].Resources = Dictionary(XObject=Dictionary(Im0=image))
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
 def pdf_with_orphaned_xmp(planted: Planted = PLANTED) -> bytes:
     """A PDF with no document information whose XMP stream nothing refers to any more, as an
     editor that dropped a document's metadata may leave it: still there in the file's bytes."""
@@ -508,8 +624,72 @@ def _image_findings(data: bytes) -> list[str]:
     return found
 
 
-def _pdf_findings(data: bytes) -> list[str]:
+def jpeg_markers(data: bytes) -> list[int]:
+    """Every marker in a JPEG, those after its scans included (the picture data is skipped)."""
+    markers, position = [], 2
+    while position + 1 < len(data):
+        if data[position] != 0xFF:
+            position += 1  # picture data: a 0xFF in it is followed by 0x00 or a restart marker
+            continue
+        marker = data[position + 1]
+        if marker in (0x00, 0xFF):
+            position += 1
+            continue
+        markers.append(marker)
+        if marker == 0xD9:
+            break
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7 or position + 4 > len(data):
+            position += 2
+            continue
+        (length,) = struct.unpack(">H", data[position + 2 : position + 4])
+        position += 2 + length
+    return markers
+
+
+# Keys that carry what runs, fetches or is attached in a PDF: none may be kept.
+_PDF_ACTIVE_KEYS = ("/OpenAction", "/AA", "/JavaScript", "/JS", "/EmbeddedFiles", "/EF", "/AF", "/XFA")
+
+
+def pdf_active_content(data: bytes) -> list[str]:
+    """What a PDF still carries that runs, fetches, attaches or describes it, read with pikepdf."""
     found = []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        if "/Info" in pdf.trailer:
+            found.append("a PDF /Info dictionary")
+        if len(pdf.attachments):
+            found.append(f"attached files {list(pdf.attachments)}")
+        pending: list[object] = [*pdf.objects, pdf.trailer]
+        while pending:
+            obj = pending.pop()
+            if isinstance(obj, pikepdf.Array):
+                pending.extend(item for item in obj if not getattr(item, "is_indirect", True))
+                continue
+            if not isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+                continue
+            found += [f"a PDF {key}" for key in _PDF_ACTIVE_KEYS if key in obj]
+            for key in ("/A", "/PA"):
+                if isinstance(obj.get(key), pikepdf.Dictionary) and "/S" in obj[key]:
+                    found.append(f"a PDF action under {key}")
+            described = "/Metadata" in obj or obj.get("/Type") in ("/Metadata", "/EmbeddedFile")
+            if described and (not isinstance(obj, pikepdf.Stream) or obj.read_raw_bytes()):
+                found.append(f"a PDF {obj.get('/Type', 'object with /Metadata')}")
+            if obj.get("/Type") == "/Annot" and obj.get("/Subtype") != "/Widget" and "/T" in obj:
+                found.append("an annotation's author")
+            if obj.get("/Subtype") == "/FileAttachment":
+                found.append("a PDF file attachment annotation")
+            if isinstance(obj, pikepdf.Stream) and obj.get("/Filter") == "/DCTDecode":
+                raw = obj.read_raw_bytes()
+                markers = jpeg_markers(raw)
+                after_scan = markers[markers.index(0xDA) :] if 0xDA in markers else []
+                found += [f"a page image's {what}" for what in _jpeg_findings(raw)]
+                if 0xFE in after_scan or any(0xE1 <= marker <= 0xED for marker in after_scan):
+                    found.append("a page image's comment or APPn segment after its scans")
+            pending.extend(value for _key, value in obj.items() if not getattr(value, "is_indirect", True))
+    return found
+
+
+def _pdf_findings(data: bytes) -> list[str]:
+    found = pdf_active_content(data)
     reader = PdfReader(io.BytesIO(data))
     if reader.metadata:
         found.append(f"PDF /Info {sorted(reader.metadata)}")
@@ -557,6 +737,13 @@ def picture_bytes(format: str, size: tuple[int, int] = (4, 3), **options: object
     return out.getvalue()
 
 
+def jpeg_with_comment(text: str = PLANTED.address) -> bytes:
+    """A phone photo (two megapixels) whose JPEG comment segment says where the resident lives."""
+    out = io.BytesIO()
+    photo((1632, 1224), seed=21).save(out, format="JPEG", quality=88, comment=text.encode())
+    return out.getvalue()
+
+
 def jpeg_with_gps() -> bytes:
     """A small phone photo that says where it was taken, and on what camera."""
     exif = Image.Exif()
@@ -575,6 +762,17 @@ def decompression_bomb() -> bytes:
     out = io.BytesIO()
     Image.new("1", (20_000, 10_000)).save(out, format="PNG")
     return out.getvalue()
+
+
+def png_header_only(size: tuple[int, int]) -> bytes:
+    """A PNG whose header says ``size`` but whose picture data is cut short: unpacking it fails."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", *size, 8, 2, 0, 0, 0)  # 8-bit RGB
+    start = zlib.compress(b"\x00" * 1024)[:12]
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", start) + chunk(b"IEND", b"")
 
 
 def small_pdf() -> bytes:
@@ -608,6 +806,14 @@ def exact_size_pdf(size_bytes: int) -> bytes:
     raise ValueError(f"could not make a PDF of exactly {size_bytes} bytes (made {len(data)})")
 
 
+def numbered(data: bytes, padding: bytes, number: int) -> bytes:
+    """``data`` with its first run of ``padding`` bytes marked with ``number``: another file, as big."""
+    run = padding * 16
+    at = data.index(run)
+    mark = f"{number:016d}".encode()
+    return data[:at] + mark + data[at + len(mark) :]
+
+
 PNG = picture_bytes("PNG")
 
 
@@ -623,6 +829,8 @@ class EvidenceFiles:
         "camera_9mb.jpg": lambda: camera_jpeg(9 * MB, quality=95, orientation=6, seed=13),
         "camera_12mb.jpg": lambda: camera_jpeg(12 * MB, (6000, 4000), seed=14),
         "camera_exact_limit.jpg": lambda: camera_jpeg(10 * MB, quality=95, exact=True, seed=15),
+        "camera_exact_limit_2.jpg": lambda: camera_jpeg(10 * MB, quality=95, exact=True, seed=16),
+        "camera_exact_limit_3.jpg": lambda: camera_jpeg(10 * MB, quality=95, exact=True, seed=17),
         "portrait.heic": heic_photo,
         "screenshot.png": png_screenshot,
         "letter.pdf": pdf_document,

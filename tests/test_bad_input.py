@@ -19,7 +19,7 @@ from portal.public import progress
 from portal.reports.drafts import DraftState
 from tests import factories
 from tests.conftest import make_app
-from tests.evidence_files import PNG, exact_size_pdf, small_pdf
+from tests.evidence_files import PNG, exact_size_pdf, picture_bytes, small_pdf
 from tests.helpers import Page, PageClient
 from tests.journey import choose, fill_until, submit
 
@@ -29,6 +29,11 @@ TEN_MB = 10 * 1024 * 1024
 
 FORM_EXPIRED = "Your answers on this page were not saved"
 DRAFT_EXPIRED = "Your answers are no longer available"
+
+
+def photo(number: int) -> bytes:
+    """A different small picture for each number: the same file sent twice is kept once."""
+    return picture_bytes("PNG", (4, number))
 
 
 def uploaded_files(app: Flask) -> set[str]:
@@ -280,12 +285,12 @@ def test_a_file_of_exactly_10_mb_is_accepted(app: Flask, at_evidence: PageClient
 
 def test_a_sixth_file_is_refused(app: Flask, at_evidence: PageClient) -> None:
     for number in range(1, 6):
-        page = upload(at_evidence, PNG, f"photo {number}.png")
+        page = upload(at_evidence, photo(number), f"photo {number}.png")
         assert not page.errors, page.errors
     assert "You have added 5 files, which is the most you can add." in page.text()
     before = uploaded_files(app)
 
-    page = upload(at_evidence, PNG, "photo 6.png")
+    page = upload(at_evidence, photo(6), "photo 6.png")
 
     assert page.status == 200
     assert page.errors == ["You can upload up to 5 files. Remove a file to add another"]
@@ -296,15 +301,15 @@ def test_a_sixth_file_is_refused(app: Flask, at_evidence: PageClient) -> None:
 
 def test_the_sixth_file_error_links_to_somewhere_on_the_page(at_evidence: PageClient) -> None:
     for number in range(1, 6):
-        upload(at_evidence, PNG, f"photo {number}.png")
-    page = upload(at_evidence, PNG, "photo 6.png")
+        upload(at_evidence, photo(number), f"photo {number}.png")
+    page = upload(at_evidence, photo(6), "photo 6.png")
     [link] = page.soup.select(".govuk-error-summary__list a")
     assert page.soup.find(id=str(link["href"]).lstrip("#")) is not None
 
 
 def test_choosing_six_files_at_once_keeps_five_and_says_why(app: Flask, at_evidence: PageClient) -> None:
     token = at_evidence.get("/report/evidence").csrf_token()
-    files = [(io.BytesIO(PNG), f"photo {number}.png") for number in range(1, 7)]
+    files = [(io.BytesIO(photo(number)), f"photo {number}.png") for number in range(1, 7)]
     page = at_evidence.post(
         "/report/evidence",
         {"csrf_token": token, "files": files, "upload": "Upload file"},

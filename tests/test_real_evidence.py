@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pytest
 from bs4 import BeautifulSoup
 from flask import Flask, request
@@ -35,14 +36,19 @@ from tests import factories
 from tests.conftest import make_app
 from tests.evidence_files import (
     MB,
+    PDF_EXTRAS,
     PLANTED,
     PNG,
     EvidenceFiles,
     exact_size_pdf,
     many_object_pdf,
     metadata_found,
+    numbered,
     password_protected_pdf,
+    pdf_active_content,
+    pdf_carrying,
     pdf_with_orphaned_xmp,
+    pdf_with_wrapped_jpeg,
     small_pdf,
 )
 from tests.helpers import Page, PageClient
@@ -235,6 +241,37 @@ def test_a_real_evidence_file_is_accepted_and_kept_without_its_metadata(
         assert word not in stored
 
 
+@pytest.mark.parametrize("extra", PDF_EXTRAS)
+def test_a_pdf_is_kept_without_its_metadata_actions_scripts_or_attached_files(
+    app: Flask, client: PageClient, evidence_files: EvidenceFiles, extra: str
+) -> None:
+    """Document information, XMP, JavaScript run on opening, on a page, by a link or a form field,
+    attached files, a comment's author and the comments, EXIF and XMP in the page images: none of
+    it is kept."""
+    original = pdf_carrying(extra, evidence_files.bytes("letter.pdf"))
+    assert MB < len(original) < app.config["UPLOAD_MAX_BYTES"]
+    assert pdf_active_content(original), "the PDF as sent does carry it"
+    fill_until(client, "asb", stop_before="evidence")
+
+    page = upload(client, (original, "Letter from the landlord.pdf"))
+
+    assert page.status == 200 and not page.errors, page.errors
+    [(attachment, path)] = kept(app)
+    stored = path.read_bytes()
+    assert (attachment.size_bytes, attachment.sha256) == (len(stored), hashlib.sha256(stored).hexdigest())
+    assert pdf_active_content(stored) == []
+    assert metadata_found(stored) == []
+    for word in PLANTED.strings():
+        assert word not in stored
+    with pikepdf.open(io.BytesIO(stored)) as pdf:
+        assert len(pdf.pages) == 6
+        for pdf_page in pdf.pages:
+            [scan] = pdf_page.get_images().values()
+            picture = pikepdf.PdfImage(scan).as_pil_image()
+            picture.load()  # the page's scan, without its metadata segments, still decodes
+            assert picture.size == (1654, 2339)
+
+
 def test_a_clean_pdf_is_kept_exactly_as_sent(app: Flask, client: PageClient) -> None:
     original = exact_size_pdf(2 * MB)
     fill_until(client, "asb", stop_before="evidence")
@@ -250,15 +287,15 @@ def test_the_same_photo_sent_again_is_kept_once(
     name, _content_type, _shape = KINDS["camera_3mb.jpg"]
     photo = evidence_files.bytes("camera_3mb.jpg")
     fill_until(client, "asb", stop_before="evidence")
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    before = set(folder.iterdir()) if folder.exists() else set()  # other tests' files
 
     assert not upload(client, (photo, name)).errors
-    folder = Path(app.config["UPLOAD_FOLDER"])
-    on_disk = set(folder.iterdir())
     again = upload(client, (photo, name))
 
     assert again.status == 200 and not again.errors, again.errors
     [(_attachment, path)] = kept(app)
-    assert set(folder.iterdir()) == on_disk and path in on_disk, "no second copy on disk"
+    assert set(folder.iterdir()) - before == {path}, "no second copy on disk"
     assert [key.get_text(strip=True) for key in again.soup.select(".govuk-summary-list__key")] == [name]
     different = upload(client, (exact_size_pdf(MB), "scan.pdf"))
     assert not different.errors and len(kept(app)) == 2
@@ -284,8 +321,12 @@ def test_a_pdf_s_metadata_left_behind_by_an_earlier_edit_is_not_kept(app: Flask,
             password_protected_pdf(),
             "notes.pdf is protected with a password: save a copy without one and upload that",
         ),
+        (
+            pdf_with_wrapped_jpeg(),
+            "notes.pdf is too complicated a PDF to check: save it as a new PDF and upload that",
+        ),
     ],
-    ids=["not a pdf inside", "cut short", "password"],
+    ids=["not a pdf inside", "cut short", "password", "jpeg in a second filter"],
 )
 def test_a_pdf_that_cannot_be_read_or_checked_is_refused(
     app: Flask, client: PageClient, data: bytes, error: str
@@ -313,9 +354,14 @@ def test_a_report_with_five_files_of_10_mb_each_is_sent(
 ) -> None:
     limit = app.config["UPLOAD_MAX_BYTES"]
     assert limit == 10 * MB
-    photo, pdf = evidence_files.bytes("camera_exact_limit.jpg"), exact_size_pdf(limit)
-    assert len(photo) == len(pdf) == limit
-    files = [(photo, f"IMG_{n}.JPG") for n in range(3)] + [(pdf, f"Letter {n}.pdf") for n in range(2)]
+    # Five different files: the same one sent again would be kept once.
+    photos = [evidence_files.bytes(name) for name in ("camera_exact_limit.jpg", "camera_exact_limit_2.jpg")]
+    photos.append(evidence_files.bytes("camera_exact_limit_3.jpg"))
+    pdfs = [numbered(exact_size_pdf(limit), b"x", n) for n in range(2)]
+    assert {len(data) for data in photos + pdfs} == {limit}
+    files = [(photo, f"IMG_{n}.JPG") for n, photo in enumerate(photos)]
+    files += [(pdf, f"Letter {n}.pdf") for n, pdf in enumerate(pdfs)]
+    assert len({data for data, _name in files}) == 5
     fill_until(client, "asb", stop_before="evidence")
 
     page = upload(client, *files)

@@ -42,6 +42,7 @@ from portal.labels import (
     TYPE_LABELS,
 )
 from portal.logs import security_event
+from portal.reports.evidence import MAX_MEGAPIXELS
 from portal.triage import contract
 from portal.triage.contract import KIND_BLOCKS
 
@@ -287,7 +288,10 @@ class ImpactForm(JourneyForm):
 class EvidenceForm(PublicForm):
     files = MultipleFileField(
         "Upload a file",
-        description="Photos (JPEG, PNG or HEIC) or PDF documents, up to 10 MB each. You can add up to 5.",
+        description=(
+            f"Photos (JPEG, PNG or HEIC) up to {MAX_MEGAPIXELS} megapixels, the size a phone camera "
+            "takes, or PDF documents. Each file must be smaller than 10 MB. You can add up to 5."
+        ),
         widget=GovFileInput(multiple=True),
     )
     upload = SubmitField("Upload file", widget=GovSubmitInput())

@@ -4,13 +4,18 @@ Photos are opened and saved again before they are kept, so nothing but the pictu
 EXIF, no GPS position, no camera serial number, no XMP or IPTC, no comments, no PNG text chunks.
 A colour profile is applied to the pixels (they are kept as sRGB) and then dropped, since a phone's
 profile can name the phone. HEIC photos are kept as JPEG, which every officer's computer can open.
-An image that would unpack to more than MAX_IMAGE_PIXELS (a "decompression bomb") is refused
-before it is unpacked.
+An image of more than MAX_IMAGE_PIXELS (16 megapixels) is refused from the size in its header,
+before it is unpacked: a larger one would tie up a worker, and a small file can unpack to a huge
+picture (a "decompression bomb").
 
-PDFs lose their document information (author, title, creator, producer, dates), every XMP metadata
-stream and the EXIF, XMP and comments inside their JPEG page images, and are written again with
-only the objects the document refers to; a PDF of one revision with none of these anywhere in its
-bytes is kept exactly as sent. A PDF that cannot be read is refused.
+PDFs are rewritten with pikepdf (qpdf) without their document information (author, title,
+creator, producer, dates), any XMP metadata, anything that runs or fetches when the PDF is opened
+or used (/OpenAction, /AA actions, the document's JavaScript, link and bookmark actions, XFA
+forms' scripts, media), attached files (embedded files and the annotations that carry them),
+annotations' author names, and the EXIF, XMP, IPTC, colour profiles and comments inside their JPEG
+images; only the objects the document refers to are written, so an earlier revision's go too. A
+PDF of one revision with none of these anywhere in its bytes is kept exactly as sent. A PDF that
+cannot be read, is protected with a password, or is too large to check is refused.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import hashlib
 import io
 import logging
 import os
+import re
 import secrets
 import struct
 import unicodedata
@@ -29,12 +35,10 @@ from pathlib import Path
 from typing import IO
 
 import filetype
+import pikepdf
 import pillow_heif
 from flask import current_app
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
-from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PyPdfError
-from pypdf.generic import DictionaryObject, NameObject, StreamObject
 
 from portal.extensions import db
 from portal.models import Attachment, Draft
@@ -49,8 +53,12 @@ ACCEPTED_TYPES = {
 }
 _CHUNK = 64 * 1024
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/heic", "image/heif")
-# About 8,000 by 6,000: more than any phone camera takes.
-MAX_IMAGE_PIXELS = 50_000_000
+# 4,608 by 3,456 fits, as do a phone's usual 12-megapixel photos of any shape. Measured here
+# (bench/upload_cost.py), the worst picture at the bound costs a worker about a CPU second (a HEIC
+# photo on its side) and under 200 MB (a progressive CMYK JPEG on its side); at 50 million pixels
+# one took nearly 3 CPU seconds and over 500 MB.
+MAX_IMAGE_PIXELS = 16_000_000
+MAX_MEGAPIXELS = MAX_IMAGE_PIXELS // 1_000_000
 
 # A PDF of more pages or objects than this is refused: reading and rewriting it would take too
 # long (a PDF of 120,000 tiny objects in 9 MB took 6.5 CPU seconds and 440 MB). A scanned letter
@@ -199,7 +207,8 @@ def _strip_metadata(path: Path, content_type: str, display_name: str) -> tuple[s
     """Save the photo again with its pixels only. Returns its type and name as kept."""
     try:
         with warnings.catch_warnings():
-            # Past MAX_IMAGE_PIXELS Pillow only warns (it refuses at twice that): refuse at once.
+            # Image.open checks the size in the header against MAX_IMAGE_PIXELS, HEIC included, before
+            # anything is unpacked; past it Pillow only warns (it refuses at twice that): refuse.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as opened:
                 opened.load()
@@ -208,7 +217,10 @@ def _strip_metadata(path: Path, content_type: str, display_name: str) -> tuple[s
                 ImageOps.exif_transpose(opened, in_place=True)
                 picture = _in_srgb(opened)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise EvidenceError(f"{display_name} is too large a picture: take a smaller photo") from None
+        raise EvidenceError(
+            f"{display_name} must be {MAX_MEGAPIXELS} megapixels or smaller: "
+            "take the photo at your camera's usual size, or upload a smaller copy"
+        ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise EvidenceError(f"{display_name} could not be read as a photo: it may be damaged") from None
 
@@ -250,94 +262,214 @@ def _in_srgb(picture: Image.Image) -> Image.Image:
 
 
 def _strip_pdf_metadata(path: Path, display_name: str) -> bool:
-    """Rewrite the PDF without its metadata; False if it had none and is kept as sent."""
+    """Rewrite the PDF without its metadata and active content; False if it had none, kept as sent."""
     damaged = EvidenceError(f"{display_name} could not be read as a PDF: it may be damaged")
+    too_complicated = EvidenceError(
+        f"{display_name} is too complicated a PDF to check: save it as a new PDF and upload that"
+    )
     try:
-        reader = PdfReader(path)
-        if reader.is_encrypted:
-            raise EvidenceError(
-                f"{display_name} is protected with a password: save a copy without one and upload that"
-            )
-        objects = len(reader.xref_objStm) + sum(len(numbers) for numbers in reader.xref.values())
-        if objects > MAX_PDF_OBJECTS:
-            raise EvidenceError(
-                f"{display_name} is too complicated a PDF to check: save it as a new PDF and upload that"
-            )
-        if len(reader.pages) > MAX_PDF_PAGES:
-            raise EvidenceError(f"{display_name} must have {MAX_PDF_PAGES} pages or fewer")
-        writer = PdfWriter(clone_from=reader)
-        changed = _clean_pdf(writer) or _may_hide_metadata(path)
+        # Without recovery: qpdf would otherwise rebuild a cut-short file by guesswork.
+        with pikepdf.open(path, attempt_recovery=False, allow_overwriting_input=True) as pdf:
+            if pdf.is_encrypted:
+                raise pikepdf.PasswordError("encrypted")
+            # The cross-reference table is read when the file is opened; its objects are not yet.
+            if len(pdf.get_xref_table()) > MAX_PDF_OBJECTS:
+                raise too_complicated
+            if len(pdf.pages) > MAX_PDF_PAGES:
+                raise EvidenceError(f"{display_name} must have {MAX_PDF_PAGES} pages or fewer")
+            if not (_clean_pdf(pdf, too_complicated) or _may_hide_metadata(path)):
+                return False
+            try:
+                # qpdf writes only the objects the document refers to: what was unlinked is left out.
+                pdf.save(path)
+            except OSError as error:
+                raise _not_saved(display_name, error) from None
     except EvidenceError:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
-        raise damaged from None
-    if not changed:
-        return False
-    try:
-        with path.open("wb") as out:
-            writer.write(out)
-    except OSError as error:
-        raise _not_saved(display_name, error) from None
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
+    except pikepdf.PasswordError:
+        raise EvidenceError(
+            f"{display_name} is protected with a password: save a copy without one and upload that"
+        ) from None
+    except (pikepdf.PdfError, ValueError, KeyError, TypeError, IndexError, RecursionError, RuntimeError):
         raise damaged from None
     return True
 
 
-# Words in a PDF's bytes that may belong to metadata pypdf does not reach from the document: an
-# object no longer referred to (left by an earlier revision), or one packed in a compressed stream.
-_PDF_METADATA_MARKERS = (b"/Info", b"/Metadata", b"xmpmeta", b"/PieceInfo", b"/ObjStm")
+# Words in a PDF's bytes that may belong to metadata or active content the parsed objects do not
+# show: an earlier revision's objects, say. A PDF with any of them is written again, to be sure.
+_PDF_MARKERS = (
+    b"/Info",
+    b"/Metadata",
+    b"xmpmeta",
+    b"/PieceInfo",
+    b"/ObjStm",
+    b"/Author",
+    b"/Creator",
+    b"/Producer",
+    b"/JavaScript",
+    b"/JS",
+    b"/OpenAction",
+    b"/AA",
+    b"/EmbeddedFile",
+    b"/EF",
+    b"/AF",
+    b"/XFA",
+    b"/URI",
+    b"/Launch",
+    b"/GoToR",
+    b"/SubmitForm",
+)
 
 
 def _may_hide_metadata(path: Path) -> bool:
     """Whether the PDF must be written again to be sure none of its bytes is metadata.
 
-    A PDF kept as sent must have one revision and none of the markers anywhere in it: writing it
-    again keeps only the objects the document refers to.
+    A PDF kept as sent must have one revision and none of the markers anywhere in it.
     """
     data = path.read_bytes()
-    return data.count(b"startxref") > 1 or any(marker in data for marker in _PDF_METADATA_MARKERS)
+    return data.count(b"startxref") > 1 or any(marker in data for marker in _PDF_MARKERS)
 
 
-def _clean_pdf(writer: PdfWriter) -> bool:
-    """Drop the document information, XMP streams and page images' metadata; whether any was there."""
-    changed = bool(writer.metadata)
-    writer.metadata = None
-    for obj in writer._objects:  # every object of the document, once; pypdf has no public walk
-        if not isinstance(obj, DictionaryObject):
+# Keys that hold metadata (document information is the trailer's /Info), actions that run when the
+# PDF is opened or a page shown (/OpenAction, /AA), scripts (the /JavaScript name tree, XFA forms'
+# scripts), attached files (the /EmbeddedFiles name tree, a file specification's /EF, associated
+# files /AF) and media that may fetch or play something. Wherever they appear, they go.
+_DROPPED_KEYS = (
+    "/Metadata",
+    "/PieceInfo",
+    "/OpenAction",
+    "/AA",
+    "/JavaScript",
+    "/EmbeddedFiles",
+    "/EF",
+    "/AF",
+    "/XFA",
+    "/AlternatePresentations",
+    "/Renditions",
+)
+# An annotation of these kinds is an attached file, or media, or a script's player: dropped whole.
+_DROPPED_ANNOTATIONS = ("/FileAttachment", "/Sound", "/Movie", "/Screen", "/RichMedia", "/3D")
+# An annotation's author and the time they wrote it (a form field's /T is its name, and is kept).
+_ANNOTATION_AUTHOR_KEYS = ("/T", "/M", "/CreationDate")
+# Streams whose whole content is metadata or an attached file: emptied too, in case anything
+# left names them.
+_EMPTIED_STREAMS = ("/Metadata", "/EmbeddedFile")
+
+
+def _clean_pdf(pdf: pikepdf.Pdf, too_complicated: EvidenceError) -> bool:
+    """Drop the PDF's metadata, actions, scripts and attached files; whether there were any."""
+    changed = False
+    for page in pdf.pages:
+        annotations = page.obj.get("/Annots")
+        if not isinstance(annotations, pikepdf.Array):
             continue
-        for key in ("/Metadata", "/PieceInfo"):
-            if key in obj:
-                del obj[NameObject(key)]
+        kept = [annotation for annotation in annotations if not _dropped_annotation(annotation)]
+        if len(kept) != len(annotations):
+            page.obj.Annots = pikepdf.Array(kept)
+            changed = True
+        for annotation in kept:
+            if isinstance(annotation, pikepdf.Dictionary) and annotation.get("/Subtype") != "/Widget":
+                changed |= _drop_keys(annotation, _ANNOTATION_AUTHOR_KEYS)
+    changed |= _drop_keys(pdf.trailer, ("/Info",))
+    # Every object in the file, those nothing refers to included, and the ones written inside them.
+    pending: list[pikepdf.Object] = list(pdf.objects)
+    while pending:
+        obj = pending.pop()
+        if isinstance(obj, pikepdf.Array):
+            pending.extend(item for item in obj if _direct_container(item))
+            continue
+        if not isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+            continue
+        changed |= _drop_keys(obj, _DROPPED_KEYS)
+        for key in ("/A", "/PA"):
+            # A link's or a bookmark's action (a JavaScript, a web address, a program to launch).
+            action = obj.get(key)
+            if isinstance(action, pikepdf.Dictionary) and "/S" in action:
+                del obj[key]
                 changed = True
-        if isinstance(obj, StreamObject):
-            if obj.get("/Type") == "/Metadata":
-                # Emptied as well as unlinked, whatever its filter, in case anything else names it.
-                obj._data = b""
-                for key in ("/Filter", "/DecodeParms"):
-                    obj.pop(key, None)
-                changed = True
-            elif obj.get("/Filter") in ("/DCTDecode", ["/DCTDecode"]):
-                data = obj.get_data()
-                plain = _plain_jpeg(data)
-                if plain != data:
-                    # A JPEG stream is written as it is stored; pypdf sets /Length as it writes.
-                    obj._data = plain
-                    changed = True
-    if changed:
-        # The XMP streams, now referred to by nothing, are left out of the file.
-        writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+        if isinstance(obj, pikepdf.Stream):
+            changed |= _clean_stream(obj, too_complicated)
+        pending.extend(value for _key, value in obj.items() if _direct_container(value))
     return changed
 
 
+def _direct_container(value: object) -> bool:
+    """Whether ``value`` is a dictionary or array written inside another object (not one of its own)."""
+    return isinstance(value, (pikepdf.Dictionary, pikepdf.Array)) and not value.is_indirect
+
+
+def _dropped_annotation(annotation: pikepdf.Object) -> bool:
+    return isinstance(annotation, pikepdf.Dictionary) and annotation.get("/Subtype") in _DROPPED_ANNOTATIONS
+
+
+def _drop_keys(obj: pikepdf.Object, keys: tuple[str, ...]) -> bool:
+    found = [key for key in keys if key in obj]
+    for key in found:
+        del obj[key]
+    return bool(found)
+
+
+def _clean_stream(stream: pikepdf.Stream, too_complicated: EvidenceError) -> bool:
+    """Empty a metadata or attached-file stream; strip a JPEG image's metadata segments."""
+    if stream.get("/Type") in _EMPTIED_STREAMS:
+        if stream.read_raw_bytes():
+            stream.write(b"")
+            return True
+        return False
+    filters = stream.get("/Filter")
+    names = [str(name) for name in filters] if isinstance(filters, pikepdf.Array) else [str(filters)]
+    if "/DCTDecode" not in names:
+        return False
+    if names != ["/DCTDecode"]:
+        # A JPEG wrapped in another filter: qpdf cannot unwrap it alone, and it is rare.
+        raise too_complicated
+    data = stream.read_raw_bytes()
+    plain = _plain_jpeg(data)
+    if plain == data:
+        return False
+    parameters = stream.get("/DecodeParms")
+    stream.write(
+        plain,
+        filter=pikepdf.Name.DCTDecode,
+        decode_parms=parameters if isinstance(parameters, (pikepdf.Dictionary, pikepdf.Array)) else None,
+    )
+    return True
+
+
+# The next marker in a JPEG's compressed picture data: 0xFF followed by neither a stuffed zero nor
+# a restart marker (which belong to the data).
+_JPEG_NEXT_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7]")
+
+
 def _plain_jpeg(data: bytes) -> bytes:
-    """A JPEG's bytes without its EXIF, XMP, IPTC, colour profile and comment segments."""
+    """A JPEG's bytes without EXIF, XMP, IPTC, colour profile and comment segments, wherever they are.
+
+    A comment may come between the scans of a progressive JPEG, and bytes after its end: every
+    segment is looked at, and nothing after the end is kept.
+    """
     if data[:2] != b"\xff\xd8":
         return data
     kept = [data[:2]]
-    position = 2
-    while position + 4 <= len(data) and data[position] == 0xFF:
+    position, end = 2, len(data)
+    while position + 1 < end:
+        if data[position] != 0xFF:
+            found = _JPEG_NEXT_MARKER.search(data, position)
+            following = found.start() if found else end
+            kept.append(data[position:following])
+            position = following
+            continue
         marker = data[position + 1]
-        if marker == 0xDA or not (0xE0 <= marker <= 0xEF or marker == 0xFE or 0xC0 <= marker <= 0xDF):
+        if marker == 0xFF:  # a fill byte before a marker
+            position += 1
+            continue
+        if marker == 0xD9:
+            kept.append(b"\xff\xd9")
+            return b"".join(kept)
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # markers without a length
+            kept.append(data[position : position + 2])
+            position += 2
+            continue
+        if position + 4 > end:
             break
         (length,) = struct.unpack(">H", data[position + 2 : position + 4])
         segment = data[position : position + 2 + length]
