@@ -8,6 +8,7 @@ from typing import Any
 from flask import render_template, request
 from flask_login import current_user
 
+from portal.accounts.roles import VIEW
 from portal.cases import downloads
 from portal.cases.agenda import (
     AGENDA_CSV_HEADER,
@@ -27,7 +28,7 @@ from portal.labels import KIND_TITLES
 from portal.models import Report
 from portal.models.report import STATUS_LABELS
 from portal.officer import bp
-from portal.officer.permissions import VIEW, requires
+from portal.officer.permissions import requires
 from portal.officer.queue_views import TAB_LABELS, today
 from portal.triage.calendar import LONDON
 from portal.triage.service import current_policy
