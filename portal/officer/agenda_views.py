@@ -30,8 +30,8 @@ from portal.models.report import STATUS_LABELS
 from portal.officer import bp
 from portal.officer.permissions import requires
 from portal.officer.queue_views import TAB_LABELS, today
+from portal.reports.triage_policy import current_policy
 from portal.triage.calendar import LONDON
-from portal.triage.service import current_policy
 
 DATE_PARTS = ("day", "month", "year")
 INVALID_DATE = "Enter a real meeting date"

@@ -10,8 +10,8 @@ from portal.accounts.roles import VIEW
 from portal.labels import FREQUENCY_LABELS, HARM_LABELS, PREVIOUS_REPORTS_LABELS, STARTED_LABELS
 from portal.officer import bp
 from portal.officer.permissions import requires
+from portal.reports.triage_policy import current_policy
 from portal.triage.conditions import describe
-from portal.triage.service import current_policy
 
 
 @bp.get("/policy")

@@ -15,9 +15,9 @@ from portal.labels import KIND_TITLES
 from portal.models.report import STATUS_LABELS
 from portal.officer import bp
 from portal.officer.permissions import requires
+from portal.reports.triage_policy import current_policy
 from portal.triage.calendar import london_today
 from portal.triage.decision import RISK_LEVELS
-from portal.triage.service import current_policy
 
 TAB_LABELS = {
     "mediation": "Mediation",
