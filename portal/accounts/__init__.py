@@ -2,13 +2,13 @@
 
 The rules live here, not in views or commands: ``users`` (creating, disabling, signing in),
 ``passwords``, ``two_factor``, ``roles`` (roles and permissions as data) and ``rules`` (what
-every account request is held to).
+every account request is held to). Roles and permissions are imported from ``roles`` itself, the
+one place they are defined.
 """
 
 from __future__ import annotations
 
 from portal.accounts.passwords import change_password, reset_password, set_first_password
-from portal.accounts.roles import ROLE_LABELS, ROLES, can
 from portal.accounts.rules import AccountError, account_key, common_passwords, one_time_password
 from portal.accounts.two_factor import (
     confirm_two_factor,
@@ -30,13 +30,10 @@ from portal.accounts.users import (
 )
 
 __all__ = [
-    "ROLES",
-    "ROLE_LABELS",
     "AccountError",
     "account_key",
     "all_users",
     "authenticate",
-    "can",
     "change_password",
     "common_passwords",
     "confirm_two_factor",
