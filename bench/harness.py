@@ -46,10 +46,10 @@ from portal.demo import bulk_load_demo_reports
 from portal.extensions import db
 from portal.models import OutboxMessage, Report, User
 from portal.reports.history import history_for
+from portal.reports.triage_policy import current_policy
 from portal.triage.calendar import london_today
 from portal.triage.contract import parse_report
 from portal.triage.engine import decide
-from portal.triage.service import current_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"

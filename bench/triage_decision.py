@@ -29,9 +29,9 @@ from portal.extensions import db
 from portal.models import Report
 from portal.models.types import utcnow
 from portal.reports.history import history_for
+from portal.reports.triage_policy import current_policy
 from portal.triage.contract import HARM_QUESTIONS, KIND_BLOCKS, KINDS, normalise_postcode, parse_report
 from portal.triage.engine import decide
-from portal.triage.service import current_policy
 
 RESULTS = Path(__file__).resolve().parent / "results"
 POSTCODE_AREAS = ["S18", "S21", "S40", "S41", "S42", "S43", "S44", "S45", "DE55"]

@@ -57,7 +57,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     init_security(app)
 
     from portal.database import configure_engine
-    from portal.triage.service import init_policy
+    from portal.reports.triage_policy import init_policy
 
     init_policy(app)
 
@@ -141,7 +141,7 @@ def _init_jinja(app: Flask) -> None:
         }
 
     from portal.formatting import register_filters
-    from portal.triage.service import policy_terms
+    from portal.reports.triage_policy import policy_terms
 
     register_filters(app)
 

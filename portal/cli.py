@@ -16,8 +16,8 @@ from portal.mail.worker import work
 from portal.models.types import utcnow
 from portal.officer.cli import users_group
 from portal.privacy.cli import retention_group, sar_group
+from portal.reports.cli import triage_group
 from portal.reports.drafts import purge_expired_drafts
-from portal.triage.cli import triage_group
 
 
 @click.group("outbox", cls=AppGroup, help="The email outbox.")

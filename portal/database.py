@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
@@ -148,9 +148,9 @@ def write_transaction(keep_loaded: bool = False) -> Iterator[None]:
     With ``keep_loaded``, what was read before is not reloaded after the commit (a page about to
     show what it read, having noted that it was read).
     """
-    from portal.extensions import db
-
-    session = db.session()
+    # The app's Flask-SQLAlchemy, looked up rather than imported: portal.extensions builds its
+    # session on this module, and this module stays below it.
+    session = current_app.extensions["sqlalchemy"].session()
     expire_on_commit = session.expire_on_commit
     if keep_loaded:
         session.expire_on_commit = False

@@ -26,13 +26,13 @@ from portal.reports import drafts
 from portal.reports.history import HISTORY_ROWS_PER_KEY
 from portal.reports.operations import report_columns, submit_draft
 from portal.reports.references import format_reference
+from portal.reports.triage_policy import current_policy
 from portal.triage.calendar import london_date
 from portal.triage.contract import HARM_QUESTIONS, KIND_BLOCKS, parse_report
 from portal.triage.contract import Report as ReportAnswers
 from portal.triage.decision import Decision
 from portal.triage.engine import decide
 from portal.triage.history import Earlier
-from portal.triage.service import current_policy
 
 DESCRIPTIONS = {
     "asb": [

@@ -28,10 +28,10 @@ from portal.models import (
     TaskingRecord,
 )
 from portal.reports.history import history_for
+from portal.reports.triage_policy import current_policy
 from portal.triage.calendar import london_today
 from portal.triage.contract import parse_report
 from portal.triage.engine import decide
-from portal.triage.service import current_policy
 from tests.processes import FLASK, Browser, free_port, portal_env, start_gunicorn, stop, web_host
 
 

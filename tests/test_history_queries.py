@@ -11,8 +11,8 @@ from sqlalchemy import event, text
 
 from portal.extensions import db
 from portal.reports.history import history_for
+from portal.reports.triage_policy import current_policy
 from portal.triage.contract import parse_report
-from portal.triage.service import current_policy
 from tests.triage_factories import report
 
 

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from werkzeug.routing import Rule
 
-from portal.officer.permissions import ROLE_PERMISSIONS
+from portal.accounts.roles import ROLE_PERMISSIONS
 from tests.cases import make_case
 from tests.helpers import PageClient
 from tests.officers import make_account, sign_in

@@ -15,8 +15,8 @@ from sqlalchemy import delete, select
 from portal.extensions import db
 from portal.models import OutboxMessage, Report
 from portal.models.report import DecisionRewritten
+from portal.reports.triage_policy import current_policy, policy_terms
 from portal.triage.contract import HARM_QUESTIONS, KIND_BLOCKS
-from portal.triage.service import current_policy, policy_terms
 from tests import factories
 from tests.conftest import MailCatcher
 from tests.helpers import PageClient

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 
 from portal import audit
+from portal.accounts.roles import SUPERVISE, WORK, can
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.mail import queue_email
@@ -21,7 +22,6 @@ from portal.models import CaseNote, Report, User
 from portal.models.audit import VIEWED
 from portal.models.report import CONTACT_CHANNELS, OPEN_STATUSES, OUTCOMES, STATUS_LABELS
 from portal.models.types import utcnow
-from portal.officer.permissions import SUPERVISE, WORK, can
 from portal.triage.decision import ROUTES
 
 # Which status may follow which. Closing needs an outcome; reopening is for supervisors.

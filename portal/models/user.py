@@ -11,9 +11,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from portal.extensions import db
 from portal.models.types import UTCDateTime, utcnow
 
-ROLES = ("officer", "supervisor", "admin")
-ROLE_LABELS = {"officer": "Officer", "supervisor": "Supervisor", "admin": "Administrator"}
-
 
 class User(UserMixin, db.Model):  # type: ignore[name-defined]
     """A back-office account: a community safety officer, a supervisor or an administrator."""

@@ -9,10 +9,10 @@ from flask_login import current_user
 from werkzeug.wrappers.response import Response
 
 from portal import accounts
-from portal.models.user import ROLE_LABELS
+from portal.accounts.roles import ADMINISTER, ROLE_LABELS
 from portal.officer import bp
 from portal.officer.forms import AccountEmailForm, AccountForm, AccountStatusForm
-from portal.officer.permissions import ADMINISTER, requires
+from portal.officer.permissions import requires
 
 
 def _page(form: AccountForm | None = None, problem: str | None = None, status: int = 200) -> Any:

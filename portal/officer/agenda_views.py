@@ -8,6 +8,7 @@ from typing import Any
 from flask import render_template, request
 from flask_login import current_user
 
+from portal.accounts.roles import VIEW
 from portal.cases import downloads
 from portal.cases.agenda import (
     AGENDA_CSV_HEADER,
@@ -27,10 +28,10 @@ from portal.labels import KIND_TITLES, ROUTE_LABELS
 from portal.models import Report
 from portal.models.report import STATUS_LABELS
 from portal.officer import bp
-from portal.officer.permissions import VIEW, requires
+from portal.officer.permissions import requires
 from portal.officer.queue_views import today
+from portal.reports.triage_policy import current_policy
 from portal.triage.calendar import LONDON
-from portal.triage.service import current_policy
 
 DATE_PARTS = ("day", "month", "year")
 INVALID_DATE = "Enter a real meeting date"

@@ -31,12 +31,13 @@ from portal.accounts import (
     two_factor_uri,
     verify_two_factor,
 )
+from portal.accounts.roles import VIEW
 from portal.extensions import db, limiter
 from portal.logs import security_event
 from portal.models import User
 from portal.officer import bp, sessions
 from portal.officer.forms import ChangePasswordForm, NewPasswordForm, SignInForm, TwoFactorForm
-from portal.officer.permissions import VIEW, public_view, requires
+from portal.officer.permissions import public_view, requires
 
 PENDING = "sign_in_pending"
 # Between the password and the code: long enough to open an authenticator app, no longer.

@@ -13,6 +13,7 @@ from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 from werkzeug.wrappers.response import Response
 
+from portal.accounts.roles import SUPERVISE, VIEW, WORK, can
 from portal.cases import downloads, operations
 from portal.cases.casefile import case_file
 from portal.extensions import db
@@ -29,7 +30,7 @@ from portal.officer.forms import (
     StatusForm,
     UpdateForm,
 )
-from portal.officer.permissions import SUPERVISE, VIEW, WORK, can, requires
+from portal.officer.permissions import requires
 from portal.reports import evidence
 
 AUDIT_WORDS = {

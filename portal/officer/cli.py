@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from portal.accounts import AccountError, create_user, disable_user, reset_password, reset_two_factor
-from portal.models.user import ROLES
+from portal.accounts.roles import ROLES
 
 users_group = AppGroup("users", help="Back-office accounts.")
 

@@ -6,9 +6,10 @@ from typing import Any
 
 from flask import render_template
 
+from portal.accounts.roles import SUPERVISE
 from portal.cases import downloads
 from portal.officer import bp
-from portal.officer.permissions import SUPERVISE, requires
+from portal.officer.permissions import requires
 
 
 @bp.get("/downloads")

@@ -1,4 +1,5 @@
-"""Who may do what in the back-office: the one place permissions are decided.
+"""Who may do what in the back-office: every view asks here, and the answer comes from the roles
+in ``portal.accounts.roles``.
 
 Every back-office view is wrapped in ``requires(permission)``; the URL-map test fails if one is
 not. Signing in is required before any of them.
@@ -13,26 +14,10 @@ from typing import Any, TypeVar
 from flask import abort, current_app
 from flask_login import current_user
 
+from portal.accounts.roles import can
 from portal.logs import security_event
 
-VIEW = "view"  # read the queue, cases, the agenda and the policy
-WORK = "work"  # claim cases, record contact, notes, updates and the records of the work
-SUPERVISE = "supervise"  # assign, re-route and close any case
-ADMINISTER = "administer"  # manage accounts
-
-ROLE_PERMISSIONS = {
-    "officer": frozenset({VIEW, WORK}),
-    "supervisor": frozenset({VIEW, WORK, SUPERVISE}),
-    "admin": frozenset({VIEW, WORK, SUPERVISE, ADMINISTER}),
-}
-
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def can(user: Any, permission: str) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and permission in ROLE_PERMISSIONS.get(
-        user.role, ()
-    )
 
 
 def requires(permission: str) -> Callable[[F], F]:

@@ -8,15 +8,16 @@ from typing import Any
 from flask import current_app, render_template, request
 from flask_login import current_user
 
+from portal.accounts.roles import VIEW
 from portal.cases import operations
 from portal.cases.queue import TABS, Cursor, Filters, queue_page, tab_counts
 from portal.labels import KIND_TITLES, ROUTE_LABELS
 from portal.models.report import STATUS_LABELS
 from portal.officer import bp
-from portal.officer.permissions import VIEW, requires
+from portal.officer.permissions import requires
+from portal.reports.triage_policy import current_policy
 from portal.triage.calendar import london_today
 from portal.triage.decision import RISK_LEVELS
-from portal.triage.service import current_policy
 
 TAB_LABELS = {**ROUTE_LABELS, "all": "All"}
 

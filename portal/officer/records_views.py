@@ -18,6 +18,7 @@ from flask_login import current_user
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
+from portal.accounts.roles import WORK
 from portal.cases import records
 from portal.models import Report
 from portal.models.work import AGE_BANDS, HARDENING_ITEMS, MEDIATION_OUTCOMES, POWERS
@@ -31,7 +32,7 @@ from portal.officer.forms import (
     TaskingActionForm,
     TaskingForm,
 )
-from portal.officer.permissions import WORK, requires
+from portal.officer.permissions import requires
 
 YES_NO = {"yes": True, "no": False}
 FORM_NAMES = ("mediation_form", "hardening_form", "tasking_form", "action_form", "camera_form", "power_form")

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from portal.models.types import utcnow
 from portal.privacy.retention import apply_retention
 from portal.privacy.sar import SubjectAccessError, export_subject_access
-from portal.triage.cli import BadInput
+from portal.reports.cli import BadInput
 
 retention_group = AppGroup("retention", help="How long residents' personal data is kept.")
 sar_group = AppGroup("sar", help="Subject access requests: what the portal holds about a reporter.")

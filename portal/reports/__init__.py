@@ -1,1 +1,2 @@
-"""The resident's report: drafts, evidence files, submission and reference numbers."""
+"""The resident's report: drafts, evidence files, submission, reference numbers, and the triage
+policy in use with the history each decision needs."""

@@ -18,12 +18,12 @@ from portal.models import Draft, OutboxMessage, Report
 from portal.models.types import utcnow
 from portal.reports.history import history_for
 from portal.reports.references import next_reference
+from portal.reports.triage_policy import current_policy
 from portal.triage.calendar import london_date
 from portal.triage.contract import Report as ReportAnswers
 from portal.triage.contract import parse_report
 from portal.triage.decision import Decision
 from portal.triage.engine import decide
-from portal.triage.service import current_policy
 
 
 class DraftExpired(LookupError):

@@ -1,4 +1,4 @@
-"""The policy in use by this app: loaded and checked once, when the app starts."""
+"""The triage policy in use by this app: loaded and checked once, when the app starts."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""``flask --app wsgi triage check FILE`` and ``triage validate FILE`` (docs/policy.md section 7)."""
+"""``flask --app wsgi triage check FILE`` and ``triage validate FILE`` (docs/policy.md section 7).
+
+Here rather than in ``portal.triage``: checking a report needs the app's policy and the history
+in the database, and triage itself touches neither."""
 
 from __future__ import annotations
 
@@ -11,11 +14,11 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from portal.reports.history import history_for
+from portal.reports.triage_policy import current_policy
 from portal.triage.contract import ContractError, parse_report
 from portal.triage.engine import decide
 from portal.triage.history import Earlier
 from portal.triage.policy import PolicyError, load_policy
-from portal.triage.service import current_policy
 
 triage_group = AppGroup("triage", help="The triage policy: check reports against it, validate a policy file.")
 
