@@ -6,10 +6,11 @@ from typing import Any
 
 from portal.extensions import db
 from portal.models import AuditEvent, Report, User
+from portal.models.audit import AuditAction
 
 
 def record(
-    action: str,
+    action: AuditAction,
     *,
     actor: User | None,
     report: Report | None = None,

@@ -17,7 +17,7 @@ from portal.cases.agenda import months_before, previous_meeting
 from portal.csv_safe import write_csv
 from portal.extensions import db
 from portal.models import AuditEvent, Report, TaskingAction, TaskingRecord
-from portal.models.audit import EXPORTED
+from portal.models.audit import AuditAction
 from tests import cases
 from tests.helpers import Page, PageClient
 from tests.journey import submit
@@ -605,7 +605,7 @@ def exports_recorded(app: Flask) -> list[tuple[int | None, int | None, dict[str,
         return [
             (entry.actor_id, entry.report_id, entry.after)
             for entry in db.session.scalars(
-                select(AuditEvent).where(AuditEvent.action == EXPORTED).order_by(AuditEvent.id)
+                select(AuditEvent).where(AuditEvent.action == AuditAction.EXPORTED).order_by(AuditEvent.id)
             )
         ]
 

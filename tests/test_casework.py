@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from portal.cases import operations
 from portal.extensions import db
 from portal.models import AuditEvent, CaseNote, OutboxMessage, Report, User
-from portal.models.audit import DOWNLOADED, AuditIsAppendOnly
+from portal.models.audit import AuditAction, AuditIsAppendOnly
 from portal.models.report import STATUSES
 from tests import factories
 from tests.cases import make_case
@@ -416,7 +416,7 @@ def downloads_recorded(app: Flask) -> list[tuple[int | None, int | None, dict[st
         return [
             (entry.actor_id, entry.report_id, entry.after)
             for entry in db.session.scalars(
-                select(AuditEvent).where(AuditEvent.action == DOWNLOADED).order_by(AuditEvent.id)
+                select(AuditEvent).where(AuditEvent.action == AuditAction.DOWNLOADED).order_by(AuditEvent.id)
             )
         ]
 
@@ -429,7 +429,7 @@ def test_downloading_evidence_without_opening_the_case_is_in_its_audit_log_and_t
     download = officer_client.get_raw(f"/officer/cases/{reference}/attachments/{attachment_id}")
 
     assert download.status_code == 200 and download.data == PNG
-    assert audit_actions(app, reference) == [DOWNLOADED], "downloaded, never opened"
+    assert audit_actions(app, reference) == [AuditAction.DOWNLOADED], "downloaded, never opened"
     assert downloads_recorded(app) == [
         (officer.id, case_of(app, reference).id, {"attachment_id": attachment_id, "file": "IMG_2041.png"})
     ]

@@ -29,7 +29,7 @@ from werkzeug.test import TestResponse
 from portal.csv_safe import safe_cell
 from portal.extensions import db
 from portal.models import Attachment, AuditEvent, Report, TaskingAction, User
-from portal.models.audit import DOWNLOADED, EXPORTED, VIEWED
+from portal.models.audit import AuditAction
 from portal.public.journey import PAGES
 from portal.reports.evidence import clean_filename
 from tests import factories
@@ -68,6 +68,10 @@ URL_ATTRIBUTES = ("href", "src", "action", "formaction", "data", "xlink:href", "
 # Elements the portal's own pages never hold: any of them on a page came from what someone typed.
 FOREIGN_ELEMENTS = ("iframe", "style", "object", "embed", "base", "img", "svg", "math", "xss", "mglyph")
 OWN_SCRIPTS = ("/static/", "/assets/")
+
+
+# Read-only entries: opening a case, downloading a file, exporting a CSV.
+UNCOUNTED = (AuditAction.VIEWED, AuditAction.DOWNLOADED, AuditAction.EXPORTED)
 
 
 def inert(soup: BeautifulSoup, where: str) -> None:
@@ -356,7 +360,7 @@ def row_counts(app: Flask) -> dict[str, int]:
         }
         counts["audit_event"] = (
             db.session.scalar(
-                select(func.count()).select_from(AuditEvent).where(AuditEvent.action != EXPORTED)
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.action != AuditAction.EXPORTED)
             )
             or 0
         )
@@ -365,7 +369,7 @@ def row_counts(app: Flask) -> dict[str, int]:
 
 def exports_recorded(app: Flask) -> int:
     with app.app_context():
-        return db.session.scalar(select(func.count()).where(AuditEvent.action == EXPORTED)) or 0
+        return db.session.scalar(select(func.count()).where(AuditEvent.action == AuditAction.EXPORTED)) or 0
 
 
 def queue_references(page: Page) -> set[str]:
@@ -806,7 +810,9 @@ def counts_and_versions(app: Flask) -> dict[str, Any]:
         counts["audit_event (other than views, downloads and exports)"] = db.session.scalar(
             select(func.count())
             .select_from(AuditEvent)
-            .where(AuditEvent.action.not_in((VIEWED, DOWNLOADED, EXPORTED)))
+            .where(
+                AuditEvent.action.not_in((AuditAction.VIEWED, AuditAction.DOWNLOADED, AuditAction.EXPORTED))
+            )
         )
         counts["versions"] = sorted(
             db.session.execute(select(Report.reference, Report.version, Report.status)).all()

@@ -35,7 +35,7 @@ from portal.models import (
     TaskingRecord,
     User,
 )
-from portal.models.audit import DOWNLOADED
+from portal.models.audit import AuditAction
 from portal.models.report import DECISION_COLUMNS
 from portal.models.types import utcnow
 from portal.privacy.retention import REMOVED
@@ -264,7 +264,9 @@ def test_a_download_stays_in_the_audit_log_after_its_file_is_removed(
 
     assert supervisor_client.get_raw(url).status_code == 404
     with app.app_context():
-        [download] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == DOWNLOADED)).all()
+        [download] = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == AuditAction.DOWNLOADED)
+        ).all()
         assert download.actor_id == supervisor.id
         assert download.after == {"attachment_id": attachment_id, "file": "front door.png"}
         assert db.session.scalars(select(Attachment)).all() == []

@@ -15,6 +15,7 @@ from portal.accounts.two_factor import verify_two_factor
 from portal.accounts.users import find_user
 from portal.extensions import db
 from portal.models import User
+from portal.models.audit import AuditAction
 
 
 def _choose_password(user: User, new: str) -> None:
@@ -34,7 +35,9 @@ def set_first_password(user: User, new: str) -> None:
     if not user.password_must_change:
         raise AccountError("This account already has a password of its own")
     _choose_password(user, new)
-    audit.record("password_changed", actor=user, after={"one_time_replaced": True}, detail=user.email)
+    audit.record(
+        AuditAction.PASSWORD_CHANGED, actor=user, after={"one_time_replaced": True}, detail=user.email
+    )
     db.session.commit()
 
 
@@ -47,7 +50,9 @@ def change_password(user: User, current: str, new: str, code: str) -> None:
             "Enter the code your authenticator app shows now (each code works once)", field="code"
         )
     _choose_password(user, new)
-    audit.record("password_changed", actor=user, after={"one_time_replaced": False}, detail=user.email)
+    audit.record(
+        AuditAction.PASSWORD_CHANGED, actor=user, after={"one_time_replaced": False}, detail=user.email
+    )
     db.session.commit()
 
 
@@ -62,6 +67,6 @@ def reset_password(email: str, by: User | None = None) -> tuple[User, str]:
     user.set_password(password, password_hash_method())
     user.password_must_change = True
     user.end_sessions()
-    audit.record("password_reset", actor=by, detail=user.email)
+    audit.record(AuditAction.PASSWORD_RESET, actor=by, detail=user.email)
     db.session.commit()
     return user, password

@@ -17,6 +17,7 @@ from portal.accounts.rules import AccountError, account_key
 from portal.accounts.users import find_user
 from portal.extensions import db
 from portal.models import User
+from portal.models.audit import AuditAction
 from portal.models.types import utcnow
 
 # A code is accepted for its own 30-second step and the steps either side (clocks drift).
@@ -88,7 +89,7 @@ def confirm_two_factor(user: User, code: str, binding: str | None, at: datetime 
     user.totp_pending_secret = None
     user.totp_last_step = step
     user.totp_enrolled_at = utcnow()
-    audit.record("two_factor_enrolled", actor=user, detail=user.email)
+    audit.record(AuditAction.TWO_FACTOR_ENROLLED, actor=user, detail=user.email)
     db.session.commit()
     return True
 
@@ -111,6 +112,6 @@ def reset_two_factor(email: str, by: User | None = None) -> User:
     user.totp_last_step = None
     user.totp_enrolled_at = None
     user.end_sessions()
-    audit.record("two_factor_reset", actor=by, detail=user.email)
+    audit.record(AuditAction.TWO_FACTOR_RESET, actor=by, detail=user.email)
     db.session.commit()
     return user

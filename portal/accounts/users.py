@@ -17,6 +17,7 @@ from portal.accounts.rules import (
 )
 from portal.extensions import db
 from portal.models import User
+from portal.models.audit import AuditAction
 from portal.models.types import utcnow
 from portal.triage.contract import is_valid_email
 
@@ -44,7 +45,10 @@ def create_user(
     user.set_password(password, password_hash_method())
     db.session.add(user)
     audit.record(
-        "account_created", actor=by, after={"role": role, "one_time_password": one_time}, detail=email
+        AuditAction.ACCOUNT_CREATED,
+        actor=by,
+        after={"role": role, "one_time_password": one_time},
+        detail=email,
     )
     db.session.commit()
     return user
@@ -78,7 +82,7 @@ def _set_active(email: str, active: bool, by: User | None) -> User:
     if not active:
         user.end_sessions()
     audit.record(
-        "account_enabled" if active else "account_disabled",
+        AuditAction.ACCOUNT_ENABLED if active else AuditAction.ACCOUNT_DISABLED,
         actor=by,
         before={"active": before},
         after={"active": active},

@@ -20,7 +20,7 @@ from portal.cases.queue import Filters
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.models import Attachment, AuditEvent, Report, User
-from portal.models.audit import DOWNLOADED, EXPORTED, EXPORTED_FOR_SUBJECT_ACCESS, IS_FILE
+from portal.models.audit import IS_FILE, AuditAction
 
 QUEUE = "queue"
 AGENDA = "tasking_agenda"
@@ -43,7 +43,7 @@ def download_evidence(reference: str, attachment_id: int, user: User) -> Attachm
         raise EvidenceNotFound(f"There is no evidence file {attachment_id} on case {reference}")
     with write_transaction(keep_loaded=True):
         audit.record(
-            DOWNLOADED,
+            AuditAction.DOWNLOADED,
             actor=user,
             report=item.report,
             after={"attachment_id": item.id, "file": item.original_name},
@@ -72,7 +72,7 @@ def record_agenda_export(user: User, meeting: date, cases: int) -> None:
 def _audit_export(export: str, user: User, filters: dict[str, Any], cases: int) -> None:
     with write_transaction(keep_loaded=True):
         audit.record(
-            EXPORTED,
+            AuditAction.EXPORTED,
             actor=user,
             after={"export": export, "filters": filters, "cases": cases},
             detail=EXPORT_LABELS[export],
@@ -106,9 +106,9 @@ def recent_downloads_and_exports(limit: int = RECENT_LIMIT) -> list[FileEntry]:
 def _entry(event: AuditEvent, name: str | None, reference: str | None) -> FileEntry:
     after = event.after or {}
     who = name or "The portal"
-    if event.action == DOWNLOADED:
+    if event.action == AuditAction.DOWNLOADED:
         return FileEntry(event.at, who, reference, f"Downloaded {after.get('file')}", "Evidence file")
-    if event.action == EXPORTED_FOR_SUBJECT_ACCESS:
+    if event.action == AuditAction.EXPORTED_FOR_SUBJECT_ACCESS:
         what = "Exported for a subject access request"
         return FileEntry(event.at, who, reference, what, event.detail or "")
     filters = after.get("filters") or {}

@@ -19,7 +19,7 @@ from portal.database import write_transaction
 from portal.extensions import db
 from portal.mail import queue_email
 from portal.models import CaseNote, Report, User
-from portal.models.audit import VIEWED
+from portal.models.audit import AuditAction
 from portal.models.report import CONTACT_CHANNELS, OPEN_STATUSES, OUTCOMES, STATUS_LABELS
 from portal.models.types import utcnow
 from portal.triage.decision import ROUTES
@@ -108,7 +108,7 @@ def record_view(reference: str, user: User) -> Report:
     """An officer opened the case: that is recorded too. The case is returned as it was read."""
     report = find_case(reference)
     with write_transaction(keep_loaded=True):
-        audit.record(VIEWED, actor=user, report=report)
+        audit.record(AuditAction.VIEWED, actor=user, report=report)
     return report
 
 
@@ -130,7 +130,7 @@ def claim(reference: str, user: User) -> Report:
             holder = report.assignee.name if report.assignee else "another officer"
             raise AlreadyClaimed(f"{report.reference} has already been claimed by {holder}")
         db.session.refresh(report)
-        audit.record("claimed", actor=user, report=report, after={"assignee": user.name})
+        audit.record(AuditAction.CLAIMED, actor=user, report=report, after={"assignee": user.name})
     return report
 
 
@@ -144,7 +144,7 @@ def assign(reference: str, user: User, officer_id: int | None, version: int | No
         before = {"assignee": report.assignee.name if report.assignee else None}
         report.assignee_id = officer.id if officer else None
         audit.record(
-            "assigned",
+            AuditAction.ASSIGNED,
             actor=user,
             report=report,
             before=before,
@@ -179,7 +179,7 @@ def change_status(
             report.closed_at = None
         report.status = status
         audit.record(
-            "status_changed",
+            AuditAction.STATUS_CHANGED,
             actor=user,
             report=report,
             before=before,
@@ -209,7 +209,7 @@ def record_first_contact(
         report.first_contact_on = on
         report.first_contact_channel = channel
         audit.record(
-            "first_contact",
+            AuditAction.FIRST_CONTACT,
             actor=user,
             report=report,
             before=before,
@@ -233,7 +233,12 @@ def reroute(reference: str, user: User, route: str, reason: str, version: int | 
         report.override_by_id = user.id
         report.override_at = utcnow()
         audit.record(
-            "rerouted", actor=user, report=report, before=before, after={"route": route}, detail=reason
+            AuditAction.REROUTED,
+            actor=user,
+            report=report,
+            before=before,
+            after={"route": route},
+            detail=reason,
         )
     return report
 
@@ -246,7 +251,7 @@ def add_note(reference: str, user: User, text: str) -> CaseNote:
         report = find_case(reference)
         note = CaseNote(report_id=report.id, kind="note", text=text, author_id=user.id)
         db.session.add(note)
-        audit.record("note_added", actor=user, report=report, detail="internal note")
+        audit.record(AuditAction.NOTE_ADDED, actor=user, report=report, detail="internal note")
     return note
 
 
@@ -273,7 +278,9 @@ def post_update(reference: str, user: User, text: str) -> CaseNote:
             context={"reference": report.reference, "text": text},
             report_id=report.id,
         )
-        audit.record("update_sent", actor=user, report=report, detail="public update emailed to the resident")
+        audit.record(
+            AuditAction.UPDATE_SENT, actor=user, report=report, detail="public update emailed to the resident"
+        )
         db.session.flush()
     return note
 
@@ -282,7 +289,7 @@ def change_work_record(
     reference: str,
     user: User,
     version: int | None,
-    action: str,
+    action: AuditAction,
     change: Callable[[Report], tuple[dict[str, Any], dict[str, Any]]],
 ) -> Report:
     """The one way to change a record of the work: ``change`` edits the records, returns (before, after).

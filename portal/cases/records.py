@@ -40,6 +40,7 @@ from portal.models import (
     TaskingRecord,
     User,
 )
+from portal.models.audit import AuditAction
 from portal.models.work import AGE_BANDS, HARDENING_ITEMS, MEDIATION_OUTCOMES, POWERS
 from portal.triage.calendar import london_date, london_today
 
@@ -266,7 +267,7 @@ def save_mediation(
         record.referral_date, record.sessions, record.outcome = referred, sessions, result
         return before, mediation_values(record)
 
-    return operations.change_work_record(reference, user, version, "mediation_recorded", change)
+    return operations.change_work_record(reference, user, version, AuditAction.MEDIATION_RECORDED, change)
 
 
 # --- Target hardening ---------------------------------------------------------------------------
@@ -323,7 +324,9 @@ def save_target_hardening(
         record.other_items, record.installation_date = other, installed
         return before, hardening_values(record)
 
-    return operations.change_work_record(reference, user, version, "target_hardening_recorded", change)
+    return operations.change_work_record(
+        reference, user, version, AuditAction.TARGET_HARDENING_RECORDED, change
+    )
 
 
 # --- Tasking: the meeting, its actions, wildlife cameras -----------------------------------------
@@ -357,7 +360,7 @@ def save_tasking(
         record.meeting_date, record.decision = meeting, decided
         return before, tasking_values(record)
 
-    return operations.change_work_record(reference, user, version, "tasking_recorded", change)
+    return operations.change_work_record(reference, user, version, AuditAction.TASKING_RECORDED, change)
 
 
 def add_action(
@@ -378,7 +381,7 @@ def add_action(
         db.session.add(TaskingAction(report_id=report.id, description=what, owner=who, due_date=by))
         return {}, {"action": what, "owner": who, "due_date": by.isoformat()}
 
-    return operations.change_work_record(reference, user, version, "tasking_action_added", change)
+    return operations.change_work_record(reference, user, version, AuditAction.TASKING_ACTION_ADDED, change)
 
 
 def complete_action(reference: str, user: User, version: int | None, action_id: int) -> Report:
@@ -396,7 +399,7 @@ def complete_action(reference: str, user: User, version: int | None, action_id: 
             {"action": action.description, "done_on": action.done_on.isoformat()},
         )
 
-    return operations.change_work_record(reference, user, version, "tasking_action_done", change)
+    return operations.change_work_record(reference, user, version, AuditAction.TASKING_ACTION_DONE, change)
 
 
 def _hold_camera(camera: str) -> None:
@@ -481,7 +484,7 @@ def add_camera(
             "deployed_to": deployed_to.isoformat(),
         }
 
-    return operations.change_work_record(reference, user, version, "camera_deployed", change)
+    return operations.change_work_record(reference, user, version, AuditAction.CAMERA_DEPLOYED, change)
 
 
 # --- ASB tools and powers -----------------------------------------------------------------------
@@ -524,4 +527,4 @@ def add_power_use(
             "served_by": by,
         }
 
-    return operations.change_work_record(reference, user, version, "power_used", change)
+    return operations.change_work_record(reference, user, version, AuditAction.POWER_USED, change)

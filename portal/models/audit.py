@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, event, text
@@ -9,19 +10,78 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.extensions import db
 from portal.models.types import UTCDateTime, utcnow
 
-VIEWED = "viewed"  # the action of opening a case
-# What left the portal as a file: an evidence file downloaded from a case, a CSV export of the queue
-# or the agenda (against no case), and a subject access export (one entry per case it held).
-DOWNLOADED = "evidence_downloaded"
-EXPORTED = "exported"
-EXPORTED_FOR_SUBJECT_ACCESS = "exported_for_subject_access"
-FILE_ACTIONS = (DOWNLOADED, EXPORTED, EXPORTED_FOR_SUBJECT_ACCESS)
+
+class AuditAction(StrEnum):
+    """Every action the audit log records: the one list, stored as its value. ``AUDIT_WORDS`` says
+    each in the words the back-office shows after the officer's name."""
+
+    # On a case
+    VIEWED = "viewed"  # opening a case
+    CLAIMED = "claimed"
+    ASSIGNED = "assigned"
+    STATUS_CHANGED = "status_changed"
+    FIRST_CONTACT = "first_contact"
+    REROUTED = "rerouted"
+    NOTE_ADDED = "note_added"
+    UPDATE_SENT = "update_sent"
+    MEDIATION_RECORDED = "mediation_recorded"
+    TARGET_HARDENING_RECORDED = "target_hardening_recorded"
+    TASKING_RECORDED = "tasking_recorded"
+    TASKING_ACTION_ADDED = "tasking_action_added"
+    TASKING_ACTION_DONE = "tasking_action_done"
+    CAMERA_DEPLOYED = "camera_deployed"
+    POWER_USED = "power_used"
+    ANONYMISED = "anonymised"  # by the retention job
+    # What left the portal as a file: an evidence file downloaded from a case, a CSV export of the
+    # queue or the agenda (against no case), and a subject access export (one entry per case).
+    DOWNLOADED = "evidence_downloaded"
+    EXPORTED = "exported"
+    EXPORTED_FOR_SUBJECT_ACCESS = "exported_for_subject_access"
+    # On an account (the entry's detail names it)
+    ACCOUNT_CREATED = "account_created"
+    ACCOUNT_ENABLED = "account_enabled"
+    ACCOUNT_DISABLED = "account_disabled"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105  # nosec B105  (an action's name)
+    PASSWORD_RESET = "password_reset"  # noqa: S105  # nosec B105  (an action's name)
+    TWO_FACTOR_ENROLLED = "two_factor_enrolled"
+    TWO_FACTOR_RESET = "two_factor_reset"
+
+
+AUDIT_WORDS: dict[AuditAction, str] = {
+    AuditAction.VIEWED: "viewed the case",
+    AuditAction.CLAIMED: "claimed the case",
+    AuditAction.ASSIGNED: "assigned the case",
+    AuditAction.STATUS_CHANGED: "changed the status",
+    AuditAction.FIRST_CONTACT: "recorded first contact",
+    AuditAction.REROUTED: "re-routed the case",
+    AuditAction.NOTE_ADDED: "added an internal note",
+    AuditAction.UPDATE_SENT: "emailed an update to the resident",
+    AuditAction.MEDIATION_RECORDED: "recorded mediation",
+    AuditAction.TARGET_HARDENING_RECORDED: "recorded target hardening",
+    AuditAction.TASKING_RECORDED: "recorded the tasking meeting",
+    AuditAction.TASKING_ACTION_ADDED: "added a tasking action",
+    AuditAction.TASKING_ACTION_DONE: "marked a tasking action done",
+    AuditAction.CAMERA_DEPLOYED: "recorded a wildlife camera deployment",
+    AuditAction.POWER_USED: "recorded an ASB tool or power used",
+    AuditAction.ANONYMISED: "anonymised the case at the end of its retention period",
+    AuditAction.DOWNLOADED: "downloaded",
+    AuditAction.EXPORTED: "exported",
+    AuditAction.EXPORTED_FOR_SUBJECT_ACCESS: "exported the case for a subject access request",
+    AuditAction.ACCOUNT_CREATED: "created an account",
+    AuditAction.ACCOUNT_ENABLED: "enabled an account",
+    AuditAction.ACCOUNT_DISABLED: "disabled an account",
+    AuditAction.PASSWORD_CHANGED: "changed their password",
+    AuditAction.PASSWORD_RESET: "reset a password",
+    AuditAction.TWO_FACTOR_ENROLLED: "set up two-factor authentication",
+    AuditAction.TWO_FACTOR_RESET: "reset two-factor authentication",
+}
+FILE_ACTIONS = (AuditAction.DOWNLOADED, AuditAction.EXPORTED, AuditAction.EXPORTED_FOR_SUBJECT_ACCESS)
 # Written as literals, not bound values, so that both databases see the partial indexes apply.
-IS_VIEW = text(f"action = '{VIEWED}'")
-IS_CHANGE = text(f"action != '{VIEWED}'")
+IS_VIEW = text(f"action = '{AuditAction.VIEWED.value}'")
+IS_CHANGE = text(f"action != '{AuditAction.VIEWED.value}'")
 WHERE_VIEW: dict[str, Any] = {"sqlite_where": IS_VIEW, "postgresql_where": IS_VIEW}
 WHERE_CHANGE: dict[str, Any] = {"sqlite_where": IS_CHANGE, "postgresql_where": IS_CHANGE}
-IS_FILE = text("action IN ({})".format(", ".join(f"'{action}'" for action in FILE_ACTIONS)))
+IS_FILE = text("action IN ({})".format(", ".join(f"'{action.value}'" for action in FILE_ACTIONS)))
 WHERE_FILE: dict[str, Any] = {"sqlite_where": IS_FILE, "postgresql_where": IS_FILE}
 
 
@@ -51,7 +111,7 @@ class AuditEvent(db.Model):  # type: ignore[name-defined]
         # times keeps its changes and its views apart, so neither is read through the other.
         Index("ix_audit_event_changes", "report_id", "at", "id", **WHERE_CHANGE),
         Index("ix_audit_event_views", "report_id", "actor_id", "at", **WHERE_VIEW),
-        # Every download and export, newest first, across cases (migration 0013).
+        # Every download and export, newest first, across cases (migration 0014).
         Index("ix_audit_event_files", "at", "id", **WHERE_FILE),
     )
 

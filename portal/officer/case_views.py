@@ -18,7 +18,7 @@ from portal.cases import downloads, operations
 from portal.cases.casefile import case_file
 from portal.extensions import db
 from portal.models import Report
-from portal.models.audit import DOWNLOADED
+from portal.models.audit import AUDIT_WORDS, AuditAction
 from portal.models.report import CONTACT_CHANNELS, OUTCOMES, STATUS_LABELS
 from portal.officer import bp
 from portal.officer.forms import (
@@ -33,26 +33,8 @@ from portal.officer.forms import (
 from portal.officer.permissions import requires
 from portal.reports import evidence
 
-AUDIT_WORDS = {
-    "viewed": "viewed the case",
-    DOWNLOADED: "downloaded",
-    "claimed": "claimed the case",
-    "assigned": "assigned the case",
-    "status_changed": "changed the status",
-    "first_contact": "recorded first contact",
-    "rerouted": "re-routed the case",
-    "note_added": "added an internal note",
-    "update_sent": "emailed an update to the resident",
-    "mediation_recorded": "recorded mediation",
-    "target_hardening_recorded": "recorded target hardening",
-    "tasking_recorded": "recorded the tasking meeting",
-    "tasking_action_added": "added a tasking action",
-    "tasking_action_done": "marked a tasking action done",
-    "camera_deployed": "recorded a wildlife camera deployment",
-    "power_used": "recorded an ASB tool or power used",
-}
 # An entry that names what it acted on shows that name after its words, in place of before → after.
-AUDIT_NAMES = {DOWNLOADED: "file"}
+AUDIT_NAMES = {AuditAction.DOWNLOADED: "file"}
 
 
 def _forms(**given: Any) -> dict[str, Any]:

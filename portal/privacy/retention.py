@@ -49,6 +49,7 @@ from portal.models import (
     TaskingAction,
     TaskingRecord,
 )
+from portal.models.audit import AuditAction
 from portal.models.outbox import FAILED, SENT
 from portal.models.types import utcnow
 from portal.reports import evidence
@@ -185,7 +186,7 @@ def anonymise_report(report_id: int, now: datetime, months: int) -> tuple[int, i
             files += 1
         report.anonymised_at = now
         audit.record(
-            "anonymised",
+            AuditAction.ANONYMISED,
             actor=None,
             report=report,
             after={

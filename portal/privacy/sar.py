@@ -31,7 +31,7 @@ from portal.database import write_transaction
 from portal.extensions import db
 from portal.labels import KIND_TITLES
 from portal.models import Attachment, CaseNote, OutboxMessage, Report
-from portal.models.audit import EXPORTED_FOR_SUBJECT_ACCESS
+from portal.models.audit import AuditAction
 from portal.models.report import OUTCOMES, STATUS_LABELS
 from portal.models.types import utcnow
 from portal.privacy.retention import STAFF_PURPOSES
@@ -87,7 +87,7 @@ def export_subject_access(email: str, output: Path, *, requested_by: str) -> Sub
         with write_transaction():
             for report in reports:
                 audit.record(
-                    EXPORTED_FOR_SUBJECT_ACCESS,
+                    AuditAction.EXPORTED_FOR_SUBJECT_ACCESS,
                     actor=None,
                     report=report,
                     detail=f"subject access export of the reporter's data, run from the {requested_by}",
