@@ -34,7 +34,7 @@ from portal.reports.evidence import clean_filename
 from tests import factories
 from tests.cases import make_case
 from tests.conftest import MailCatcher
-from tests.evidence_files import PNG
+from tests.evidence_files import PNG, picture_bytes
 from tests.helpers import Page, PageClient
 from tests.journey import fill_until
 from tests.officers import PASSWORD, Account, fresh_code, make_account, sign_in
@@ -444,6 +444,7 @@ def test_the_agenda_and_its_export_never_read_a_date_as_sql(
 # --- Cross-site request forgery -------------------------------------------------------------------------
 
 FORM_DATA = Callable[[], dict[str, Any]]
+FORGED_PNG = picture_bytes("PNG", size=(5, 3))
 
 
 @dataclass
@@ -543,7 +544,8 @@ def _public_attempts(scene: Scene, rule: Rule) -> list[Attempt]:
         "what": lambda: {**factories.WHAT["asb"], "description": "Someone else's words"},
         "where": lambda: {**factories.WHERE, "address": "Somewhere else"},
         "impact": lambda: {"harm": ["none"]},
-        "evidence": lambda: {"files": (io.BytesIO(PNG), "forged.png"), "upload": "Upload file"},
+        # Another picture than the one the draft holds: the same file again is kept once.
+        "evidence": lambda: {"files": (io.BytesIO(FORGED_PNG), "forged.png"), "upload": "Upload file"},
         "about-you": lambda: factories.about(name="Someone Else"),
     }
     assert set(changed) == {page.slug for page in PAGES}, "every question page is posted to"
