@@ -300,7 +300,7 @@ def confirmation() -> Any:
         # which report it sent, and the page says only that one was sent.
         session.pop(SUBMITTED_KEY, None)
         session.pop(SUBMITTED_AT_KEY, None)
-        return render_template("public/sent.html")
+        return render_template("public/sent.html", exit_this_page=True)
     submitted = submission_for_draft(session.get(SUBMITTED_KEY))
     if submitted is None:
         return redirect(url_for("public.start"))
