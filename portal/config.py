@@ -283,7 +283,17 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         # How long a closed report keeps the resident's personal data before `retention apply`
         # anonymises it. At least a month, so a mistyped 0 cannot empty every closed case at once.
         "RETENTION_MONTHS": _int(env, "RETENTION_MONTHS", 24, minimum=1),
+        # No session is permanent: a resident's cookie, like an officer's, ends when the browser
+        # closes. Flask still refuses a cookie signed longer ago than this; a resident's is signed
+        # again with each saved page, as the draft is renewed.
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=draft_hours),
+        # How long the confirmation page shows the reference to the browser that sent the report.
+        "CONFIRMATION_MINUTES": _int(env, "CONFIRMATION_MINUTES", 30, minimum=1),
+        # A link to continue an unfinished report, emailed only to an address said to be safe:
+        # it works once, within this time. Asking for one is limited per address and per email.
+        "RESUME_LINK_MINUTES": _int(env, "RESUME_LINK_MINUTES", 60, minimum=1),
+        "RESUME_LINK_LIMIT_PER_ADDRESS": _rate_limit(env, "RESUME_LINK_LIMIT_PER_ADDRESS", "10 per hour"),
+        "RESUME_LINK_LIMIT_PER_EMAIL": _rate_limit(env, "RESUME_LINK_LIMIT_PER_EMAIL", "3 per hour"),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session cookie
         # Flask-WTF's own HTTPS check demands a Referer on every post; portal.security.check_origin
         # reads Origin first and the Referer only where a browser sent no Origin.

@@ -80,13 +80,15 @@ def content_security_policy(nonce: str) -> str:
 class SessionCookies(SecureCookieSessionInterface):
     """The signed session cookie, sent again only when it changed or on a post.
 
-    A resident's cookie lives as long as their draft, which each post renews; a page view renews
-    nothing, so signing and sending the cookie again on every view would only cost time. An
-    officer's session notes each request's time, so it is sent with every response.
+    Every session's cookie ends when the browser closes (none is permanent). Flask refuses a
+    cookie signed longer ago than PERMANENT_SESSION_LIFETIME (a draft's lifetime), so a post,
+    which may renew the resident's draft, signs it afresh; a page view renews nothing, so signing
+    and sending the cookie again on every view would only cost time. An officer's session notes
+    each request's time, so it is sent with every response.
     """
 
     def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
-        return session.modified or (session.permanent and request.method not in ("GET", "HEAD"))
+        return bool(session.modified) or request.method not in ("GET", "HEAD")
 
 
 def init_security(app: Flask) -> None:

@@ -28,14 +28,14 @@ from werkzeug.test import TestResponse
 
 from portal.csv_safe import safe_cell
 from portal.extensions import db
-from portal.models import Attachment, AuditEvent, Report, TaskingAction, User
+from portal.models import Attachment, AuditEvent, OutboxMessage, Report, TaskingAction, User
 from portal.models.audit import AuditAction
 from portal.public.journey import PAGES
 from portal.reports.evidence import clean_filename
 from tests import factories
 from tests.cases import make_case
 from tests.conftest import MailCatcher
-from tests.evidence_files import PNG
+from tests.evidence_files import PNG, picture_bytes
 from tests.helpers import Page, PageClient
 from tests.journey import fill_until
 from tests.officers import PASSWORD, Account, fresh_code, make_account, sign_in
@@ -463,6 +463,7 @@ def test_the_agenda_and_its_export_never_read_a_date_as_sql(
 # --- Cross-site request forgery -------------------------------------------------------------------------
 
 FORM_DATA = Callable[[], dict[str, Any]]
+FORGED_PNG = picture_bytes("PNG", size=(5, 3))
 
 
 @dataclass
@@ -523,6 +524,16 @@ class Scene:
             attachment = db.session.scalars(select(Attachment.id).order_by(Attachment.id.desc())).first()
         return client, int(attachment or 0)
 
+    def resume_link(self) -> str:
+        """The path of a link to continue a resident's draft, as emailed to them."""
+        client, _ = self.resident()
+        client.post_form("/report/continue", {"email": factories.about()["email"]})
+        with self.app.app_context():
+            body = db.session.scalars(
+                select(OutboxMessage.body_text).where(OutboxMessage.purpose == "resume_link")
+            ).all()[-1]
+        return "/report/continue/" + body.split("/report/continue/")[1].split()[0]
+
     def case(self, route: str = "tasking", **changes: Any) -> str:
         return make_case(
             self.app,
@@ -558,11 +569,22 @@ def _public_attempts(scene: Scene, rule: Rule) -> list[Attempt]:
     if rule.endpoint == "public.remove_evidence":
         client, attachment = scene.resident()
         return [Attempt(client, f"/report/evidence/{attachment}/remove", dict, "/report/check")]
+    if rule.endpoint == "public.clear_answers":
+        client, _ = scene.resident()
+        return [Attempt(client, "/report/clear-answers", dict, "/report/check")]
+    if rule.endpoint == "public.request_resume_link":
+        client, _ = scene.resident()
+        email = factories.about()["email"]
+        return [Attempt(client, "/report/continue", lambda: {"email": email}, "/report/continue")]
+    if rule.endpoint == "public.resume":
+        url = scene.resume_link()
+        return [Attempt(PageClient(scene.app.test_client()), url, dict, url)]
     changed: dict[str, FORM_DATA] = {
         "what": lambda: {**factories.WHAT["asb"], "description": "Someone else's words"},
         "where": lambda: {**factories.WHERE, "address": "Somewhere else"},
         "impact": lambda: {"harm": ["none"]},
-        "evidence": lambda: {"files": (io.BytesIO(PNG), "forged.png"), "upload": "Upload file"},
+        # Another picture than the one the draft holds: the same file again is kept once.
+        "evidence": lambda: {"files": (io.BytesIO(FORGED_PNG), "forged.png"), "upload": "Upload file"},
         "about-you": lambda: factories.about(name="Someone Else"),
     }
     assert set(changed) == {page.slug for page in PAGES}, "every question page is posted to"
@@ -793,6 +815,7 @@ def urls_for(rule: Rule, reference: str, attachment: int) -> list[str]:
     known = {
         "reference": reference,
         "attachment_id": attachment,
+        "token": "a-link-to-continue-that-was-never-sent",
         "filename": "images/favicon.svg" if rule.endpoint == "govuk_assets" else "css/portal.css",
     }
     return [str(rule.build({name: known[name] for name in rule.arguments})[1])]  # type: ignore[index]

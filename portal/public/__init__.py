@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from portal.public import journey_views, pages  # noqa: E402,F401  (registers the routes)
+from portal.public import device_views, journey_views, pages  # noqa: E402,F401  (registers the routes)

@@ -425,3 +425,19 @@ def about_form(kind: str, area: str) -> type[JourneyForm]:
 
 class ConfirmForm(PublicForm):
     """The check-your-answers page's button: a form so that it carries a CSRF token."""
+
+
+class ResumeLinkForm(PublicForm):
+    """Asking for a link to continue an unfinished report on this device."""
+
+    email = StringField(
+        "Email address",
+        description="The email address you gave in your report, if you told us it is safe to email you.",
+        filters=[strip],
+        widget=TextInput(),
+        validators=[DataRequired(message="Enter your email address")],
+    )
+
+    def validate_email(self, field: Field) -> None:
+        if not contract.is_valid_email(field.data or ""):
+            raise ValidationError("Enter an email address in the correct format, like name@example.com")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,7 +31,7 @@ from portal.reports.operations import DraftExpired, submission_for_draft, submit
 from portal.triage.contract import DESCRIPTION_MAX, ContractError
 
 # Every resident's form post counts towards one limit per address; sending a report, another.
-_public_forms = limiter.shared_limit(
+public_forms = limiter.shared_limit(
     lambda: str(current_app.config["PUBLIC_FORM_LIMIT_PER_ADDRESS"]), scope="public-forms", methods=["POST"]
 )
 
@@ -41,6 +42,7 @@ def _sent(response: Response) -> bool:
 
 DRAFT_KEY = "draft_id"
 SUBMITTED_KEY = "submitted"
+SUBMITTED_AT_KEY = "submitted_at"
 
 
 def _current_draft() -> Draft | None:
@@ -98,7 +100,7 @@ def _after_page(state: drafts.DraftState, slug: str) -> Response:
 
 
 @bp.route("/report", methods=["GET", "POST"])
-@_public_forms
+@public_forms
 def choose_kind() -> Any:
     if request.method == "GET":
         kind = _known_kind()
@@ -109,8 +111,10 @@ def choose_kind() -> Any:
         if draft is None or draft.kind != form.kind.data:
             state = drafts.start_draft(form.kind.data)
             session[DRAFT_KEY] = state.id
-            session.pop(SUBMITTED_KEY, None)  # a new report: the last one's confirmation is done
-            session.permanent = True
+            # A new report: the last one's confirmation is done. The session is not permanent:
+            # its cookie ends when the browser closes, and the draft keeps its own lifetime.
+            session.pop(SUBMITTED_KEY, None)
+            session.pop(SUBMITTED_AT_KEY, None)
             progress.remember(state)
         return redirect(url_for("public.question", slug=PAGES[0].slug))
     return _kind_page(form)
@@ -133,7 +137,7 @@ def _kind_page(form: KindForm) -> str:
 
 
 @bp.route("/report/<slug>", methods=["GET", "POST"])
-@_public_forms
+@public_forms
 def question(slug: str) -> Any:
     page = PAGES_BY_SLUG.get(slug)
     if page is None:
@@ -216,7 +220,7 @@ def _evidence_form_page(draft: Draft, form: EvidenceForm) -> str:
 
 
 @bp.post("/report/evidence/<int:attachment_id>/remove")
-@_public_forms
+@public_forms
 def remove_evidence(attachment_id: int) -> Any:
     draft = _current_draft()
     if draft is None:
@@ -229,7 +233,7 @@ def remove_evidence(attachment_id: int) -> Any:
 
 
 @bp.route("/report/check", methods=["GET", "POST"])
-@_public_forms
+@public_forms
 @limiter.limit(
     lambda: str(current_app.config["SUBMISSION_LIMIT_PER_ADDRESS"]), methods=["POST"], deduct_when=_sent
 )
@@ -274,15 +278,29 @@ def check_answers() -> Any:
 
 
 def _confirm(draft_id: str) -> Response:
-    """Remember which report this browser sent (by its draft's random id, nothing readable)."""
+    """Remember which report this browser sent, and when (by its draft's random id, nothing readable)."""
     session.pop(DRAFT_KEY, None)
     progress.forget()
     session[SUBMITTED_KEY] = draft_id
+    session[SUBMITTED_AT_KEY] = int(time.time())
     return redirect(url_for("public.confirmation"))
+
+
+def _confirmation_shown_until() -> float:
+    sent_at = session.get(SUBMITTED_AT_KEY)
+    if not isinstance(sent_at, int):
+        return 0  # sent before the window was kept: shown no longer
+    return sent_at + current_app.config["CONFIRMATION_MINUTES"] * 60
 
 
 @bp.get("/report/confirmation")
 def confirmation() -> Any:
+    if SUBMITTED_KEY in session and time.time() >= _confirmation_shown_until():
+        # On a shared device the next person must not read the reference: the session forgets
+        # which report it sent, and the page says only that one was sent.
+        session.pop(SUBMITTED_KEY, None)
+        session.pop(SUBMITTED_AT_KEY, None)
+        return render_template("public/sent.html", exit_this_page=True)
     submitted = submission_for_draft(session.get(SUBMITTED_KEY))
     if submitted is None:
         return redirect(url_for("public.start"))

@@ -133,3 +133,11 @@ def test_resident_reports(
     else:
         assert "We have not sent you an email" in tab.text()
         assert not wait_for(lambda: mailbox.to(email), timeout=2), "no email where email is not safe"
+
+    # On a shared device, the resident clears what this browser holds: the reference is not shown again.
+    tab.button("Clear my answers from this device")
+    assert tab.h1() == "Your answers have been cleared from this device"
+    tab.goto("/report/confirmation")
+    assert tab.path == "/" and not REFERENCE.search(tab.text()), "the reference is gone from this browser"
+    tab.goto("/report")
+    assert shown(tab.page, ["kind"]) == {"kind": None}, "starting again, nothing is chosen"
