@@ -274,8 +274,10 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 52 * 1024 * 1024, minimum=1024),
         "MAX_FORM_MEMORY_SIZE": FORM_MEMORY_LIMIT,
         "FORM_BODY_LIMIT": FORM_BODY_LIMIT,
-        # Characters of drawn form widgets each process keeps (portal.forms.WidgetCache); 0: none.
+        # The caches of portal/caches.py: all on or all off, and the characters each may keep.
+        "CACHES_ENABLED": _bool(env, "CACHES", True),
         "WIDGET_CACHE_CHARS": _int(env, "WIDGET_CACHE_CHARS", 4_000_000),
+        "PAGE_CACHE_CHARS": _int(env, "PAGE_CACHE_CHARS", 8_000_000),
         "UPLOAD_FOLDER": str(upload_folder),
         "UPLOAD_MAX_FILES": _int(env, "UPLOAD_MAX_FILES", 5, minimum=0),
         "UPLOAD_MAX_BYTES": _int(env, "UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1),

@@ -8,7 +8,8 @@ those two values cut out, and served again with this response's own values put b
 
 A page is kept only under a key made of our own choices (which page, which kind of report,
 whether the resident is changing an answer), never of anything typed; pages that show a
-resident's answers, an error or a message are always drawn afresh by their views.
+resident's answers, an error or a message are always drawn afresh by their views. The pages are
+kept in the ``pages`` cache of ``portal/caches.py``.
 """
 
 from __future__ import annotations
@@ -20,14 +21,12 @@ from dataclasses import dataclass
 from flask import current_app, g, session
 from flask_wtf.csrf import generate_csrf
 
+from portal import caches
 from portal.security import csp_nonce
 
 # Stand-ins for the per-response values in a kept page: random, so no page's text can hold them.
 NONCE_SLOT = f"nonce-slot-{secrets.token_hex(16)}"
 CSRF_SLOT = f"csrf-slot-{secrets.token_hex(16)}"
-# The keys come from a small, fixed set of our own choices; this is only a backstop.
-MOST_PAGES = 512
-_EXTENSION = "portal_drawn_pages"
 
 
 @dataclass(frozen=True)
@@ -42,10 +41,10 @@ def _csrf_field() -> str:
 
 def drawn_page(key: Hashable, draw: Callable[[], str]) -> str:
     """The page ``draw`` makes, drawn once for ``key`` and served with this response's values."""
-    if session.get("_flashes"):
-        return draw()  # a message to show once: this page is not everyone's
-    pages: dict[Hashable, _Kept] = current_app.extensions.setdefault(_EXTENSION, {})
-    kept = pages.get(key)
+    pages = caches.named("pages")
+    if pages is None or session.get("_flashes"):
+        return draw()  # caches off, or a message to show once: this page is not everyone's
+    kept: _Kept | None = pages.get(key)
     if kept is None:
         html = draw()
         token = g.get(_csrf_field())
@@ -53,8 +52,7 @@ def drawn_page(key: Hashable, draw: Callable[[], str]) -> str:
         template = html.replace(csp_nonce(), NONCE_SLOT)
         if has_form:
             template = template.replace(token, CSRF_SLOT)
-        if len(pages) < MOST_PAGES:
-            pages[key] = _Kept(template, has_form)
+        pages.keep(key, _Kept(template, has_form), len(template))
         return html
     html = kept.html.replace(NONCE_SLOT, csp_nonce())
     if kept.has_form:

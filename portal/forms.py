@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
@@ -22,6 +19,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from markupsafe import Markup
 from wtforms import DateField, RadioField
 from wtforms.validators import InputRequired
+
+from portal import caches
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -43,41 +42,6 @@ class _NoEmptyHint:
         return params
 
 
-class WidgetCache:
-    """The drawn widgets kept per process, oldest dropped first: at most ``entries`` drawings and
-    ``chars`` characters of keys and drawings together (``WIDGET_CACHE_CHARS``; 0 turns it off)."""
-
-    def __init__(self) -> None:
-        self._drawings: OrderedDict[str, Markup] = OrderedDict()
-        self.chars = 0
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return len(self._drawings)
-
-    def get(self, key: str) -> Markup | None:
-        return self._drawings.get(key)
-
-    def keep(self, key: str, drawn: Markup, entries: int, chars: int) -> None:
-        size = len(key) + len(drawn)
-        if size > chars:
-            return  # bigger than the whole cache may be (and with chars = 0, every drawing is)
-        with self._lock:
-            if key in self._drawings:
-                return
-            self._drawings[key] = drawn
-            self.chars += size
-            while len(self._drawings) > entries or self.chars > chars:
-                old_key, old = self._drawings.popitem(last=False)
-                self.chars -= len(old_key) + len(old)
-
-
-def widget_cache() -> WidgetCache:
-    """This app's widget cache: the one place drawn widgets are kept."""
-    cache: WidgetCache = current_app.extensions.setdefault("portal_widget_cache", WidgetCache())
-    return cache
-
-
 class _DrawnOnce:
     """The same widget with the same question, choices and answer is the same HTML, and drawing GOV.UK
     widgets is most of a page's time: each distinct drawing is kept in the widget cache and reused.
@@ -85,21 +49,19 @@ class _DrawnOnce:
     typed (see ``_DrawnOnceWhileEmpty``), so what is kept does not grow with what people type."""
 
     template: str
-    KEEP = 4096
 
     def _keepable(self, params: dict[str, Any]) -> bool:
         return True
 
     def render(self, params: dict[str, Any]) -> Markup:
-        chars = int(current_app.config["WIDGET_CACHE_CHARS"])
-        if not chars or not self._keepable(params):
+        cache = caches.named("widgets")
+        if cache is None or not self._keepable(params):
             return super().render(params)  # type: ignore[misc]
         key = json.dumps([self.template, params], sort_keys=True, default=str)
-        cache = widget_cache()
         drawn = cache.get(key)
         if drawn is None:
             drawn = super().render(params)  # type: ignore[misc]
-            cache.keep(key, drawn, self.KEEP, chars)
+            cache.keep(key, drawn, len(drawn))
         return drawn
 
 

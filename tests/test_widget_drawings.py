@@ -7,12 +7,20 @@ import pytest
 from flask import Flask
 from wtforms import Form, RadioField
 
-from portal.forms import YES_NO, RadioInput, widget_cache
+from portal import caches
+from portal.caches import BoundedCache
+from portal.forms import YES_NO, RadioInput
 from tests import factories
 from tests.cases import make_case
 from tests.helpers import PageClient
 from tests.journey import choose
 from tests.test_casework import version
+
+
+def widget_cache() -> BoundedCache:
+    cache = caches.named("widgets")
+    assert cache is not None
+    return cache
 
 
 class _Question(Form):
@@ -26,7 +34,7 @@ def _drawn(app: Flask, data: dict[str, str]) -> str:
 
 
 def test_a_kept_drawing_is_the_drawing_itself(app: Flask) -> None:
-    app.extensions.pop("portal_widget_cache", None)
+    caches.clear(app)
     fresh = _drawn(app, {"answer": "yes"})
     assert _drawn(app, {"answer": "yes"}) == fresh
     assert 'value="yes" checked' in fresh
@@ -38,11 +46,12 @@ def test_a_different_answer_is_drawn_anew(app: Flask) -> None:
 
 
 def test_only_so_many_drawings_are_kept(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(RadioInput, "KEEP", 2)
-    app.extensions.pop("portal_widget_cache", None)
+    monkeypatch.setitem(caches.BOUNDS, "widgets", caches.Bound(2, "WIDGET_CACHE_CHARS"))
+    caches.clear(app)
     for answer in ("yes", "no", ""):
         _drawn(app, {"answer": answer})
-    assert len(app.extensions["portal_widget_cache"]) == 2
+    with app.app_context():
+        assert len(widget_cache()) == 2
 
 
 def test_a_page_shows_the_resident_s_own_answers_after_others_have_answered(app: Flask) -> None:
@@ -88,7 +97,7 @@ def test_the_widget_cache_never_holds_more_characters_than_its_bound(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(app.config, "WIDGET_CACHE_CHARS", 20_000)
-    app.extensions.pop("portal_widget_cache", None)
+    caches.clear(app)
     for number in range(100):
         assert f"Question {number}" in _drawn_question(app, f"Question {number}")
         with app.app_context():
@@ -99,7 +108,7 @@ def test_the_widget_cache_never_holds_more_characters_than_its_bound(
 
 def test_a_widget_cache_of_0_characters_keeps_nothing(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(app.config, "WIDGET_CACHE_CHARS", 0)
-    app.extensions.pop("portal_widget_cache", None)
+    caches.clear(app)
     assert 'value="yes" checked' in _drawn(app, {"answer": "yes"})
     with app.app_context():
         assert len(widget_cache()) == 0

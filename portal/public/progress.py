@@ -8,7 +8,7 @@ looking at the browser learns nothing of what is being reported: the kind of rep
 written in the cookie, only the portal can make or check the hash, and a page finds the facts again
 by trying each kind and each point of the journey (three kinds, six points: 18 hashes). With no
 match (an old cookie, a draft not made by this journey) the page reads the draft from the database,
-as it always may.
+as it always may, and as it does while caches are off (``portal/caches.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from flask import current_app, session
 
+from portal import caches
 from portal.public.journey import PAGES
 from portal.reports.drafts import DraftState
 from portal.triage.contract import KINDS
@@ -63,7 +64,7 @@ def recall(draft_id: str | None, now: datetime) -> DraftState | None:
     """Where the draft has got to, as the session's keyed hash has it, if it is this draft's and
     still live."""
     kept = session.get(PROGRESS_KEY)
-    if not draft_id or not isinstance(kept, str) or "." not in kept:
+    if not caches.enabled() or not draft_id or not isinstance(kept, str) or "." not in kept:
         return None
     expires_text, _, digest = kept.partition(".")
     if not expires_text.isdigit():
