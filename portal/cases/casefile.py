@@ -19,7 +19,7 @@ from portal.labels import (
     TYPE_LABELS,
     yes_no,
 )
-from portal.models import AuditEvent, CaseNote, OutboxMessage, Report, User
+from portal.models import Attachment, AuditEvent, CaseNote, OutboxMessage, Report, User
 from portal.models.audit import IS_CHANGE, IS_VIEW
 from portal.models.outbox import FAILED
 from portal.triage.calendar import london_today
@@ -69,6 +69,7 @@ class CaseFile:
     timeline: list[AuditEvent]  # every change, newest first; views are summed up in ``viewers``
     viewers: list[Viewer]
     undelivered: list[Undelivered]  # emails given up after their last attempt
+    attachments: list[Attachment]  # the evidence, loaded here so the page runs no query as it renders
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,7 @@ def case_file(report: Report) -> CaseFile:
         ),
         viewers=viewers(report),
         undelivered=undelivered(report),
+        attachments=list(report.attachments),
     )
 
 

@@ -31,6 +31,7 @@ from portal.officer.forms import (
     UpdateForm,
 )
 from portal.officer.permissions import requires
+from portal.officer.records_section import records_section
 from portal.reports import evidence
 
 # An entry that names what it acted on shows that name after its words, in place of before → after.
@@ -75,6 +76,7 @@ def _show(
             channels=CONTACT_CHANNELS,
             audit_words=AUDIT_WORDS,
             audit_names=AUDIT_NAMES,
+            records=records_section(report, given),
             **forms,
         ),
         status,
