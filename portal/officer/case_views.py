@@ -7,6 +7,7 @@ what the officer typed kept.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, send_file, url_for
@@ -88,8 +89,13 @@ def _done(reference: str, message: str) -> Response:
     return redirect(url_for("officer.case", reference=reference))
 
 
-def _attempt(reference: str, form_name: str, form: Any, change: Any, success: str) -> Any:
-    """Run one change from a submitted form; show the case again, with the form kept, if refused."""
+def attempt(reference: str, form_name: str, form: Any, change: Callable[[], Any], success: str) -> Any:
+    """Run ``change`` for the form the officer sent, named ``form_name`` on the case page.
+
+    A form that does not validate, or a change refused with a ``CaseError``, shows the case page
+    again (400, or 409 for a stale or already claimed case) with the first problem and the form as
+    it was sent; a missing case is a 404. Otherwise the page says ``success`` and redirects to the case.
+    """
     if not form.validate_on_submit():
         first = next(iter(form.errors.values()))[0]
         return _show(reference, 400, problem=first, **{form_name: form})
@@ -122,7 +128,7 @@ def case(reference: str) -> Any:
 @requires(WORK)
 def claim(reference: str) -> Any:
     form = ClaimForm()
-    return _attempt(
+    return attempt(
         reference,
         "claim_form",
         form,
@@ -137,7 +143,7 @@ def assign(reference: str) -> Any:
     form = AssignForm()
     form.officer.choices = [("", "No one"), *((str(o.id), o.name) for o in operations.current_officers())]
     officer_id = int(form.officer.data) if (form.officer.data or "").isdigit() else None
-    return _attempt(
+    return attempt(
         reference,
         "assign_form",
         form,
@@ -150,7 +156,7 @@ def assign(reference: str) -> Any:
 @requires(WORK)
 def status(reference: str) -> Any:
     form = StatusForm()
-    return _attempt(
+    return attempt(
         reference,
         "status_form",
         form,
@@ -165,7 +171,7 @@ def status(reference: str) -> Any:
 @requires(WORK)
 def first_contact(reference: str) -> Any:
     form = FirstContactForm()
-    return _attempt(
+    return attempt(
         reference,
         "contact_form",
         form,
@@ -180,7 +186,7 @@ def first_contact(reference: str) -> Any:
 @requires(SUPERVISE)
 def reroute(reference: str) -> Any:
     form = RerouteForm()
-    return _attempt(
+    return attempt(
         reference,
         "reroute_form",
         form,
@@ -195,7 +201,7 @@ def reroute(reference: str) -> Any:
 @requires(WORK)
 def add_note(reference: str) -> Any:
     form = NoteForm()
-    return _attempt(
+    return attempt(
         reference,
         "note_form",
         form,
@@ -208,7 +214,7 @@ def add_note(reference: str) -> Any:
 @requires(WORK)
 def post_update(reference: str) -> Any:
     form = UpdateForm()
-    return _attempt(
+    return attempt(
         reference,
         "update_form",
         form,
