@@ -7,6 +7,7 @@ officer who does not hold it.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -390,6 +391,17 @@ def test_a_case_shows_the_records_of_its_route_and_tools_and_powers_where_they_a
     page = officer_client.get(case_url(reference))
 
     assert section_titles(page) == SECTIONS_BY_CASE[(kind, route)]
+
+
+def test_tools_and_powers_follow_the_policy_s_asb_kinds(
+    app: Flask, officer: Account, officer_client: PageClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A council whose policy no longer counts neighbour disputes as ASB records no powers on them."""
+    reference = a_case(app, officer, "neighbour_dispute", "mediation")
+    policy = app.extensions["triage_policy"]
+    monkeypatch.setitem(app.extensions, "triage_policy", dataclasses.replace(policy, asb_kinds=("asb",)))
+
+    assert section_titles(officer_client.get(case_url(reference))) == ["Mediation"]
 
 
 def test_a_record_for_a_section_the_case_does_not_have_is_refused(

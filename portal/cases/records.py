@@ -42,6 +42,7 @@ from portal.models import (
 )
 from portal.models.audit import AuditAction
 from portal.models.work import AGE_BANDS, HARDENING_ITEMS, MEDIATION_OUTCOMES, POWERS
+from portal.reports.triage_policy import current_policy
 from portal.triage.calendar import london_date, london_today
 
 MEDIATION = "mediation"
@@ -55,8 +56,6 @@ SECTION_TITLES = {
     TASKING: "Tasking meeting",  # the meeting's record, on whichever route the case is
     ASB_POWERS: "ASB tools and powers",
 }
-# The kinds of report the ASB tools and powers are used on, whatever their route.
-POWERS_KINDS = ("asb", "neighbour_dispute")
 NOT_IN_SECTION = {
     MEDIATION: "it is not on the mediation route",
     TARGET_HARDENING: "it is not on the target hardening route",
@@ -106,7 +105,8 @@ class WorkRecords:
 
 def _sections_by_rule(report: Report) -> tuple[str, ...]:
     sections = [report.current_route] if report.current_route in SECTIONS else []
-    if report.kind in POWERS_KINDS or report.current_route == TASKING:
+    # The ASB tools and powers are used on the policy's ASB kinds of report, whatever their route.
+    if report.kind in current_policy().asb_kinds or report.current_route == TASKING:
         sections.append(ASB_POWERS)
     return tuple(sections)
 
