@@ -36,13 +36,13 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
+from bench.bulk_reports import bulk_load_demo_reports
 from bench.load import Browser
 from bench.residents import about
 from bench.triage_decision import wipe_postgres
 from portal import create_app
 from portal.cases.queue import Cursor, Filters, queue_page
 from portal.config import load_config
-from portal.demo import bulk_load_demo_reports
 from portal.extensions import db
 from portal.models import OutboxMessage, Report, User
 from portal.reports.history import history_for

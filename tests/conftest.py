@@ -33,6 +33,7 @@ from tests.evidence_files import EvidenceFiles
 from tests.helpers import PageClient
 from tests.officers import Account, make_account, sign_in
 from tests.processes import SUITE_PASSWORD_HASH, as_configured, free_port, wait_for
+from tests.template_names import RecordingUndefined
 
 
 class MailCatcher:
@@ -258,7 +259,9 @@ def make_app(settings: dict[str, Any], **overrides: Any) -> Flask:
     settings = as_configured(settings)
     config = load_config(settings, Path(settings["UPLOAD_FOLDER"]).parent)
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.jinja_env.undefined = RecordingUndefined  # our templates' undefined names, noticed
+    return app
 
 
 @pytest.fixture(scope="session")

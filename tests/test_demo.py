@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from portal import demo
+from bench.bulk_reports import bulk_load_demo_reports
 from portal.accounts import create_user, find_user
 from portal.config import PROJECT_ROOT
-from portal.demo import DEMO_OFFICERS, DEMO_PASSWORD, bulk_load_demo_reports, load_demo_reports
+from portal.demo import DEMO_OFFICERS, DEMO_PASSWORD, load_demo_reports
 from portal.extensions import db
 from portal.models import (
     Draft,
@@ -59,6 +59,17 @@ def test_demo_load_refuses_a_nonsense_count(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["demo", "load", "--reports", "0"])
     assert result.exit_code == 2
     assert "Invalid value for '--reports'" in result.output
+
+
+def test_demo_load_sends_benchmark_volumes_to_the_bulk_loader(app: Flask) -> None:
+    """One at a time through drafts, a million reports would take hours: the command says what to run."""
+    result = app.test_cli_runner().invoke(args=["demo", "load", "--reports", "1001"])
+    assert result.exit_code == 2
+    assert "Enter 1,000 or fewer; to load more, for a benchmark, run: python -m bench.bulk_reports" in (
+        result.output
+    )
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Report)) == 0
 
 
 # --- The bulk path, for benchmark volumes ---------------------------------------------------------
@@ -140,14 +151,28 @@ def test_bulk_loaded_cases_have_casework_and_records_of_the_work(app: Flask) -> 
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
 
-def test_demo_load_takes_the_bulk_path_for_large_counts(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(demo, "BULK_THRESHOLD", 20)
-    result = app.test_cli_runner().invoke(args=["demo", "load", "--reports", "60"])
-    assert result.exit_code == 0, result.output
-    assert "60 reports loaded in" in result.output
+def test_the_bulk_loader_makes_the_demonstration_accounts_and_its_reports_without_drafts(
+    app: Flask, app_settings: dict[str, Any]
+) -> None:
+    loader = [sys.executable, "-m", "bench.bulk_reports", "--reports", "60"]
+    result = subprocess.run(
+        loader, cwd=PROJECT_ROOT, env=portal_env(app_settings), capture_output=True, text=True, timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "60 reports loaded in" in result.stdout
+    assert "Demo supervisor login: supervisor@example.org" in result.stdout
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Report)) == 60
         assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
+        assert all(find_user(email) for email, _name, _role in DEMO_OFFICERS)
+    # As `demo load` does, it adds nothing to a database that already holds reports.
+    again = subprocess.run(
+        loader, cwd=PROJECT_ROOT, env=portal_env(app_settings), capture_output=True, text=True, timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert "already holds 60 reports" in again.stdout
 
 
 def test_production_refuses_to_serve_while_demonstration_accounts_can_sign_in(

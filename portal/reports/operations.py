@@ -137,7 +137,7 @@ def _queue_alert(report: Report) -> OutboxMessage:
 
 def report_columns(answers: ReportAnswers, decision: Decision, reference: str) -> dict[str, Any]:
     """A new report's columns, from the answers and the decision: the one place they are mapped
-    (``submit_draft`` stores them; the bulk loader of demonstration data writes them as rows)."""
+    (``submit_draft`` stores them; bench/bulk_reports.py writes them as rows at benchmark volumes)."""
     reporter = answers.reporter
     return {
         "reference": reference,
