@@ -222,6 +222,20 @@ def test_asking_for_a_link_needs_a_real_email_address(client: PageClient) -> Non
     ]
 
 
+def test_the_limit_per_email_counts_every_way_of_writing_the_address(
+    app: Flask, mailbox: MailCatcher
+) -> None:
+    local, _, domain = EMAIL.partition("@")
+    writings = [EMAIL.upper(), f" {local}\u200b@{domain} ", "".join(chr(ord(c) + 0xFEE0) for c in EMAIL)]
+    browser = _closed_browser(app)
+    for written in writings:
+        token = browser.get("/report/continue").csrf_token()
+        asked = browser.post_raw("/report/continue", {"csrf_token": token, "email": written})
+        assert asked.status_code in (200, 302), "answered (or told to correct the address), not paused"
+    token = browser.get("/report/continue").csrf_token()
+    assert browser.post_raw("/report/continue", {"csrf_token": token, "email": EMAIL}).status_code == 429
+
+
 def test_asking_for_links_is_rate_limited_per_email_and_per_address(app: Flask, mailbox: MailCatcher) -> None:
     browser = _closed_browser(app)
     for _ in range(3):

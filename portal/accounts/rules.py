@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import gzip
 import secrets
-import unicodedata
 from functools import cache
 from pathlib import Path
 
 from flask import current_app
 from werkzeug.security import generate_password_hash
+
+from portal.triage.contract import normalise_email
 
 MIN_PASSWORD_LENGTH = 12
 # The 10,000 most common passwords, most common first, from the list Django ships (Royce
@@ -60,11 +61,7 @@ def one_time_password() -> str:
 def account_key(email: str) -> str:
     """The one form of an account's email: what it is stored as, looked up by and limited by.
 
-    Every way of writing the same address gives the same key, so a sign-in limit counted by this
-    key cannot be dodged by writing the address another way: Unicode look-alikes are folded
-    (NFKC: a full-width "ｏ" is "o"), control and format characters (NUL, a zero-width space)
-    and whitespace anywhere are dropped (an email address has none), and case is ignored.
+    It is the portal's one form of any address (``contract.normalise_email``), so a sign-in limit
+    counted by it cannot be dodged by writing the address another way.
     """
-    folded = unicodedata.normalize("NFKC", email)
-    kept = "".join(ch for ch in folded if not ch.isspace() and unicodedata.category(ch)[0] not in "CZ")
-    return unicodedata.normalize("NFKC", kept.lower())
+    return normalise_email(email)

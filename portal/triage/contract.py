@@ -7,6 +7,7 @@ report reaches the engine in one shape, checked one way.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -183,8 +184,13 @@ class Report:
 
 
 def normalise_email(email: str) -> str:
-    """Emails match trimmed and case-insensitively."""
-    return email.strip().lower()
+    """The one form of an email address that everything matches and counts by: every way of
+    writing the same address gives the same form. Unicode look-alikes are folded (NFKC: a
+    full-width "ｏ" is "o"), control and format characters (NUL, a zero-width space) and whitespace
+    anywhere are dropped (an address has none), and case is ignored."""
+    folded = unicodedata.normalize("NFKC", email)
+    kept = "".join(ch for ch in folded if not ch.isspace() and unicodedata.category(ch)[0] not in "CZ")
+    return unicodedata.normalize("NFKC", kept.lower())
 
 
 def normalise_phone(phone: str) -> str:
