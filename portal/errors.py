@@ -9,12 +9,11 @@ from typing import Any
 
 from flask import Flask, render_template, request, session
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from portal.extensions import db, limiter
 from portal.logs import security_event
-from portal.reports.drafts import load_draft
 from portal.triage.contract import DESCRIPTION_MAX
 
 log = logging.getLogger(__name__)
@@ -22,14 +21,10 @@ log = logging.getLogger(__name__)
 _DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
-def _during_safety_concern() -> bool:
-    """Whether this browser is part-way through a safety concern: its error pages keep the exit."""
-    try:
-        draft = load_draft(session.get("draft_id"))
-    except SQLAlchemyError:
-        db.session.rollback()
-        return False
-    return draft is not None and draft.kind == "safety_concern"
+def _residents_side() -> bool:
+    """Whether the page is on the residents' side, where every page offers "Exit this page" (an
+    error page included: someone may be watching whatever the report is about)."""
+    return not request.path.startswith("/officer")
 
 
 def _same_page() -> str:
@@ -51,7 +46,7 @@ def register(app: Flask) -> None:
     def csrf_error(error: CSRFError) -> Any:
         security_event("form", outcome="refused", reason="CSRF token missing or invalid")
         return render_template(
-            "errors/form_expired.html", back_url=_same_page(), exit_this_page=_during_safety_concern()
+            "errors/form_expired.html", back_url=_same_page(), exit_this_page=_residents_side()
         ), 400
 
     @app.errorhandler(RequestEntityTooLarge)
@@ -65,7 +60,7 @@ def register(app: Flask) -> None:
                 back_url=_same_page(),
                 file_limit=_megabytes(app.config["UPLOAD_MAX_BYTES"]),
                 request_limit=_megabytes(app.config["MAX_CONTENT_LENGTH"] or 0),
-                exit_this_page=_during_safety_concern(),
+                exit_this_page=_residents_side(),
             ),
             413,
         )
@@ -83,7 +78,7 @@ def register(app: Flask) -> None:
                 wait_minutes=-(-wait // 60),
                 back_url=_same_page(),
                 has_draft=not officer and session.get("draft_id") is not None,
-                exit_this_page=_during_safety_concern(),
+                exit_this_page=_residents_side(),
             ),
             429,
         )
@@ -92,7 +87,7 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException) -> Any:
         code = error.code or 500
         template = f"errors/{code}.html" if code in (400, 403, 404, 405, 410) else "errors/generic.html"
-        return render_template(template, error=error, exit_this_page=_during_safety_concern()), code
+        return render_template(template, error=error, exit_this_page=_residents_side()), code
 
     @app.errorhandler(DBAPIError)
     def database_error(error: DBAPIError) -> Any:
@@ -102,7 +97,7 @@ def register(app: Flask) -> None:
             return server_error(error)
         db.session.rollback()
         log.warning("database unavailable", extra={"path": request.path, "error": type(error.orig).__name__})
-        return render_template("errors/503.html", exit_this_page=_during_safety_concern()), 503
+        return render_template("errors/503.html", exit_this_page=_residents_side()), 503
 
     @app.errorhandler(Exception)
     def server_error(error: Exception) -> Any:
@@ -117,5 +112,5 @@ def register(app: Flask) -> None:
             return server_error(error)
         log.error("request not saved: disk full", extra={"path": request.path, "errno": error.errno})
         return render_template(
-            "errors/not_saved.html", back_url=_same_page(), exit_this_page=_during_safety_concern()
+            "errors/not_saved.html", back_url=_same_page(), exit_this_page=_residents_side()
         ), 503

@@ -549,6 +549,8 @@ def test_error_pages_during_a_safety_concern_keep_exit_this_page(client: PageCli
     assert client.get("/report/nonsense").has_exit_this_page()
 
 
-def test_error_pages_during_other_reports_have_no_exit_button(client: PageClient) -> None:
+def test_error_pages_during_every_report_keep_exit_this_page(client: PageClient) -> None:
     choose(client, "asb")
-    assert not client.get("/report/nonsense").has_exit_this_page()
+    assert client.get("/report/nonsense").has_exit_this_page()
+    assert client.get("/nonsense").has_exit_this_page()
+    assert not client.get("/officer/nonsense").has_exit_this_page()

@@ -136,20 +136,56 @@ def test_a_resident_with_only_a_phone_number_gets_no_email(
     assert mailbox.messages == []
 
 
-def test_safety_concern_pages_carry_exit_this_page(client: PageClient) -> None:
-    assert client.get("/report").has_exit_this_page(), "the kind question mentions domestic abuse"
-    choose(client, "safety_concern")
+INFORMATION_PAGES = (
+    "/",
+    "/accessibility",
+    "/privacy",
+    "/cookies",
+    "/leaving-quickly",
+    "/report",
+    "/report/continue",
+)
+
+
+def _exit_help_linked(page: Page) -> bool:
+    return page.soup.select_one('.portal-exit-help a[href="/leaving-quickly"]') is not None
+
+
+@pytest.mark.parametrize("kind", ["asb", "neighbour_dispute", "safety_concern"])
+def test_every_resident_page_carries_exit_this_page_and_how_to_leave_quickly(app: Flask, kind: str) -> None:
+    """Anyone reporting may be watched, whatever they report: from the start page to the confirmation."""
+    client = PageClient(app.test_client())
+    for url in (
+        "/",
+        "/accessibility",
+        "/privacy",
+        "/cookies",
+        "/leaving-quickly",
+        "/report",
+        "/report/continue",
+    ):
+        page = client.get(url)
+        assert page.has_exit_this_page() and _exit_help_linked(page), url
+    choose(client, kind)
     for slug in ("what", "where", "impact", "evidence", "about-you"):
-        assert client.get(f"/report/{slug}").has_exit_this_page(), slug
-    fill_until(client, "safety_concern")
+        page = client.get(f"/report/{slug}")
+        assert page.has_exit_this_page() and _exit_help_linked(page), slug
+    fill_until(client, kind)
     assert client.get("/report/check").has_exit_this_page()
     confirmation = client.post_form("/report/check")
-    assert confirmation.has_exit_this_page()
+    assert confirmation.h1 == "Report sent" and confirmation.has_exit_this_page()
 
 
-def test_asb_pages_have_no_exit_button(client: PageClient) -> None:
-    choose(client, "asb")
-    assert not client.get("/report/what").has_exit_this_page()
+def test_the_leaving_quickly_page_explains_the_exit_back_history_and_private_browsing(
+    client: PageClient,
+) -> None:
+    text = client.get("/leaving-quickly").text()
+    for told in ("Shift key 3 times", "Back button", "clear your browsing history", "private window"):
+        assert told in text, told
+
+
+def test_officer_pages_have_no_exit_button(client: PageClient) -> None:
+    assert not client.get("/officer/sign-in").has_exit_this_page()
 
 
 def test_evidence_is_stored_outside_static_and_kept_with_the_report(app: Flask, client: PageClient) -> None:

@@ -36,6 +36,7 @@ CONTEXT = {
     "draft_lifetime_hours",
     "policy_terms",
     "cspNonce",
+    "exit_this_page",  # the residents' side: every page offers the exit (portal/public)
 }
 # The queries a case page with each route's records made, on SQLite and PostgreSQL alike, when its
 # template still loaded the records itself (5 of them as it rendered): the page may make fewer.

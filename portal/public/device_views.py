@@ -36,7 +36,7 @@ def clear_answers() -> Any:
 @bp.get("/report/cleared")
 def answers_cleared() -> Any:
     # What was cleared, and so its kind, is unknown now: offer the exit, as a safety concern's pages do.
-    return render_template("public/cleared.html", exit_this_page=True)
+    return render_template("public/cleared.html")
 
 
 def _resume_email_key() -> str:

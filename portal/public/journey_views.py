@@ -53,7 +53,7 @@ def _expired() -> tuple[str, int]:
     session.pop(DRAFT_KEY, None)
     progress.forget()
     # The draft, and so its kind, is gone: offer the exit, as any safety-concern page would.
-    return render_template("public/draft_expired.html", exit_this_page=True), 410
+    return render_template("public/draft_expired.html"), 410
 
 
 def _is_change() -> bool:
@@ -80,7 +80,6 @@ def _page_context(kind: str, slug: str) -> dict[str, Any]:
         "page": PAGES_BY_SLUG[slug],
         "back_url": back,
         "description_max": DESCRIPTION_MAX,
-        "exit_this_page": kind == "safety_concern",
         "changing": _is_change(),
     }
 
@@ -133,7 +132,7 @@ def _known_kind() -> str | None:
 
 
 def _kind_page(form: KindForm) -> str:
-    return render_template("public/choose_kind.html", form=form, exit_this_page=True)
+    return render_template("public/choose_kind.html", form=form)
 
 
 @bp.route("/report/<slug>", methods=["GET", "POST"])
@@ -273,7 +272,6 @@ def check_answers() -> Any:
         problem_page=page_for_field(problem.field) if problem else None,
         draft=draft,
         back_url=url_for("public.question", slug=PAGES[-1].slug),
-        exit_this_page=draft.kind == "safety_concern",
     )
 
 
@@ -300,12 +298,11 @@ def confirmation() -> Any:
         # which report it sent, and the page says only that one was sent.
         session.pop(SUBMITTED_KEY, None)
         session.pop(SUBMITTED_AT_KEY, None)
-        return render_template("public/sent.html", exit_this_page=True)
+        return render_template("public/sent.html")
     submitted = submission_for_draft(session.get(SUBMITTED_KEY))
     if submitted is None:
         return redirect(url_for("public.start"))
     return render_template(
         "public/confirmation.html",
         submitted=submitted,
-        exit_this_page=submitted.kind == "safety_concern",
     )

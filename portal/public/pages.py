@@ -35,3 +35,8 @@ def privacy() -> Any:
 @bp.get("/cookies")
 def cookies() -> Any:
     return _page("pages/cookies.html")
+
+
+@bp.get("/leaving-quickly")
+def leaving_quickly() -> Any:
+    return _page("pages/leaving-quickly.html")
