@@ -65,3 +65,22 @@ def test_exit_this_page_by_pressing_shift_three_times(
         for _ in range(3):
             tab.page.keyboard.press("Shift")
     _left_for_neutral_page(tab.page, arrivals)
+
+
+def test_an_asb_page_offers_the_exit_and_how_to_leave_quickly(
+    journey: Callable[..., CheckedPage], app: Flask
+) -> None:
+    """Intimidation and harassment are ASB too: its pages offer the exit as a safety concern's do."""
+    tab = journey(javascript=True)
+    arrivals = _stand_in(tab.page)
+    tab.goto("/report")
+    answer(tab.page, {"kind": "asb"})
+    tab.button("Continue")
+    assert tab.path == "/report/what"
+    tab.link("How to leave this website quickly and safely")
+    assert tab.path == "/leaving-quickly"
+    assert "Shift key 3 times" in tab.text()
+    with tab.page.expect_navigation(url=NEUTRAL):
+        for _ in range(3):
+            tab.page.keyboard.press("Shift")
+    _left_for_neutral_page(tab.page, arrivals)
