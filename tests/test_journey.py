@@ -155,15 +155,7 @@ def _exit_help_linked(page: Page) -> bool:
 def test_every_resident_page_carries_exit_this_page_and_how_to_leave_quickly(app: Flask, kind: str) -> None:
     """Anyone reporting may be watched, whatever they report: from the start page to the confirmation."""
     client = PageClient(app.test_client())
-    for url in (
-        "/",
-        "/accessibility",
-        "/privacy",
-        "/cookies",
-        "/leaving-quickly",
-        "/report",
-        "/report/continue",
-    ):
+    for url in INFORMATION_PAGES:
         page = client.get(url)
         assert page.has_exit_this_page() and _exit_help_linked(page), url
     choose(client, kind)
