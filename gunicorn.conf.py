@@ -40,7 +40,7 @@ def bind_refusal(binds: list[str], environ: dict[str, str]) -> str | None:
     themselves and be counted as any address they like, so gunicorn listens only where the proxy
     alone reaches it.
     When the proxy is another host, TRUSTED_PROXY_ADDRESSES names it: the portal then believes
-    forwarding headers from those addresses only (portal/proxies.py), and gunicorn may listen on
+    forwarding headers from those addresses only (portal/web/proxies.py), and gunicorn may listen on
     the app host's own address.
     """
     production = environ.get("PORTAL_ENV", "").strip().lower() == "production"

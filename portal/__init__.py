@@ -14,8 +14,8 @@ from werkzeug.wrappers.response import Response
 from portal import extensions
 from portal.config import PROJECT_ROOT, environ_config
 from portal.logs import configure_logging
-from portal.proxies import behind_proxies
-from portal.security import check_origin, init_security, limit_form_bodies, refuse_nameless_fields
+from portal.web.proxies import behind_proxies
+from portal.web.security import check_origin, init_security, limit_form_bodies, refuse_nameless_fields
 
 GOVUK_ASSETS = PROJECT_ROOT / "static" / "govuk" / "assets"
 
@@ -64,8 +64,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_engine(extensions.db.engine)
 
-    from portal import errors, health, officer, public
+    from portal import officer, public
     from portal.cli import register_commands
+    from portal.web import errors, health
 
     app.register_blueprint(public.bp)
     app.register_blueprint(officer.bp)
@@ -140,8 +141,8 @@ def _init_jinja(app: Flask) -> None:
             "policy_terms": policy_terms(),
         }
 
-    from portal.formatting import register_filters
     from portal.reports.triage_policy import policy_terms
+    from portal.web.formatting import register_filters
 
     register_filters(app)
 

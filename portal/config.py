@@ -266,7 +266,7 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         # How many proxies in front of the portal set X-Forwarded-For: the address limits count
         # the client's address, not the proxy's. 0 trusts no such header.
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
-        # The proxies' own addresses, when they are other hosts (portal/proxies.py): forwarding
+        # The proxies' own addresses, when they are other hosts (portal/web/proxies.py): forwarding
         # headers from anywhere else are ignored. Empty: gunicorn listens where only they reach.
         "TRUSTED_PROXY_ADDRESSES": _addresses(env, "TRUSTED_PROXY_ADDRESSES"),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
@@ -274,7 +274,7 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 52 * 1024 * 1024, minimum=1024),
         "MAX_FORM_MEMORY_SIZE": FORM_MEMORY_LIMIT,
         "FORM_BODY_LIMIT": FORM_BODY_LIMIT,
-        # The caches of portal/caches.py: all on or all off, and the characters each may keep.
+        # The caches of portal/web/caches.py: all on or all off, and the characters each may keep.
         "CACHES_ENABLED": _bool(env, "CACHES", True),
         "WIDGET_CACHE_CHARS": _int(env, "WIDGET_CACHE_CHARS", 4_000_000),
         "PAGE_CACHE_CHARS": _int(env, "PAGE_CACHE_CHARS", 8_000_000),
@@ -297,7 +297,7 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "RESUME_LINK_LIMIT_PER_ADDRESS": _rate_limit(env, "RESUME_LINK_LIMIT_PER_ADDRESS", "10 per hour"),
         "RESUME_LINK_LIMIT_PER_EMAIL": _rate_limit(env, "RESUME_LINK_LIMIT_PER_EMAIL", "3 per hour"),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session cookie
-        # Flask-WTF's own HTTPS check demands a Referer on every post; portal.security.check_origin
+        # Flask-WTF's own HTTPS check demands a Referer on every post; portal.web.security.check_origin
         # reads Origin first and the Referer only where a browser sent no Origin.
         "WTF_CSRF_SSL_STRICT": False,
         "MAIL_SERVER": env.get("MAIL_SERVER", "127.0.0.1"),

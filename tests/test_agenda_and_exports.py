@@ -14,10 +14,10 @@ from werkzeug.test import TestResponse
 
 from portal.accounts.roles import VIEW
 from portal.cases.agenda import months_before, previous_meeting
-from portal.csv_safe import write_csv
 from portal.extensions import db
 from portal.models import AuditEvent, Report, TaskingAction, TaskingRecord
 from portal.models.audit import AuditAction
+from portal.text.csv_safe import write_csv
 from tests import cases
 from tests.helpers import Page, PageClient
 from tests.journey import submit

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from portal import caches
 from portal.config import ConfigError, load_config
 from portal.public.journey import PAGES
+from portal.web import caches
 from tests.helpers import Page, PageClient
 from tests.journey import fill_until
 

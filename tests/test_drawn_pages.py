@@ -7,8 +7,8 @@ import re
 import pytest
 from flask import Flask
 
-from portal import caches
-from portal.drawn_pages import CSRF_SLOT, NONCE_SLOT
+from portal.web import caches
+from portal.web.drawn_pages import CSRF_SLOT, NONCE_SLOT
 from tests import factories
 from tests.helpers import Page, PageClient
 from tests.journey import choose, fill_until

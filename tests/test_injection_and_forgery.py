@@ -26,12 +26,12 @@ from sqlalchemy import func, select
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
-from portal.csv_safe import safe_cell
 from portal.extensions import db
 from portal.models import Attachment, AuditEvent, OutboxMessage, Report, TaskingAction, User
 from portal.models.audit import AuditAction
 from portal.public.journey import PAGES
 from portal.reports.evidence import clean_filename
+from portal.text.csv_safe import safe_cell
 from tests import factories
 from tests.cases import make_case
 from tests.conftest import MailCatcher

@@ -13,6 +13,10 @@ import pytest
 
 PORTAL = Path(__file__).resolve().parents[1] / "portal"
 DOMAIN_ROOMS = ("cases", "reports", "triage")
+# The rooms every audience shares: the domain's neighbours and the web plumbing under both web rooms.
+SHARED_ROOMS = ("accounts", "mail", "models", "privacy", "text", "web")
+# What portal/ keeps at its top level: the app's own wiring. Everything else lives in a room.
+TOP_LEVEL = {"__init__.py", "cli.py", "config.py", "database.py", "demo.py", "extensions.py", "logs.py"}
 WEB_ROOMS = ("portal.officer", "portal.public")
 # Triage is plain data in, decision out: no web framework, no database, no app.
 NOT_IN_TRIAGE = ("flask", "flask_*", "sqlalchemy", "portal.extensions", "portal.models", "portal.database")
@@ -74,6 +78,21 @@ def offending(paths: list[Path], patterns: tuple[str, ...]) -> dict[str, list[st
 @pytest.mark.parametrize("room", DOMAIN_ROOMS)
 def test_a_domain_room_never_imports_the_back_office_or_the_residents_pages(room: str) -> None:
     assert offending(modules_of(room), WEB_ROOMS) == {}
+
+
+@pytest.mark.parametrize("room", SHARED_ROOMS)
+def test_a_shared_room_never_imports_the_back_office_or_the_residents_pages(room: str) -> None:
+    assert offending(modules_of(room), WEB_ROOMS) == {}
+
+
+def test_the_web_plumbing_knows_nothing_of_reports_or_cases() -> None:
+    """It may read the contract's limits and the calendar (pure triage), not the casework."""
+    assert offending(modules_of("web"), ("portal.cases", "portal.reports")) == {}
+
+
+def test_the_top_level_holds_only_the_apps_wiring() -> None:
+    """A new module goes into the room that says what it holds, not loose beside the app."""
+    assert {path.name for path in PORTAL.glob("*.py")} == TOP_LEVEL
 
 
 def test_triage_imports_no_flask_no_database_and_no_app() -> None:

@@ -13,8 +13,8 @@ from flask import Flask
 from sqlalchemy import event
 
 from portal.extensions import db
-from portal.labels import KIND_TITLES
 from portal.public.progress import PROGRESS_KEY
+from portal.text.labels import KIND_TITLES
 from portal.triage.contract import KINDS
 from tests import factories
 from tests.helpers import PageClient

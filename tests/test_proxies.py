@@ -10,7 +10,7 @@ from werkzeug.test import Client
 from werkzeug.wrappers import Request, Response
 
 from portal.config import ConfigError, load_config
-from portal.proxies import behind_proxies
+from portal.web.proxies import behind_proxies
 
 PROXY = "10.213.7.10"
 

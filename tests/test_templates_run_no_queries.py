@@ -23,7 +23,7 @@ from tests.test_records import MEDIATION, a_case, camera, case_url, days, harden
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 # What the portal's own context processors give every template (portal/__init__.py: the
-# council's settings and the policy's numbers; portal/security.py: the CSP nonce). Each a value.
+# council's settings and the policy's numbers; portal/web/security.py: the CSP nonce). Each a value.
 CONTEXT = {
     "council_name",
     "council_area",

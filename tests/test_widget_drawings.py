@@ -7,9 +7,9 @@ import pytest
 from flask import Flask
 from wtforms import Form, RadioField
 
-from portal import caches
-from portal.caches import BoundedCache
-from portal.forms import YES_NO, RadioInput
+from portal.web import caches
+from portal.web.caches import BoundedCache
+from portal.web.forms import YES_NO, RadioInput
 from tests import factories
 from tests.cases import make_case
 from tests.helpers import PageClient

@@ -3,7 +3,6 @@ sign-in asks for the officer's own before it lets them in, so no one else knows 
 
 from __future__ import annotations
 
-from portal import audit
 from portal.accounts.rules import (
     AccountError,
     account_key,
@@ -14,7 +13,7 @@ from portal.accounts.rules import (
 from portal.accounts.two_factor import verify_two_factor
 from portal.accounts.users import find_user
 from portal.extensions import db
-from portal.models import User
+from portal.models import User, audit
 from portal.models.audit import AuditAction
 
 

@@ -12,11 +12,10 @@ from datetime import datetime
 import pyotp
 from sqlalchemy import update
 
-from portal import audit
 from portal.accounts.rules import AccountError, account_key
 from portal.accounts.users import find_user
 from portal.extensions import db
-from portal.models import User
+from portal.models import User, audit
 from portal.models.audit import AuditAction
 from portal.models.types import utcnow
 

@@ -6,7 +6,6 @@ import secrets
 
 from sqlalchemy import select
 
-from portal import audit
 from portal.accounts.roles import ROLES
 from portal.accounts.rules import (
     AccountError,
@@ -16,7 +15,7 @@ from portal.accounts.rules import (
     password_hash_method,
 )
 from portal.extensions import db
-from portal.models import User
+from portal.models import User, audit
 from portal.models.audit import AuditAction
 from portal.models.types import utcnow
 from portal.triage.contract import is_valid_email

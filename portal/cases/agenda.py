@@ -23,9 +23,9 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.extensions import db
-from portal.labels import KIND_TITLES
 from portal.models import Report, TaskingAction, TaskingRecord
 from portal.models.report import STATUS_LABELS
+from portal.text.labels import KIND_TITLES
 from portal.triage.calendar import LONDON, london_date
 
 TASKING = "tasking"

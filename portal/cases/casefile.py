@@ -9,7 +9,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import load_only
 
 from portal.extensions import db
-from portal.labels import (
+from portal.models import Attachment, AuditEvent, CaseNote, OutboxMessage, Report, User
+from portal.models.audit import IS_CHANGE, IS_VIEW
+from portal.models.outbox import FAILED
+from portal.text.labels import (
     DETAIL_QUESTIONS,
     FREQUENCY_LABELS,
     HARM_LABELS,
@@ -19,9 +22,6 @@ from portal.labels import (
     TYPE_LABELS,
     yes_no,
 )
-from portal.models import Attachment, AuditEvent, CaseNote, OutboxMessage, Report, User
-from portal.models.audit import IS_CHANGE, IS_VIEW
-from portal.models.outbox import FAILED
 from portal.triage.calendar import london_today
 
 RELATED_LIMIT = 25

@@ -15,11 +15,10 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from portal import audit
 from portal.cases.queue import Filters
 from portal.database import write_transaction
 from portal.extensions import db
-from portal.models import Attachment, AuditEvent, Report, User
+from portal.models import Attachment, AuditEvent, Report, User, audit
 from portal.models.audit import IS_FILE, AuditAction
 
 QUEUE = "queue"

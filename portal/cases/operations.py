@@ -13,12 +13,11 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, update
 
-from portal import audit
 from portal.accounts.roles import SUPERVISE, WORK, can
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.mail import queue_email
-from portal.models import CaseNote, Report, User
+from portal.models import CaseNote, Report, User, audit
 from portal.models.audit import AuditAction
 from portal.models.report import CONTACT_CHANNELS, OPEN_STATUSES, OUTCOMES, STATUS_LABELS
 from portal.models.types import utcnow

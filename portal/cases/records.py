@@ -29,7 +29,6 @@ from sqlalchemy import or_, select, text
 
 from portal.cases import operations
 from portal.extensions import db
-from portal.labels import ROUTE_LABELS
 from portal.models import (
     CameraDeployment,
     MediationRecord,
@@ -43,6 +42,7 @@ from portal.models import (
 from portal.models.audit import AuditAction
 from portal.models.work import AGE_BANDS, HARDENING_ITEMS, MEDIATION_OUTCOMES, POWERS
 from portal.reports.triage_policy import current_policy
+from portal.text.labels import ROUTE_LABELS
 from portal.triage.calendar import london_date, london_today
 
 MEDIATION = "mediation"

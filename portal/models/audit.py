@@ -2,13 +2,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models.types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from portal.models.report import Report
+    from portal.models.user import User
 
 
 class AuditAction(StrEnum):
@@ -124,3 +128,26 @@ class AuditIsAppendOnly(RuntimeError):
 @event.listens_for(AuditEvent, "before_delete")
 def _refuse(_mapper: Any, _connection: Any, entry: AuditEvent) -> None:
     raise AuditIsAppendOnly(f"audit entry {entry.id} cannot be changed or removed")
+
+
+def record(
+    action: AuditAction,
+    *,
+    actor: User | None,
+    report: Report | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    detail: str | None = None,
+) -> AuditEvent:
+    """The one way to write the audit log: note who did what to which case, with the values before
+    and after. The entry joins the caller's transaction and commits with the change."""
+    entry = AuditEvent(
+        action=action,
+        actor_id=actor.id if actor is not None else None,
+        report_id=report.id if report is not None else None,
+        before=before,
+        after=after,
+        detail=detail,
+    )
+    db.session.add(entry)
+    return entry

@@ -23,14 +23,14 @@ from portal.cases.agenda import (
     parse_iso_date,
 )
 from portal.cases.queue import Filters, all_rows
-from portal.csv_safe import csv_response
-from portal.labels import KIND_TITLES, ROUTE_LABELS
 from portal.models import Report
 from portal.models.report import STATUS_LABELS
 from portal.officer import bp
 from portal.officer.permissions import requires
 from portal.officer.queue_views import today
 from portal.reports.triage_policy import current_policy
+from portal.text.csv_safe import csv_response
+from portal.text.labels import KIND_TITLES, ROUTE_LABELS
 from portal.triage.calendar import LONDON
 
 DATE_PARTS = ("day", "month", "year")

@@ -17,7 +17,10 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, EqualTo, InputRequired, Optional
 from wtforms.widgets import HiddenInput
 
-from portal.forms import (
+from portal.models.report import CONTACT_CHANNELS, OUTCOMES, STATUS_LABELS
+from portal.models.work import AGE_BANDS, HARDENING_ITEMS, MEDIATION_OUTCOMES, POWERS
+from portal.text.labels import ROUTE_LABELS
+from portal.web.forms import (
     CheckboxesInput,
     GovDateField,
     PortalForm,
@@ -27,9 +30,6 @@ from portal.forms import (
     TextInput,
     strip,
 )
-from portal.labels import ROUTE_LABELS
-from portal.models.report import CONTACT_CHANNELS, OUTCOMES, STATUS_LABELS
-from portal.models.work import AGE_BANDS, HARDENING_ITEMS, MEDIATION_OUTCOMES, POWERS
 
 
 class SignInForm(PortalForm):

@@ -7,10 +7,10 @@ from typing import Any
 from flask import render_template
 
 from portal.accounts.roles import VIEW
-from portal.labels import FREQUENCY_LABELS, HARM_LABELS, PREVIOUS_REPORTS_LABELS, STARTED_LABELS
 from portal.officer import bp
 from portal.officer.permissions import requires
 from portal.reports.triage_policy import current_policy
+from portal.text.labels import FREQUENCY_LABELS, HARM_LABELS, PREVIOUS_REPORTS_LABELS, STARTED_LABELS
 from portal.triage.conditions import describe
 
 

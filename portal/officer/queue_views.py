@@ -11,11 +11,11 @@ from flask_login import current_user
 from portal.accounts.roles import VIEW
 from portal.cases import operations
 from portal.cases.queue import TABS, Cursor, Filters, queue_page, tab_counts
-from portal.labels import KIND_TITLES, ROUTE_LABELS
 from portal.models.report import STATUS_LABELS
 from portal.officer import bp
 from portal.officer.permissions import requires
 from portal.reports.triage_policy import current_policy
+from portal.text.labels import KIND_TITLES, ROUTE_LABELS
 from portal.triage.calendar import london_today
 from portal.triage.decision import RISK_LEVELS
 

@@ -36,7 +36,6 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import ColumnElement, or_, select, update
 
-from portal import audit
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.models import (
@@ -48,6 +47,7 @@ from portal.models import (
     TargetHardeningRecord,
     TaskingAction,
     TaskingRecord,
+    audit,
 )
 from portal.models.audit import AuditAction
 from portal.models.outbox import FAILED, SENT

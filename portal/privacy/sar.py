@@ -26,16 +26,15 @@ from typing import IO, Any
 
 from sqlalchemy import select
 
-from portal import audit
 from portal.database import write_transaction
 from portal.extensions import db
-from portal.labels import KIND_TITLES
-from portal.models import Attachment, CaseNote, OutboxMessage, Report
+from portal.models import Attachment, CaseNote, OutboxMessage, Report, audit
 from portal.models.audit import AuditAction
 from portal.models.report import OUTCOMES, STATUS_LABELS
 from portal.models.types import utcnow
 from portal.privacy.retention import STAFF_PURPOSES
 from portal.reports import evidence
+from portal.text.labels import KIND_TITLES
 from portal.triage.contract import is_valid_email, normalise_email
 
 NOT_INCLUDED = (

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from portal.labels import (
+from portal.models import Draft
+from portal.public.journey import PAGES_BY_SLUG
+from portal.text.labels import (
     DETAIL_QUESTIONS,
     FREQUENCY_LABELS,
     HARM_LABELS,
@@ -15,8 +17,6 @@ from portal.labels import (
     TYPE_LABELS,
     yes_no,
 )
-from portal.models import Draft
-from portal.public.journey import PAGES_BY_SLUG
 from portal.triage.contract import KIND_BLOCKS
 
 

@@ -19,7 +19,21 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from portal.forms import (
+from portal.logs import security_event
+from portal.reports.evidence import MAX_MEGAPIXELS
+from portal.text.labels import (
+    DETAIL_ERRORS,
+    DETAIL_QUESTIONS,
+    FREQUENCY_LABELS,
+    HARM_LABELS,
+    KIND_TITLES,
+    PREVIOUS_REPORTS_LABELS,
+    STARTED_LABELS,
+    TYPE_LABELS,
+)
+from portal.triage import contract
+from portal.triage.contract import KIND_BLOCKS
+from portal.web.forms import (
     CharacterCount,
     CheckboxesInput,
     PortalForm,
@@ -31,20 +45,6 @@ from portal.forms import (
     strip,
     yes_no_field,
 )
-from portal.labels import (
-    DETAIL_ERRORS,
-    DETAIL_QUESTIONS,
-    FREQUENCY_LABELS,
-    HARM_LABELS,
-    KIND_TITLES,
-    PREVIOUS_REPORTS_LABELS,
-    STARTED_LABELS,
-    TYPE_LABELS,
-)
-from portal.logs import security_event
-from portal.reports.evidence import MAX_MEGAPIXELS
-from portal.triage import contract
-from portal.triage.contract import KIND_BLOCKS
 
 Answers = dict[str, Any]
 

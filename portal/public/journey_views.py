@@ -9,9 +9,7 @@ from typing import Any
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from werkzeug.wrappers.response import Response
 
-from portal.drawn_pages import drawn_page
 from portal.extensions import limiter
-from portal.labels import KIND_TITLES
 from portal.models import Draft
 from portal.models.types import utcnow
 from portal.public import bp, progress
@@ -28,7 +26,9 @@ from portal.public.journey import (
 )
 from portal.reports import drafts, evidence
 from portal.reports.operations import DraftExpired, submission_for_draft, submit_draft
+from portal.text.labels import KIND_TITLES
 from portal.triage.contract import DESCRIPTION_MAX, ContractError
+from portal.web.drawn_pages import drawn_page
 
 # Every resident's form post counts towards one limit per address; sending a report, another.
 public_forms = limiter.shared_limit(
@@ -177,7 +177,7 @@ def _earlier_page_first(page: Page, completed: Sequence[str]) -> Response | None
 
 def _unanswered(page: Page, kind: str) -> Any:
     """A question page with nothing answered on it yet: the same for every resident with this kind
-    of report, so drawn once (portal/drawn_pages.py)."""
+    of report, so drawn once (portal/web/drawn_pages.py)."""
     form_class = page.form_for(kind)
     key = ("question", page.slug, kind, _is_change())
     return drawn_page(key, lambda: _question_page(kind, page.slug, form_class(data=form_class.initial({}))))

@@ -9,8 +9,8 @@ from typing import Any
 
 from flask import render_template
 
-from portal.drawn_pages import drawn_page
 from portal.public import bp
+from portal.web.drawn_pages import drawn_page
 
 
 def _page(template: str) -> str:

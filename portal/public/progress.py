@@ -1,14 +1,14 @@
 """How far a resident has got, kept in their session cookie as a keyed hash that reads as nothing.
 
 A question page the resident has not answered yet is the same page for everyone with that kind of
-report (``portal/drawn_pages.py``); to show it, only three facts about the draft are needed: its
+report (``portal/web/drawn_pages.py``); to show it, only three facts about the draft are needed: its
 kind, the pages done, and when it expires. The draft itself stays on the server; the cookie holds
 its random id, the expiry (already the cookie's own) and a keyed hash of the three facts. Anyone
 looking at the browser learns nothing of what is being reported: the kind of report is never
 written in the cookie, only the portal can make or check the hash, and a page finds the facts again
 by trying each kind and each point of the journey (three kinds, six points: 18 hashes). With no
 match (an old cookie, a draft not made by this journey) the page reads the draft from the database,
-as it always may, and as it does while caches are off (``portal/caches.py``).
+as it always may, and as it does while caches are off (``portal/web/caches.py``).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from datetime import UTC, datetime
 
 from flask import current_app, session
 
-from portal import caches
 from portal.public.journey import PAGES
 from portal.reports.drafts import DraftState
 from portal.triage.contract import KINDS
+from portal.web import caches
 
 PROGRESS_KEY = "draft_progress"
 # The pages done, as the journey makes them: each page is answered only once those before it are.

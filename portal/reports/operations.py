@@ -12,13 +12,13 @@ from sqlalchemy import select
 
 from portal.database import write_transaction
 from portal.extensions import db
-from portal.labels import KIND_LABELS
 from portal.mail import queue_email
 from portal.models import Draft, OutboxMessage, Report
 from portal.models.types import utcnow
 from portal.reports.history import history_for
 from portal.reports.references import next_reference
 from portal.reports.triage_policy import current_policy
+from portal.text.labels import KIND_LABELS
 from portal.triage.calendar import london_date
 from portal.triage.contract import Report as ReportAnswers
 from portal.triage.contract import parse_report

@@ -5,9 +5,9 @@ afresh, which is slower and otherwise the same: ``tests/test_caches.py`` proves 
 Each process keeps, for the pages residents see most (docs/performance.md):
 
 - ``widgets``: drawn GOV.UK form widgets that hold only our wording and chosen values, never what
-  someone typed (``portal/forms.py``), within ``WIDGET_CACHE_CHARS`` characters;
+  someone typed (``portal/web/forms.py``), within ``WIDGET_CACHE_CHARS`` characters;
 - ``pages``: whole pages that hold nobody's answers, kept with the response's CSP nonce and CSRF
-  token cut out (``portal/drawn_pages.py``), within ``PAGE_CACHE_CHARS`` characters.
+  token cut out (``portal/web/drawn_pages.py``), within ``PAGE_CACHE_CHARS`` characters.
 
 A third saving is kept in the resident's own cookie rather than here: the progress note of
 ``portal/public/progress.py``, which spares a question page reading its draft. It follows the same

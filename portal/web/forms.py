@@ -20,7 +20,7 @@ from markupsafe import Markup
 from wtforms import DateField, RadioField
 from wtforms.validators import InputRequired
 
-from portal import caches
+from portal.web import caches
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from flask import Flask
 
-from portal.sanitise import plain_text_to_html
+from portal.text.sanitise import plain_text_to_html
 from portal.triage.calendar import LONDON
 
 

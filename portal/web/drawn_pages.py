@@ -9,7 +9,7 @@ those two values cut out, and served again with this response's own values put b
 A page is kept only under a key made of our own choices (which page, which kind of report,
 whether the resident is changing an answer), never of anything typed; pages that show a
 resident's answers, an error or a message are always drawn afresh by their views. The pages are
-kept in the ``pages`` cache of ``portal/caches.py``.
+kept in the ``pages`` cache of ``portal/web/caches.py``.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from flask import current_app, g, session
 from flask_wtf.csrf import generate_csrf
 
-from portal import caches
-from portal.security import csp_nonce
+from portal.web import caches
+from portal.web.security import csp_nonce
 
 # Stand-ins for the per-response values in a kept page: random, so no page's text can hold them.
 NONCE_SLOT = f"nonce-slot-{secrets.token_hex(16)}"
