@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
 
 from portal.extensions import db
 from portal.models import Report
+from tests.helpers import today
 
 _numbers = itertools.count(1)
 
@@ -50,7 +51,7 @@ def make_case(app: Flask, **changes: Any) -> str:
         "risk_level": "standard",
         "flags": [],
         "safeguarding": False,
-        "due_by": date.today() + timedelta(days=7),
+        "due_by": today() + timedelta(days=7),
         "reasons": ["everything else"],
         "policy_version": "test",
         "explanation": {},

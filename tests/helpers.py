@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -10,6 +11,14 @@ from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
+
+from portal.triage.calendar import london_today
+
+
+def today() -> date:
+    """Today on the London clock, worked out each time it is asked: a test that runs past midnight sees
+    the new day, as the portal does."""
+    return london_today()
 
 
 class Page:

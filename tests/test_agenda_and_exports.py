@@ -19,11 +19,10 @@ from portal.models import AuditEvent, Report, TaskingAction, TaskingRecord
 from portal.models.audit import AuditAction
 from portal.text.csv_safe import write_csv
 from tests import cases
-from tests.helpers import Page, PageClient
+from tests.helpers import Page, PageClient, today
 from tests.journey import submit
 from tests.officers import Account
 
-TODAY = date.today()  # the agenda judges "overdue" on today's date; tests leave days of margin
 MEETING = date(2026, 3, 12)
 NO_MEETING_BEFORE = date(2026, 1, 12)  # two months before MEETING, when no meeting is recorded
 
@@ -32,7 +31,7 @@ def make_case(app: Flask, **changes: Any) -> str:
     """The shared case factory: submitted after NO_MEETING_BEFORE, due in 30 days, with a
     description that must never reach an export."""
     changes.setdefault("submitted_at", datetime(2026, 2, 1, 10, 0, tzinfo=UTC))
-    changes.setdefault("due_by", TODAY + timedelta(days=30))
+    changes.setdefault("due_by", today() + timedelta(days=30))
     changes.setdefault("description", "Secret description of this case")
     return cases.make_case(app, **changes)
 
@@ -113,14 +112,14 @@ def test_cases_new_since_the_last_meeting_come_first_safeguarding_then_by_due_da
 ) -> None:
     before = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
     after = datetime(2026, 2, 20, 12, 0, tzinfo=UTC)
-    old_later = make_case(app, submitted_at=before, due_by=TODAY + timedelta(days=20))
+    old_later = make_case(app, submitted_at=before, due_by=today() + timedelta(days=20))
     old_safeguarding = make_case(
-        app, submitted_at=before, due_by=TODAY + timedelta(days=40), flags=["safeguarding"]
+        app, submitted_at=before, due_by=today() + timedelta(days=40), flags=["safeguarding"]
     )
-    new_later = make_case(app, submitted_at=after, due_by=TODAY + timedelta(days=15))
-    new_sooner = make_case(app, submitted_at=after, due_by=TODAY + timedelta(days=5))
+    new_later = make_case(app, submitted_at=after, due_by=today() + timedelta(days=15))
+    new_sooner = make_case(app, submitted_at=after, due_by=today() + timedelta(days=5))
     new_safeguarding = make_case(
-        app, submitted_at=after, due_by=TODAY + timedelta(days=25), flags=["safeguarding"]
+        app, submitted_at=after, due_by=today() + timedelta(days=25), flags=["safeguarding"]
     )
 
     page = agenda(officer_client)
@@ -165,7 +164,7 @@ def test_each_case_shows_risk_flags_due_date_status_and_officer(
         assignee_id=officer.id,
         ward="Eckington North",
         postcode="S21 4AA",
-        due_by=TODAY + timedelta(days=9),
+        due_by=today() + timedelta(days=9),
     )
 
     text = case_text(agenda(officer_client), reference)
@@ -181,9 +180,11 @@ def test_each_case_shows_risk_flags_due_date_status_and_officer(
 
 
 def test_an_overdue_case_is_marked_and_a_contacted_one_is_not(app: Flask, officer_client: PageClient) -> None:
-    overdue = make_case(app, due_by=TODAY - timedelta(days=5))
-    contacted = make_case(app, due_by=TODAY - timedelta(days=5), first_contact_on=TODAY - timedelta(days=6))
-    page = agenda(officer_client, TODAY + timedelta(days=3))
+    overdue = make_case(app, due_by=today() - timedelta(days=5))
+    contacted = make_case(
+        app, due_by=today() - timedelta(days=5), first_contact_on=today() - timedelta(days=6)
+    )
+    page = agenda(officer_client, today() + timedelta(days=3))
     assert "Overdue" in case_text(page, overdue)
     assert "Overdue" not in case_text(page, contacted)
 
@@ -192,13 +193,13 @@ def test_outstanding_actions_are_shown_with_owner_and_due_date_and_done_ones_are
     app: Flask, officer_client: PageClient
 ) -> None:
     reference = make_case(app)
-    add_action(app, reference, "Visit the park with PCSOs", "Police: PC Khan", TODAY - timedelta(days=4))
+    add_action(app, reference, "Visit the park with PCSOs", "Police: PC Khan", today() - timedelta(days=4))
     add_action(
-        app, reference, "Write to the housing association", "Housing: J Moss", TODAY + timedelta(days=10)
+        app, reference, "Write to the housing association", "Housing: J Moss", today() + timedelta(days=10)
     )
-    add_action(app, reference, "Check the CCTV", "CCTV team", TODAY - timedelta(days=20), done_on=TODAY)
+    add_action(app, reference, "Check the CCTV", "CCTV team", today() - timedelta(days=20), done_on=today())
 
-    page = agenda(officer_client, TODAY + timedelta(days=3))
+    page = agenda(officer_client, today() + timedelta(days=3))
 
     text = case_text(page, reference)
     assert "Visit the park with PCSOs" in text and "Police: PC Khan" in text
@@ -269,7 +270,7 @@ def test_the_agenda_is_for_today_unless_another_date_is_chosen(
     page = officer_client.get("/officer/agenda")
     assert page.status == 200
     shown = date(int(page.value("year")), int(page.value("month")), int(page.value("day")))
-    assert abs(shown - TODAY) <= timedelta(days=1), "today in London (a day out at most from this clock)"
+    assert abs(shown - today()) <= timedelta(days=1), "today in London (a day out at most from this clock)"
     chosen = officer_client.get("/officer/agenda?day=12&month=3&year=2026")
     assert chosen.status == 200
     assert "Thursday 12 March 2026" in chosen.h1
@@ -291,12 +292,15 @@ def _many_cases(app: Flask) -> list[str]:
     before = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
     new = [
         make_case(
-            app, due_by=TODAY + timedelta(days=60 - number), flags=["safeguarding"] if number % 9 == 0 else []
+            app,
+            due_by=today() + timedelta(days=60 - number),
+            flags=["safeguarding"] if number % 9 == 0 else [],
         )
         for number in range(55)
     ]
     old = [
-        make_case(app, submitted_at=before, due_by=TODAY + timedelta(days=number % 4)) for number in range(10)
+        make_case(app, submitted_at=before, due_by=today() + timedelta(days=number % 4))
+        for number in range(10)
     ]
 
     def order(reference: str) -> tuple[bool, date, int]:
@@ -401,12 +405,12 @@ def test_the_agenda_csv_matches_the_page(app: Flask, officer: Account, officer_c
         app,
         flags=["safeguarding", "hate_incident"],
         assignee_id=officer.id,
-        due_by=TODAY - timedelta(days=2),
+        due_by=today() - timedelta(days=2),
     )
     record_meeting(app, old, date(2026, 1, 8), decision="Refer to the youth team")
-    add_action(app, old, "Youth team outreach", "Youth services", TODAY - timedelta(days=1))
-    add_action(app, old, "Letter to the family", "ASB officer", TODAY + timedelta(days=7))
-    add_action(app, old, "Finished work", "Someone", TODAY, done_on=TODAY)
+    add_action(app, old, "Youth team outreach", "Youth services", today() - timedelta(days=1))
+    add_action(app, old, "Letter to the family", "ASB officer", today() + timedelta(days=7))
+    add_action(app, old, "Finished work", "Someone", today(), done_on=today())
 
     page = agenda(officer_client)
     response = officer_client.get_raw(f"/officer/agenda.csv?date={MEETING.isoformat()}")
@@ -443,8 +447,8 @@ def test_the_agenda_csv_matches_the_page(app: Flask, officer: Account, officer_c
     assert (by_reference[old]["Risk level"], by_reference[old]["Risk score"]) == ("medium", "8")
     assert by_reference[old]["Tasking decision"] == "Refer to the youth team"
     assert by_reference[old]["Outstanding actions"].splitlines() == [
-        f"Youth team outreach – Youth services – due {(TODAY - timedelta(days=1)).isoformat()} (overdue)",
-        f"Letter to the family – ASB officer – due {(TODAY + timedelta(days=7)).isoformat()}",
+        f"Youth team outreach – Youth services – due {(today() - timedelta(days=1)).isoformat()} (overdue)",
+        f"Letter to the family – ASB officer – due {(today() + timedelta(days=7)).isoformat()}",
     ]
     body = response.get_data(as_text=True)
     assert "Finished work" not in body
@@ -460,7 +464,7 @@ def test_the_agenda_page_links_to_its_csv(app: Flask, officer_client: PageClient
 def test_text_officers_typed_is_escaped_in_the_agenda_csv(app: Flask, officer_client: PageClient) -> None:
     reference = make_case(app)
     record_meeting(app, reference, date(2026, 1, 8), decision="=cmd|' /C calc'!A0")
-    add_action(app, reference, "@SUM(1+1)*cmd|' /C calc'!A0", "+44 7700 900123", TODAY)
+    add_action(app, reference, "@SUM(1+1)*cmd|' /C calc'!A0", "+44 7700 900123", today())
     response = officer_client.get_raw(f"/officer/agenda.csv?date={MEETING.isoformat()}")
     header, row = read_csv(response)
     cells = dict(zip(header, row, strict=True))
@@ -535,9 +539,9 @@ def queue_references(page: Page) -> list[str]:
 def test_the_queue_export_honours_the_filters_in_queue_order(
     app: Flask, officer: Account, officer_client: PageClient
 ) -> None:
-    high_later = make_case(app, risk_level="high", due_by=TODAY + timedelta(days=20))
-    high_overdue = make_case(app, risk_level="high", due_by=TODAY - timedelta(days=2))
-    high_mine = make_case(app, risk_level="high", assignee_id=officer.id, due_by=TODAY + timedelta(days=9))
+    high_later = make_case(app, risk_level="high", due_by=today() + timedelta(days=20))
+    high_overdue = make_case(app, risk_level="high", due_by=today() - timedelta(days=2))
+    high_mine = make_case(app, risk_level="high", assignee_id=officer.id, due_by=today() + timedelta(days=9))
     make_case(app, risk_level="high", route="mediation")
     make_case(app, risk_level="high", status="closed", outcome="resolved")
     make_case(app, risk_level="standard")
@@ -711,7 +715,7 @@ def test_supervisors_see_the_agenda_too(app: Flask, supervisor_client: PageClien
 def test_text_officers_typed_is_shown_as_text_on_the_agenda(app: Flask, officer_client: PageClient) -> None:
     reference = make_case(app)
     record_meeting(app, reference, date(2026, 1, 8), decision="<script>alert(1)</script>")
-    add_action(app, reference, "<b>bold</b>", "<i>owner</i>", TODAY)
+    add_action(app, reference, "<b>bold</b>", "<i>owner</i>", today())
     page = agenda(officer_client)
     assert page.soup.find("script", string="alert(1)") is None and page.soup.find("b") is None
     assert "<script>alert(1)</script>" in case_text(page, reference)

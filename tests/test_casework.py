@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,7 +20,7 @@ from tests import factories
 from tests.cases import make_case
 from tests.conftest import MailCatcher
 from tests.evidence_files import PNG
-from tests.helpers import Page, PageClient
+from tests.helpers import Page, PageClient, today
 from tests.journey import fill_until, submit
 from tests.officers import Account, make_account, sign_in
 
@@ -105,23 +105,23 @@ def test_an_officer_changes_only_their_own_cases_and_cannot_reopen(app: Flask, o
 def test_first_contact_stops_the_clock(
     app: Flask, supervisor: Account, supervisor_client: PageClient
 ) -> None:
-    reference = make_case(app, due_by=date.today() - timedelta(days=2))
+    reference = make_case(app, due_by=today() - timedelta(days=2))
     page = supervisor_client.get(f"/officer/cases/{reference}")
     assert "overdue" in page.text()
-    today = date.today()
+    day = today()
     done = supervisor_client.post(
         f"/officer/cases/{reference}/first-contact",
         {
             "csrf_token": page.csrf_token(),
             "version": version(page, "contact"),
-            "contacted_on": [str(today.day), str(today.month), str(today.year)],
+            "contacted_on": [str(day.day), str(day.month), str(day.year)],
             "channel": "phone",
         },
     )
     assert "First contact has been recorded" in done.text()
     assert "overdue" not in done.text()
     report = case_of(app, reference)
-    assert (report.first_contact_on, report.first_contact_channel) == (today, "phone")
+    assert (report.first_contact_on, report.first_contact_channel) == (day, "phone")
 
 
 def test_a_stale_copy_of_a_case_is_refused_and_nothing_changes(

@@ -36,7 +36,7 @@ from tests import factories
 from tests.cases import make_case
 from tests.conftest import MailCatcher
 from tests.evidence_files import PNG, picture_bytes
-from tests.helpers import Page, PageClient
+from tests.helpers import Page, PageClient, today
 from tests.journey import fill_until
 from tests.officers import PASSWORD, Account, fresh_code, make_account, sign_in
 
@@ -149,10 +149,6 @@ def the_report(app: Flask) -> Report:
         report = db.session.scalars(select(Report)).one()
         db.session.expunge(report)
         return report
-
-
-def today() -> date:
-    return datetime.now(UTC).date()
 
 
 def parts(day: date) -> list[str]:

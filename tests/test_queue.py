@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -10,10 +10,8 @@ from sqlalchemy import event
 
 from portal.extensions import db
 from tests.cases import make_case
-from tests.helpers import Page, PageClient
+from tests.helpers import Page, PageClient, today
 from tests.officers import Account
-
-TODAY = date.today()
 
 
 def references(page: Page) -> list[str]:
@@ -25,11 +23,13 @@ def references(page: Page) -> list[str]:
 def test_safeguarding_and_overdue_cases_come_first_then_by_due_date(
     app: Flask, officer_client: PageClient
 ) -> None:
-    later = make_case(app, due_by=TODAY + timedelta(days=9))
-    sooner = make_case(app, due_by=TODAY + timedelta(days=2))
-    overdue = make_case(app, due_by=TODAY - timedelta(days=1))
-    contacted = make_case(app, due_by=TODAY - timedelta(days=3), first_contact_on=TODAY - timedelta(days=4))
-    safeguarding = make_case(app, due_by=TODAY + timedelta(days=5), flags=["safeguarding"])
+    later = make_case(app, due_by=today() + timedelta(days=9))
+    sooner = make_case(app, due_by=today() + timedelta(days=2))
+    overdue = make_case(app, due_by=today() - timedelta(days=1))
+    contacted = make_case(
+        app, due_by=today() - timedelta(days=3), first_contact_on=today() - timedelta(days=4)
+    )
+    safeguarding = make_case(app, due_by=today() + timedelta(days=5), flags=["safeguarding"])
 
     page = officer_client.get("/officer/")
 
@@ -98,7 +98,7 @@ def test_search_finds_by_reference_postcode_name_and_email(app: Flask, officer_c
 
 
 def test_the_queue_pages_by_keyset_50_at_a_time(app: Flask, officer_client: PageClient) -> None:
-    made = [make_case(app, due_by=TODAY + timedelta(days=i % 30)) for i in range(120)]
+    made = [make_case(app, due_by=today() + timedelta(days=i % 30)) for i in range(120)]
     statements: list[tuple[str, Any]] = []
 
     def capture(_c: Any, _cur: Any, statement: str, parameters: Any, *_args: Any) -> None:

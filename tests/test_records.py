@@ -20,9 +20,8 @@ from sqlalchemy import select
 from portal.cases import operations, records
 from portal.extensions import db
 from portal.models import AuditEvent, Report, TaskingAction, User
-from portal.triage.calendar import london_date
 from tests.cases import make_case
-from tests.helpers import Page, PageClient
+from tests.helpers import Page, PageClient, today
 from tests.officers import Account, make_account, sign_in
 
 REPORTED_DAYS_AGO = 30
@@ -35,10 +34,6 @@ RECORD_ACTIONS = (
     "camera_deployed",
     "power_used",
 )
-
-
-def today() -> date:
-    return london_date(datetime.now(UTC))
 
 
 def days(offset: int) -> date:
@@ -122,7 +117,11 @@ def section_titles(page: Page) -> list[str]:
     return [h.get_text(strip=True) for h in page.soup.find_all("h3") if h.get_text(strip=True) in titles]
 
 
-MEDIATION = {"referral_date": parts(days(-20)), "sessions": "2", "mediation_outcome": "partial_agreement"}
+def mediation(**changes: Any) -> dict[str, Any]:
+    """The mediation form as an officer fills it in, its dates worked out when the test runs."""
+    data = {"referral_date": parts(days(-20)), "sessions": "2", "mediation_outcome": "partial_agreement"}
+    data.update(changes)
+    return data
 
 
 def hardening(**changes: Any) -> dict[str, Any]:
@@ -168,7 +167,7 @@ def test_mediation_records_the_referral_date_sessions_and_outcome(
 ) -> None:
     reference = a_case(app, officer, "neighbour_dispute", "mediation")
 
-    page = record(officer_client, reference, "mediation", MEDIATION, "mediation")
+    page = record(officer_client, reference, "mediation", mediation(), "mediation")
 
     assert "The mediation record has been saved" in page.text()
     assert f"Referred {days(-20):%A} {words(days(-20))}" in page.text()
@@ -189,11 +188,13 @@ def test_mediation_can_be_saved_before_its_outcome_is_known_and_finished_later(
 ) -> None:
     reference = a_case(app, officer, "neighbour_dispute", "mediation")
 
-    page = record(officer_client, reference, "mediation", {**MEDIATION, "mediation_outcome": ""}, "mediation")
+    page = record(
+        officer_client, reference, "mediation", {**mediation(), "mediation_outcome": ""}, "mediation"
+    )
     assert "Outcome Not known yet" in page.text()
     assert page.value("mediation_outcome") == ""
 
-    page = record(officer_client, reference, "mediation", {**MEDIATION, "sessions": "3"}, "mediation")
+    page = record(officer_client, reference, "mediation", {**mediation(), "sessions": "3"}, "mediation")
     assert "Outcome Partial agreement" in page.text()
     assert page.value("sessions") == "3"
     before, after, _ = audit_entries(app, reference, "mediation_recorded")[1]
@@ -417,7 +418,7 @@ def test_a_record_for_a_section_the_case_does_not_have_is_refused(
         "anti-social behaviour or neighbour disputes, and on cases at the tasking meeting"
     ]
     page = record(
-        officer_client, reference, "mediation", MEDIATION, "mediation", version=str(before["version"])
+        officer_client, reference, "mediation", mediation(), "mediation", version=str(before["version"])
     )
     assert page.errors == [f"Mediation cannot be recorded on {reference}: it is not on the mediation route"]
     assert state(app, reference) == before
@@ -427,14 +428,14 @@ def test_a_record_made_before_re_routing_still_shows_and_can_be_finished(
     app: Flask, officer: Account, supervisor: Account, officer_client: PageClient
 ) -> None:
     reference = a_case(app, officer, "safety_concern", "mediation")
-    record(officer_client, reference, "mediation", {**MEDIATION, "mediation_outcome": ""}, "mediation")
+    record(officer_client, reference, "mediation", {**mediation(), "mediation_outcome": ""}, "mediation")
     with app.app_context():
         boss = db.session.get(User, supervisor.id)
         assert boss is not None
         operations.reroute(reference, boss, "target_hardening", "A burglary since", None)
 
     page = record(
-        officer_client, reference, "mediation", {**MEDIATION, "mediation_outcome": "declined"}, "mediation"
+        officer_client, reference, "mediation", {**mediation(), "mediation_outcome": "declined"}, "mediation"
     )
 
     assert section_titles(page) == ["Mediation", "Target hardening"]
@@ -449,28 +450,28 @@ BAD_VALUES: dict[str, tuple[str, str, str, Post, str]] = {
         "mediation",
         "mediation",
         "mediation",
-        lambda: {**MEDIATION, "referral_date": ["", "", ""]},
+        lambda: {**mediation(), "referral_date": ["", "", ""]},
         "Enter the date of referral to mediation",
     ),
     "a referral date that is not a date": (
         "mediation",
         "mediation",
         "mediation",
-        lambda: {**MEDIATION, "referral_date": ["31", "2", str(today().year)]},
+        lambda: {**mediation(), "referral_date": ["31", "2", str(today().year)]},
         "The date of referral to mediation must be a real date, like 27 11 2026",
     ),
     "a referral date with its year missing": (
         "mediation",
         "mediation",
         "mediation",
-        lambda: {**MEDIATION, "referral_date": ["5", "3"]},
+        lambda: {**mediation(), "referral_date": ["5", "3"]},
         "The date of referral to mediation must be a real date, like 27 11 2026",
     ),
     "no referral date sent at all": (
         "mediation",
         "mediation",
         "mediation",
-        lambda: {key: value for key, value in MEDIATION.items() if key != "referral_date"},
+        lambda: {key: value for key, value in mediation().items() if key != "referral_date"},
         "Enter the date of referral to mediation",
     ),
     "an installation date with a day too many": (
@@ -484,42 +485,42 @@ BAD_VALUES: dict[str, tuple[str, str, str, Post, str]] = {
         "mediation",
         "mediation",
         "mediation",
-        lambda: {**MEDIATION, "referral_date": parts(days(1))},
+        lambda: mediation(referral_date=parts(days(1))),
         "The date of referral to mediation must be between the date of the report ({reported}) and today",
     ),
     "a referral before the report": (
         "mediation",
         "mediation",
         "mediation",
-        lambda: {**MEDIATION, "referral_date": parts(days(-REPORTED_DAYS_AGO - 1))},
+        lambda: mediation(referral_date=parts(days(-REPORTED_DAYS_AGO - 1))),
         "The date of referral to mediation must be between the date of the report ({reported}) and today",
     ),
     "sessions in words": (
         "mediation",
         "mediation",
         "mediation",
-        lambda: {**MEDIATION, "sessions": "two"},
+        lambda: {**mediation(), "sessions": "two"},
         "Enter the number of mediation sessions as a whole number, like 2",
     ),
     "fewer than no sessions": (
         "mediation",
         "mediation",
         "mediation",
-        lambda: {**MEDIATION, "sessions": "-1"},
+        lambda: {**mediation(), "sessions": "-1"},
         "Enter the number of mediation sessions held, from 0 to 50",
     ),
     "an outcome not on the list": (
         "mediation",
         "mediation",
         "mediation",
-        lambda: {**MEDIATION, "mediation_outcome": "won"},
+        lambda: {**mediation(), "mediation_outcome": "won"},
         "Choose the outcome of mediation from the list",
     ),
     "an agreement without a session": (
         "mediation",
         "mediation",
         "mediation",
-        lambda: {**MEDIATION, "sessions": "0", "mediation_outcome": "agreement"},
+        lambda: {**mediation(), "sessions": "0", "mediation_outcome": "agreement"},
         "Mediation cannot end in agreement with no sessions: enter the number of sessions held",
     ),
     "an item not on the list": (
@@ -725,14 +726,14 @@ def test_a_second_officer_working_from_a_stale_copy_of_the_case_is_told_and_not_
     copy = opened.soup.find("input", id="mediation-version")
     assert copy is not None
     stale = str(copy["value"])
-    record(officer_client, reference, "mediation", MEDIATION, "mediation")
+    record(officer_client, reference, "mediation", mediation(), "mediation")
     after_officer = state(app, reference)
 
     page = record(
         supervisor_client,
         reference,
         "mediation",
-        {**MEDIATION, "sessions": "5", "mediation_outcome": "agreement"},
+        {**mediation(), "sessions": "5", "mediation_outcome": "agreement"},
         "mediation",
         version=stale,
     )
@@ -965,7 +966,7 @@ def test_the_forms_are_filled_in_with_what_is_recorded(app: Flask, officer: Acco
     reference = a_case(app, officer, "neighbour_dispute", "mediation")
     first = PageClient(app.test_client())
     sign_in(first, officer)
-    record(first, reference, "mediation", MEDIATION, "mediation")
+    record(first, reference, "mediation", mediation(), "mediation")
 
     second = PageClient(app.test_client())
     sign_in(second, officer)

@@ -4,7 +4,6 @@ rather than printing nothing (tests/template_names.py says how it is noticed, an
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
 import pyotp
 import pytest
@@ -17,7 +16,7 @@ from portal.public.journey import PAGES
 from tests import factories
 from tests.cases import make_case
 from tests.conftest import MailCatcher
-from tests.helpers import PageClient
+from tests.helpers import PageClient, today
 from tests.journey import fill_until, submit
 from tests.officers import Account, make_account, sign_in
 from tests.template_names import RecordingUndefined
@@ -89,7 +88,7 @@ def _officer_pages(app: Flask, supervisor: Account, mailbox: MailCatcher) -> Non
     sign_in(officer, supervisor)
     with app.app_context():
         submitted = db.session.scalars(select(Report.reference)).all()
-    today = date.today()
+    day = today()
     made = [
         make_case(app, route=route, flags=["safeguarding"] if route == "target_hardening" else [])
         for route in ("mediation", "target_hardening", "tasking")
@@ -98,7 +97,7 @@ def _officer_pages(app: Flask, supervisor: Account, mailbox: MailCatcher) -> Non
         page = officer.get(f"/officer/cases/{reference}")
         officer.post(f"/officer/cases/{reference}/notes", {"csrf_token": page.csrf_token(), "text": ""})
     closed = make_case(
-        app, status="closed", outcome="resolved", first_contact_on=today, first_contact_channel="phone"
+        app, status="closed", outcome="resolved", first_contact_on=day, first_contact_channel="phone"
     )
     officer.get(f"/officer/cases/{closed}")
     page = officer.get(f"/officer/cases/{submitted[0]}")

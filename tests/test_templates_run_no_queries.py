@@ -19,7 +19,7 @@ from sqlalchemy import event
 from portal.extensions import db
 from tests.helpers import PageClient
 from tests.officers import Account
-from tests.test_records import MEDIATION, a_case, camera, case_url, days, hardening, parts, power, record
+from tests.test_records import a_case, camera, case_url, days, hardening, mediation, parts, power, record
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 # What the portal's own context processors give every template (portal/__init__.py: the
@@ -101,7 +101,7 @@ def a_case_with_every_record(app: Flask, officer: Account, client: PageClient, r
     """A case on ``route`` with each record its page shows made, through the page's own forms."""
     if route == "mediation":
         reference = a_case(app, officer, "neighbour_dispute", "mediation")
-        record(client, reference, "mediation", MEDIATION, "mediation")
+        record(client, reference, "mediation", mediation(), "mediation")
     elif route == "target_hardening":
         reference = a_case(app, officer, "safety_concern", "target_hardening")
         record(client, reference, "target-hardening", hardening(), "hardening")
