@@ -253,7 +253,7 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": _rate_limit_storage(env, production, rate_limits_on),
         "RATELIMIT_HEADERS_ENABLED": True,
         # If Redis is down, a resident's form is not refused (it is not counted either, and the
-        # limiter logs it); signing in is refused (portal/officer/auth_views.py). Production never
+        # limiter logs it); signing in is refused (portal/officer/views/sign_in.py). Production never
         # falls back to memory, which would count separately in each worker and on each host.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": not production,
         "RATELIMIT_SWALLOW_ERRORS": True,

@@ -10,6 +10,7 @@ import ast
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 PORTAL = Path(__file__).resolve().parents[1] / "portal"
 DOMAIN_ROOMS = ("cases", "reports", "triage")
@@ -17,6 +18,7 @@ DOMAIN_ROOMS = ("cases", "reports", "triage")
 SHARED_ROOMS = ("accounts", "mail", "models", "privacy", "text", "web")
 # What portal/ keeps at its top level: the app's own wiring. Everything else lives in a room.
 TOP_LEVEL = {"__init__.py", "cli.py", "config.py", "database.py", "demo.py", "extensions.py", "logs.py"}
+OFFICER_VIEWS = "portal.officer.views."
 WEB_ROOMS = ("portal.officer", "portal.public")
 # Triage is plain data in, decision out: no web framework, no database, no app.
 NOT_IN_TRIAGE = ("flask", "flask_*", "sqlalchemy", "portal.extensions", "portal.models", "portal.database")
@@ -130,3 +132,18 @@ def test_imports_inside_functions_and_relative_imports_are_counted() -> None:
     assert {"portal.officer", "portal.public.pages", "portal.cases.queue", "flask_login"} <= found
     assert within("portal.officer", WEB_ROOMS) and within("portal.public.pages", WEB_ROOMS)
     assert within("flask_login", NOT_IN_TRIAGE) and not within("flaskish", ("flask",))
+
+
+def test_every_back_office_page_is_served_from_its_feature_module(app: Flask) -> None:
+    """One module per feature under ``portal/officer/views/``, as Notify's admin shapes it."""
+    views = {
+        endpoint: app.view_functions[endpoint].__module__
+        for endpoint in app.view_functions
+        if endpoint.startswith("officer.")
+    }
+    elsewhere = {
+        endpoint: module for endpoint, module in views.items() if not module.startswith(OFFICER_VIEWS)
+    }
+    assert views and elsewhere == {}
+    features = {module.removeprefix(OFFICER_VIEWS) for module in views.values()}
+    assert features == {f.stem for f in (PORTAL / "officer" / "views").glob("*.py")} - {"__init__"}

@@ -14,13 +14,4 @@ def _session_limits() -> Any:
     return enforce_limits()
 
 
-from portal.officer import (  # noqa: E402,F401  (routes)
-    accounts_views,
-    agenda_views,
-    auth_views,
-    case_views,
-    downloads_views,
-    policy_views,
-    queue_views,
-    records_views,
-)
+from portal.officer import views  # noqa: E402,F401  (registers the routes)

@@ -17,6 +17,11 @@ def current_policy() -> Policy:
     return policy
 
 
+def flag_labels() -> dict[str, str]:
+    """Each flag's plain-English label, as the policy words it, for pages, agendas and exports."""
+    return {flag.name: flag.label or flag.name.replace("_", " ") for flag in current_policy().flags}
+
+
 def policy_terms() -> dict[str, object]:
     """The policy's numbers that pages and emails tell residents, so none is written twice."""
     policy = current_policy()

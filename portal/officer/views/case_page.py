@@ -1,8 +1,9 @@
-"""The case page, and the changes officers make from it.
+"""The case page: everything about one case on one page, its evidence files, and the way every
+change made from it ends.
 
-Each change is a POST that calls one operation in ``portal.cases.operations``; on success it
-redirects back to the case, and on a refusal it shows the case again with the message and with
-what the officer typed kept.
+Each change (``casework``, ``records``) is a POST that calls one operation through ``attempt``: on
+success it redirects back to the case, and on a refusal it shows the case again with the message
+and with what the officer typed kept.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 from werkzeug.wrappers.response import Response
 
-from portal.accounts.roles import SUPERVISE, VIEW, WORK, can
+from portal.accounts.roles import SUPERVISE, VIEW, can
 from portal.cases import downloads, operations
 from portal.cases.casefile import case_file
 from portal.extensions import db
@@ -55,7 +56,7 @@ def _forms(**given: Any) -> dict[str, Any]:
     return forms
 
 
-def _show(
+def show(
     reference: str, status: int = 200, problem: str | None = None, report: Report | None = None, **given: Any
 ) -> Any:
     report = report or operations.find_case(reference)
@@ -84,7 +85,7 @@ def _show(
     )
 
 
-def _done(reference: str, message: str) -> Response:
+def done(reference: str, message: str) -> Response:
     flash(message, "success")
     return redirect(url_for("officer.case", reference=reference))
 
@@ -98,20 +99,20 @@ def attempt(reference: str, form_name: str, form: Any, change: Callable[[], Any]
     """
     if not form.validate_on_submit():
         first = next(iter(form.errors.values()))[0]
-        return _show(reference, 400, problem=first, **{form_name: form})
+        return show(reference, 400, problem=first, **{form_name: form})
     try:
         change()
     except operations.CaseNotFound as error:
         abort(404, description=str(error))
     except operations.CaseError as error:
         db.session.rollback()
-        return _show(
+        return show(
             reference,
             409 if isinstance(error, (operations.StaleCase, operations.AlreadyClaimed)) else 400,
             problem=str(error),
             **{form_name: form},
         )
-    return _done(reference, success)
+    return done(reference, success)
 
 
 @bp.get("/cases/<reference>")
@@ -121,106 +122,7 @@ def case(reference: str) -> Any:
         report = operations.record_view(reference, current_user)
     except operations.CaseNotFound as error:
         abort(404, description=str(error))
-    return _show(reference, report=report)
-
-
-@bp.post("/cases/<reference>/claim")
-@requires(WORK)
-def claim(reference: str) -> Any:
-    form = ClaimForm()
-    return attempt(
-        reference,
-        "claim_form",
-        form,
-        lambda: operations.claim(reference, current_user),
-        "You have claimed this case",
-    )
-
-
-@bp.post("/cases/<reference>/assign")
-@requires(SUPERVISE)
-def assign(reference: str) -> Any:
-    form = AssignForm()
-    form.officer.choices = [("", "No one"), *((str(o.id), o.name) for o in operations.current_officers())]
-    officer_id = int(form.officer.data) if (form.officer.data or "").isdigit() else None
-    return attempt(
-        reference,
-        "assign_form",
-        form,
-        lambda: operations.assign(reference, current_user, officer_id, form.version.data),
-        "The case has been assigned",
-    )
-
-
-@bp.post("/cases/<reference>/status")
-@requires(WORK)
-def status(reference: str) -> Any:
-    form = StatusForm()
-    return attempt(
-        reference,
-        "status_form",
-        form,
-        lambda: operations.change_status(
-            reference, current_user, form.status.data, form.outcome.data, form.version.data
-        ),
-        "The status has been changed",
-    )
-
-
-@bp.post("/cases/<reference>/first-contact")
-@requires(WORK)
-def first_contact(reference: str) -> Any:
-    form = FirstContactForm()
-    return attempt(
-        reference,
-        "contact_form",
-        form,
-        lambda: operations.record_first_contact(
-            reference, current_user, form.contacted_on.data, form.channel.data, form.version.data
-        ),
-        "First contact has been recorded",
-    )
-
-
-@bp.post("/cases/<reference>/reroute")
-@requires(SUPERVISE)
-def reroute(reference: str) -> Any:
-    form = RerouteForm()
-    return attempt(
-        reference,
-        "reroute_form",
-        form,
-        lambda: operations.reroute(
-            reference, current_user, form.route.data, form.reason.data, form.version.data
-        ),
-        "The case has been re-routed",
-    )
-
-
-@bp.post("/cases/<reference>/notes")
-@requires(WORK)
-def add_note(reference: str) -> Any:
-    form = NoteForm()
-    return attempt(
-        reference,
-        "note_form",
-        form,
-        lambda: operations.add_note(reference, current_user, form.text.data),
-        "Your note has been added",
-    )
-
-
-@bp.post("/cases/<reference>/updates")
-@requires(WORK)
-def post_update(reference: str) -> Any:
-    form = UpdateForm()
-    return attempt(
-        reference,
-        "update_form",
-        form,
-        lambda: operations.post_update(reference, current_user, form.text.data),
-        "Your update has been emailed to the resident",
-    )
+    return show(reference, report=report)
 
 
 @bp.get("/cases/<reference>/attachments/<int:attachment_id>")

@@ -2,7 +2,7 @@
 
 Each kind names its URL, its form, the function of ``portal.cases.records`` that makes the
 change, and what the page says when it is made. Every change goes through
-``case_views.attempt``: on success back to the case page with the message; refused, the case
+``case_page.attempt``: on success back to the case page with the message; refused, the case
 page again with the message and the form as the officer filled it in. What the case page's
 section shows is built in ``portal.officer.records_section``.
 """
@@ -17,7 +17,7 @@ from flask_login import current_user
 
 from portal.accounts.roles import WORK
 from portal.cases import records
-from portal.officer import bp, case_views
+from portal.officer import bp
 from portal.officer.forms import (
     CompleteActionForm,
     MediationForm,
@@ -28,6 +28,7 @@ from portal.officer.forms import (
 )
 from portal.officer.permissions import requires
 from portal.officer.records_section import camera_form
+from portal.officer.views import case_page
 
 YES_NO = {"yes": True, "no": False}
 
@@ -134,7 +135,7 @@ def record_view(kind: RecordKind) -> Callable[..., Any]:
 
     def view(reference: str, **url: Any) -> Any:
         form = kind.form()
-        return case_views.attempt(
+        return case_page.attempt(
             reference,
             kind.form_name,
             form,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import current_app, render_template, request
@@ -22,15 +21,11 @@ from portal.triage.decision import RISK_LEVELS
 TAB_LABELS = {**ROUTE_LABELS, "all": "All"}
 
 
-def today() -> date:
-    return london_today()
-
-
 @bp.get("/")
 @requires(VIEW)
 def queue() -> Any:
     filters = Filters.from_args(request.args)
-    page = queue_page(filters, current_user.id, today(), Cursor.decode(request.args.get("after")))
+    page = queue_page(filters, current_user.id, london_today(), Cursor.decode(request.args.get("after")))
     return render_template(
         "officer/queue.html",
         filters=filters,
@@ -44,6 +39,6 @@ def queue() -> Any:
         flags=current_policy().flags,
         wards=current_app.config["COUNCIL_WARDS"],
         officers=operations.current_officers(),
-        today=today(),
+        today=london_today(),
         first_page=request.args.get("after") is None,
     )

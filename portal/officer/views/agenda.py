@@ -1,4 +1,4 @@
-"""The tasking meeting agenda (a printable page and a CSV file), and the queue as a CSV file."""
+"""The tasking meeting agenda: a printable page, and the same agenda as a CSV file."""
 
 from __future__ import annotations
 
@@ -22,39 +22,16 @@ from portal.cases.agenda import (
     parse_date_parts,
     parse_iso_date,
 )
-from portal.cases.queue import Filters, all_rows
-from portal.models import Report
 from portal.models.report import STATUS_LABELS
 from portal.officer import bp
 from portal.officer.permissions import requires
-from portal.officer.queue_views import today
-from portal.reports.triage_policy import current_policy
+from portal.reports.triage_policy import flag_labels
 from portal.text.csv_safe import csv_response
-from portal.text.labels import KIND_TITLES, ROUTE_LABELS
-from portal.triage.calendar import LONDON
+from portal.text.labels import KIND_TITLES
+from portal.triage.calendar import london_today
 
 DATE_PARTS = ("day", "month", "year")
 INVALID_DATE = "Enter a real meeting date"
-
-QUEUE_CSV_HEADER = (
-    "Reference",
-    "Submitted",
-    "Kind",
-    "Route",
-    "Status",
-    "Risk level",
-    "Risk score",
-    "Flags",
-    "Due by",
-    "First contact",
-    "Ward",
-    "Postcode",
-    "Officer",
-)
-
-
-def _flag_labels() -> dict[str, str]:
-    return {flag.name: flag.label or flag.name.replace("_", " ") for flag in current_policy().flags}
 
 
 def _meeting_date() -> tuple[date | None, dict[str, str]]:
@@ -69,7 +46,7 @@ def _meeting_date() -> tuple[date | None, dict[str, str]]:
         elif "date" in request.args:
             meeting = parse_iso_date(request.args.get("date", "")[:20])
         else:
-            meeting = today()
+            meeting = london_today()
     except InvalidMeetingDate:
         shown = typed if any(typed.values()) else dict.fromkeys(DATE_PARTS, "")
         return None, shown
@@ -88,14 +65,14 @@ def agenda() -> Any:
         return _invalid_date_page(typed)
     return render_template(
         "officer/agenda.html",
-        agenda=build_agenda(meeting, today(), AgendaCursor.decode(request.args.get("after"))),
+        agenda=build_agenda(meeting, london_today(), AgendaCursor.decode(request.args.get("after"))),
         page_size=AGENDA_PAGE_SIZE,
         problem=None,
         typed=typed,
-        flag_labels=_flag_labels(),
+        flag_labels=flag_labels(),
         kind_titles=KIND_TITLES,
         status_labels=STATUS_LABELS,
-        today=today(),
+        today=london_today(),
     )
 
 
@@ -106,39 +83,5 @@ def agenda_csv() -> Any:
     if meeting is None:
         return _invalid_date_page(typed)
     downloads.record_agenda_export(current_user, meeting, agenda_total(meeting))
-    rows = agenda_csv_rows(every_agenda_item(meeting, today()), _flag_labels())
+    rows = agenda_csv_rows(every_agenda_item(meeting, london_today()), flag_labels())
     return csv_response(rows, AGENDA_CSV_HEADER, f"tasking-agenda-{meeting.isoformat()}.csv")
-
-
-def _queue_row(report: Report, flag_labels: dict[str, str]) -> list[object]:
-    """What the export holds of a case: never the resident's description, name or contact details."""
-    return [
-        report.reference,
-        report.submitted_at.astimezone(LONDON).replace(tzinfo=None),
-        KIND_TITLES.get(report.kind, report.kind),
-        ROUTE_LABELS.get(report.current_route, report.current_route),
-        STATUS_LABELS.get(report.status, report.status),
-        report.risk_level,
-        report.risk_score,
-        "; ".join(flag_labels.get(flag, flag) for flag in report.flags),
-        report.due_by,
-        report.first_contact_on,
-        report.ward,
-        report.postcode,
-        report.assignee.name if report.assignee is not None else "Unassigned",
-    ]
-
-
-@bp.get("/queue.csv")
-@requires(VIEW)
-def queue_csv() -> Any:
-    """The filtered queue, every page of it, in queue order: the same filters as the queue page."""
-    filters = Filters.from_args(request.args)
-    rows = all_rows(filters, current_user.id, today())
-    downloads.record_queue_export(current_user, filters, len(rows))
-    flag_labels = _flag_labels()
-    return csv_response(
-        (_queue_row(report, flag_labels) for report in rows),
-        QUEUE_CSV_HEADER,
-        f"queue-{filters.tab.replace('_', '-')}-{today().isoformat()}.csv",
-    )

@@ -1,0 +1,20 @@
+"""The back-office's pages, one module per feature; importing them registers their routes on the
+officer blueprint.
+
+``case_page`` (one case, its evidence files, and how a change from it ends), ``casework`` (claim,
+assign, status, first contact, re-route, notes, updates), ``records`` (the records of the work),
+``queue``, ``exports`` (the queue CSV and the record of downloads), ``agenda`` (the tasking meeting),
+``accounts``, ``sign_in`` and ``policy``.
+"""
+
+from portal.officer.views import (  # noqa: F401  (registers the routes)
+    accounts,
+    agenda,
+    case_page,
+    casework,
+    exports,
+    policy,
+    queue,
+    records,
+    sign_in,
+)
