@@ -231,7 +231,7 @@ def _create_missing_database(url: URL) -> None:
 
 
 # The suite makes and signs in hundreds of accounts: scrypt at a 128th of the portal's cost, which
-# only PORTAL_ENV=testing accepts (tests/test_accounts.py proves the portal's own cost).
+# only PORTAL_ENV=testing accepts (tests/accounts/test_accounts.py proves the portal's own cost).
 
 
 @pytest.fixture(scope="session")

@@ -151,7 +151,7 @@ def test_gunicorn_behind_a_proxy_refuses_an_address_others_reach(bind: str) -> N
 
 @pytest.mark.parametrize("bind", EXPOSED)
 def test_an_app_host_behind_a_named_proxy_on_another_host_may_listen_on_its_address(bind: str) -> None:
-    # The portal believes forwarding headers from the named proxies only (tests/test_proxies.py).
+    # The portal believes forwarding headers from the named proxies only (tests/web/test_proxies.py).
     named = {**BEHIND_PROXY, "TRUSTED_PROXY_ADDRESSES": "10.213.7.10"}
     assert GUNICORN_CONF["bind_refusal"]([bind], named) is None
 

@@ -1,6 +1,6 @@
 """The portal's caches, all in one place: what each keeps, its bound, and the one setting that turns
 them all off (``CACHES``, on by default; ``CACHES=off`` draws every page and reads every draft
-afresh, which is slower and otherwise the same: ``tests/test_caches.py`` proves the pages equal).
+afresh, which is slower and otherwise the same: ``tests/web/test_caches.py`` proves the pages equal).
 
 Each process keeps, for the pages residents see most (docs/performance.md):
 

@@ -13,7 +13,7 @@ from portal.cases.downloads import recent_downloads_and_exports
 from portal.extensions import db
 from portal.models import Report
 from tests.cases import make_case
-from tests.test_queue_query_plans import plan
+from tests.officer.test_queue_query_plans import plan
 
 # Each test reads the database's own query plans: `make test-fast` leaves this module out.
 pytestmark = pytest.mark.plans

@@ -18,10 +18,20 @@ from sqlalchemy import event
 
 from portal.extensions import db
 from tests.helpers import PageClient
+from tests.officer.test_records import (
+    a_case,
+    camera,
+    case_url,
+    days,
+    hardening,
+    mediation,
+    parts,
+    power,
+    record,
+)
 from tests.officers import Account
-from tests.test_records import a_case, camera, case_url, days, hardening, mediation, parts, power, record
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 # What the portal's own context processors give every template (portal/__init__.py: the
 # council's settings and the policy's numbers; portal/web/security.py: the CSP nonce). Each a value.
 CONTEXT = {

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from portal.models.audit import AUDIT_WORDS, AuditAction
 
-PORTAL = Path(__file__).resolve().parent.parent / "portal"
+PORTAL = Path(__file__).resolve().parents[2] / "portal"
 
 
 def test_every_audit_action_has_its_words() -> None:

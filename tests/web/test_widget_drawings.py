@@ -14,7 +14,7 @@ from tests import factories
 from tests.cases import make_case
 from tests.helpers import PageClient
 from tests.journey import choose
-from tests.test_casework import version
+from tests.officer.test_casework import version
 
 
 def widget_cache() -> BoundedCache:
