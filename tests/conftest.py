@@ -264,6 +264,20 @@ def make_app(settings: dict[str, Any], **overrides: Any) -> Flask:
     return app
 
 
+@pytest.fixture(autouse=True)
+def _our_templates_use_only_names_they_are_given(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every page or email a test draws is checked: a name one of our templates uses that its view
+    never gave fails the test that drew it (``tests/template_names.py`` says why not StrictUndefined).
+    A test that asks for ``recorded`` reads the names itself."""
+    RecordingUndefined.used.clear()
+    yield
+    found = sorted(set(RecordingUndefined.used))
+    RecordingUndefined.used.clear()
+    if "recorded" not in request.fixturenames:
+        shown = "\n".join(f"{where}: {what}" for where, what in found)
+        assert found == [], f"undefined in our templates:\n{shown}"
+
+
 @pytest.fixture(scope="session")
 def migrated_app(app_settings: dict[str, Any]) -> Flask:
     app = make_app(app_settings)
