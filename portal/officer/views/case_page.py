@@ -56,7 +56,7 @@ def _forms(**given: Any) -> dict[str, Any]:
     return forms
 
 
-def show(
+def _show(
     reference: str, status: int = 200, problem: str | None = None, report: Report | None = None, **given: Any
 ) -> Any:
     report = report or operations.find_case(reference)
@@ -85,7 +85,7 @@ def show(
     )
 
 
-def done(reference: str, message: str) -> Response:
+def _done(reference: str, message: str) -> Response:
     flash(message, "success")
     return redirect(url_for("officer.case", reference=reference))
 
@@ -99,20 +99,20 @@ def attempt(reference: str, form_name: str, form: Any, change: Callable[[], Any]
     """
     if not form.validate_on_submit():
         first = next(iter(form.errors.values()))[0]
-        return show(reference, 400, problem=first, **{form_name: form})
+        return _show(reference, 400, problem=first, **{form_name: form})
     try:
         change()
     except operations.CaseNotFound as error:
         abort(404, description=str(error))
     except operations.CaseError as error:
         db.session.rollback()
-        return show(
+        return _show(
             reference,
             409 if isinstance(error, (operations.StaleCase, operations.AlreadyClaimed)) else 400,
             problem=str(error),
             **{form_name: form},
         )
-    return done(reference, success)
+    return _done(reference, success)
 
 
 @bp.get("/cases/<reference>")
@@ -122,7 +122,7 @@ def case(reference: str) -> Any:
         report = operations.record_view(reference, current_user)
     except operations.CaseNotFound as error:
         abort(404, description=str(error))
-    return show(reference, report=report)
+    return _show(reference, report=report)
 
 
 @bp.get("/cases/<reference>/attachments/<int:attachment_id>")
