@@ -1,5 +1,6 @@
-"""What every page a journey visits must pass: axe (WCAG 2.2 A and AA), its title, and reflow at
-320 CSS pixels. Each visit also leaves a screenshot for a reviewer to look through.
+"""What every page a journey visits must pass: axe (WCAG 2.2 A and AA) at desktop width and at 320
+CSS pixels, its title, and reflow at 320 CSS pixels. Each visit also leaves a screenshot for a reviewer
+to look through.
 """
 
 from __future__ import annotations
@@ -179,7 +180,7 @@ class CheckedPage:
     # --- the checks -----------------------------------------------------------------------------
 
     def check(self) -> CheckedPage:
-        """Check the page now showing: title, axe, reflow at 320px; and take its screenshot."""
+        """Check the page now showing: title, axe at desktop width and 320px, reflow; take a screenshot."""
         page = self.page
         page.wait_for_load_state("load")
         self.step += 1
@@ -195,11 +196,18 @@ class CheckedPage:
         page.screenshot(path=shot, full_page=True, type="jpeg", quality=80)  # a third of PNG's time
         target = page if self.audit is None else self._mirror()
         violations = self._axe(target)
-        self.visits.pages.append(Visit(self.journey, self.step, path, title, len(violations), shot))
-        assert not violations, f"{where}: axe found WCAG A/AA violations:\n" + "\n".join(
-            f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in violations
+        narrow, overflow = self._at_reflow_width(target)
+        self.visits.pages.append(
+            Visit(self.journey, self.step, path, title, len(violations) + len(narrow), shot)
         )
-        self._check_reflow(target, where)
+        for width, found in ((DESKTOP["width"], violations), (REFLOW_WIDTH, narrow)):
+            listed = "\n".join(
+                f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in found
+            )
+            assert not found, f"{where}: at {width} CSS pixels wide axe found WCAG A/AA violations:\n{listed}"
+        assert overflow is None, (
+            f"{where}: at {REFLOW_WIDTH} CSS pixels wide the page scrolls sideways: {overflow}"
+        )
         return self
 
     def _check_title(self, title: str, where: str) -> None:
@@ -253,15 +261,17 @@ class CheckedPage:
         result: list[dict[str, Any]] = target.evaluate(_RUN_AXE, WCAG_TAGS)
         return result
 
-    def _check_reflow(self, target: Page, where: str) -> None:
+    def _at_reflow_width(self, target: Page) -> tuple[list[dict[str, Any]], str | None]:
+        """At 320 CSS pixels, a phone's width and 400% zoom: axe's violations, and what scrolls sideways.
+
+        The narrow layout is a page of its own: the service navigation folds into a menu, tables
+        and summary lists restack, and what is hidden or shown at each width differs.
+        """
         target.set_viewport_size({"width": REFLOW_WIDTH, "height": DESKTOP["height"]})
         try:
-            overflow = target.evaluate(_SIDEWAYS_SCROLL)
+            return self._axe(target), target.evaluate(_SIDEWAYS_SCROLL)
         finally:
             target.set_viewport_size(DESKTOP)
-        assert overflow is None, (
-            f"{where}: at {REFLOW_WIDTH} CSS pixels wide the page scrolls sideways: {overflow}"
-        )
 
     # --- the keyboard ---------------------------------------------------------------------------
 

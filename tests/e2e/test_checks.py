@@ -61,6 +61,18 @@ def test_sideways_scrolling_at_320_pixels_fails_the_page(fake_page: tuple[Page, 
         tab.check()
 
 
+def test_axe_failures_seen_only_at_320_pixels_fail_the_page(fake_page: tuple[Page, dict[str, str]]) -> None:
+    """A field whose label is hidden only on narrow screens passes at desktop width and fails at 320."""
+    page, pages = fake_page
+    body = (
+        "<style>@media (max-width: 600px) { .wide-only { display: none; } }</style>"
+        "<label class='wide-only' for='postcode'>Postcode</label><input type='text' id='postcode'>"
+    )
+    tab = _checked(page, pages, "/check-the-checks/narrow-axe", body)
+    with pytest.raises(AssertionError, match="at 320 CSS pixels wide axe found"):
+        tab.check()
+
+
 def test_an_error_page_must_say_so_in_its_title(fake_page: tuple[Page, dict[str, str]]) -> None:
     page, pages = fake_page
     summary = "<div class='govuk-error-summary'><h2>There is a problem</h2></div>"
