@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import load_only
 
@@ -12,16 +13,8 @@ from portal.extensions import db
 from portal.models import Attachment, AuditEvent, CaseNote, OutboxMessage, Report, User
 from portal.models.audit import IS_CHANGE, IS_VIEW
 from portal.models.outbox import FAILED
-from portal.text.labels import (
-    DETAIL_QUESTIONS,
-    FREQUENCY_LABELS,
-    HARM_LABELS,
-    KIND_TITLES,
-    PREVIOUS_REPORTS_LABELS,
-    STARTED_LABELS,
-    TYPE_LABELS,
-    yes_no,
-)
+from portal.reports.summary import Answer, Voice, summarise
+from portal.text.labels import KIND_TITLES
 from portal.triage.calendar import london_today
 
 RELATED_LIMIT = 25
@@ -50,17 +43,11 @@ UNDELIVERED_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class Answer:
-    question: str
-    lines: tuple[str, ...]
-
-
 @dataclass
 class CaseFile:
     report: Report
     kind_title: str
-    answers: list[tuple[str, list[Answer]]]
+    answers: list[tuple[str, tuple[Answer, ...]]]
     overdue: bool
     case_review: str
     reporter_reports: list[Report]
@@ -89,48 +76,21 @@ class Viewer:
     last_at: datetime
 
 
-def _answer(question: str, value: str | list[str]) -> Answer:
-    lines = value if isinstance(value, list) else (value.splitlines() or [""])
-    return Answer(question, tuple(lines) or ("None",))
+# The case page's headings for the summary's topics: the officer reads about the resident.
+TOPIC_TITLES = {
+    "what": "What is happening",
+    "where": "Where and when",
+    "impact": "How it affects them",
+    "about-you": "About the reporter",
+}
 
 
-def answers(report: Report) -> list[tuple[str, list[Answer]]]:
-    labels = TYPE_LABELS[report.kind]
-    what = [
-        _answer("What it is", [labels.get(t, t) for t in report.types]),
-        _answer("What is happening", report.description),
-        *(_answer(DETAIL_QUESTIONS[name], yes_no(value)) for name, value in report.details.items()),
-    ]
-    where = [
-        _answer("Where", report.address or "Not given"),
-        _answer("Postcode", report.postcode or "Not given"),
-        _answer("Ward", report.ward or "Not known"),
-        _answer("When it started", STARTED_LABELS[report.started]),
-        _answer("How often", FREQUENCY_LABELS[report.frequency]),
-        _answer("Reported in the last 6 months", PREVIOUS_REPORTS_LABELS[report.previous_reports]),
-    ]
-    harm = [HARM_LABELS[question] for question, value in report.harm().items() if value]
-    if report.anonymous:
-        reporter = [_answer("Reporter", "Anonymous")]
-    else:
-        reporter = [
-            _answer("Name", report.reporter_name or "Not given"),
-            _answer("Email", report.reporter_email or "Not given"),
-            _answer(
-                "Safe to email", yes_no(report.safe_to_email) if report.reporter_email else "No email given"
-            ),
-            _answer("Phone", report.reporter_phone or "Not given"),
-            _answer(
-                "Safe to phone", yes_no(report.safe_to_phone) if report.reporter_phone else "No phone given"
-            ),
-        ]
-    reporter.append(_answer("Lives in the district", yes_no(report.lives_in_district)))
-    return [
-        ("What is happening", what),
-        ("Where and when", where),
-        ("How it affects them", [_answer("Harm", harm or ["None of these"])]),
-        ("About the reporter", reporter),
-    ]
+def answers(report: Report) -> list[tuple[str, tuple[Answer, ...]]]:
+    """The resident's answers, as the summary every room shows puts them (evidence has its own list)."""
+    topics = summarise(
+        report.kind, report.as_contract(), area=current_app.config["COUNCIL_AREA"], voice=Voice.OFFICER
+    )
+    return [(TOPIC_TITLES[topic.key], topic.answers) for topic in topics]
 
 
 def related_by_reporter(report: Report) -> list[Report]:

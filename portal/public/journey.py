@@ -46,6 +46,7 @@ FIELD_PAGES = {
     "previous_reports": "where",
     "harm": "impact",
     "reporter": "about-you",
+    "evidence": "evidence",  # not a contract field: the files a draft holds
 }
 
 
