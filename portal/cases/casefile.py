@@ -6,14 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import load_only
 
+from portal.cases.safe_contact import SafeContact
+from portal.cases.timeline import Entry, timeline
 from portal.extensions import db
-from portal.models import Attachment, AuditEvent, CaseNote, OutboxMessage, Report, User
-from portal.models.audit import IS_CHANGE, IS_VIEW
+from portal.models import Attachment, CaseNote, OutboxMessage, Report
 from portal.models.outbox import FAILED
 from portal.reports.summary import Answer, Voice, summarise
+from portal.reports.triage_policy import flag_labels
 from portal.text.labels import KIND_TITLES
 from portal.triage.calendar import london_today
 
@@ -53,8 +55,9 @@ class CaseFile:
     reporter_reports: list[Report]
     place_reports: list[Report]
     notes: list[CaseNote]
-    timeline: list[AuditEvent]  # every change, newest first; views are summed up in ``viewers``
-    viewers: list[Viewer]
+    flags: list[str]  # the flags' labels, as the policy words them
+    safe_contact: SafeContact
+    timeline: list[Entry]  # every change, and each officer's views a day, newest first
     undelivered: list[Undelivered]  # emails given up after their last attempt
     attachments: list[Attachment]  # the evidence, loaded here so the page runs no query as it renders
 
@@ -65,15 +68,6 @@ class Undelivered:
     queued_at: datetime
     attempts: int
     last_error: str | None
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """Who has looked at a case: each view is in the audit log; the case page sums them per person."""
-
-    name: str
-    times: int
-    last_at: datetime
 
 
 # The case page's headings for the summary's topics: the officer reads about the resident.
@@ -127,6 +121,7 @@ def related_by_place(report: Report) -> list[Report]:
 
 
 def case_file(report: Report) -> CaseFile:
+    labels = flag_labels()
     review = next(
         (words for flag, words in CASE_REVIEW_WORDS.items() if flag in report.flags), "Not applicable."
     )
@@ -143,14 +138,9 @@ def case_file(report: Report) -> CaseFile:
                 select(CaseNote).where(CaseNote.report_id == report.id).order_by(CaseNote.created_at.desc())
             )
         ),
-        timeline=list(
-            db.session.scalars(
-                select(AuditEvent)
-                .where(AuditEvent.report_id == report.id, IS_CHANGE)
-                .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-            )
-        ),
-        viewers=viewers(report),
+        flags=[labels.get(flag, flag.replace("_", " ")) for flag in report.flags],
+        safe_contact=SafeContact.for_report(report),
+        timeline=timeline(report),
         undelivered=undelivered(report),
         attachments=list(report.attachments),
     )
@@ -169,19 +159,3 @@ def undelivered(report: Report) -> list[Undelivered]:
         Undelivered(UNDELIVERED_WORDS.get(purpose, "An email could not be sent."), at, attempts, error)
         for purpose, at, attempts, error in rows
     ]
-
-
-def viewers(report: Report) -> list[Viewer]:
-    """Everyone who has opened the case, how often, and when last: most recent first.
-
-    A case opened thousands of times would make a timeline of thousands of lines; each view is
-    still kept, one audit entry each, and summed here.
-    """
-    rows = db.session.execute(
-        select(User.name, func.count(), func.max(AuditEvent.at))
-        .join(User, AuditEvent.actor_id == User.id)
-        .where(AuditEvent.report_id == report.id, IS_VIEW)
-        .group_by(User.id, User.name)
-        .order_by(func.max(AuditEvent.at).desc())
-    )
-    return [Viewer(name, times, last_at) for name, times, last_at in rows]

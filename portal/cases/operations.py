@@ -160,37 +160,60 @@ def change_status(
             may_work_on(user, report),
             "Only the officer with the case, or a supervisor, can change its status",
         )
-        if status not in TRANSITIONS:
-            raise IllegalTransition("Choose a status")
-        if status not in TRANSITIONS[report.status]:
-            now, then = STATUS_LABELS[report.status].lower(), STATUS_LABELS[status].lower()
-            raise IllegalTransition(f"A case that is {now} cannot become {then}")
-        if report.status == "closed":
-            _require(can(user, SUPERVISE), "Only a supervisor can reopen a closed case")
-        before = {"status": report.status, "outcome": report.outcome}
-        if status == "closed":
-            if outcome not in OUTCOMES:
-                raise IllegalTransition("Choose the outcome to close the case")
-            report.outcome = outcome
-            report.closed_at = utcnow()
-        else:
-            report.outcome = None
-            report.closed_at = None
-        report.status = status
-        audit.record(
-            AuditAction.STATUS_CHANGED,
-            actor=user,
-            report=report,
-            before=before,
-            after={"status": status, "outcome": report.outcome},
-        )
+        _move(report, user, status, outcome)
     return report
 
 
+def next_statuses(report: Report, user: User) -> tuple[str, ...]:
+    """The statuses ``user`` may move the case to now: the status form offers these."""
+    if not may_work_on(user, report) or (report.status == "closed" and not can(user, SUPERVISE)):
+        return ()
+    return TRANSITIONS[report.status]
+
+
+def _move(report: Report, user: User, status: str, outcome: str | None) -> None:
+    """Move the locked case to ``status`` along the workflow, with its audit entry."""
+    if status not in TRANSITIONS:
+        raise IllegalTransition("Choose a status")
+    if status == report.status:
+        raise IllegalTransition(f"The case is already {STATUS_LABELS[status].lower()}: choose another status")
+    if status not in TRANSITIONS[report.status]:
+        now, then = STATUS_LABELS[report.status].lower(), STATUS_LABELS[status].lower()
+        raise IllegalTransition(f"A case that is {now} cannot become {then}")
+    if report.status == "closed":
+        _require(can(user, SUPERVISE), "Only a supervisor can reopen a closed case")
+    before = {"status": report.status, "outcome": report.outcome}
+    if status == "closed":
+        if outcome not in OUTCOMES:
+            raise IllegalTransition("Choose the outcome to close the case")
+        report.outcome = outcome
+        report.closed_at = utcnow()
+    else:
+        report.outcome = None
+        report.closed_at = None
+    report.status = status
+    audit.record(
+        AuditAction.STATUS_CHANGED,
+        actor=user,
+        report=report,
+        before=before,
+        after={"status": status, "outcome": report.outcome},
+    )
+
+
 def record_first_contact(
-    reference: str, user: User, on: date | None, channel: str, version: int | None
+    reference: str,
+    user: User,
+    on: date | None,
+    channel: str,
+    version: int | None,
+    start_work: bool = False,
 ) -> Report:
-    """The resident has been contacted: this stops the due-date clock."""
+    """The resident has been contacted: this stops the due-date clock.
+
+    With ``start_work``, a new case also moves to in progress, in the same change: the audit log
+    then has both entries, the contact and the status.
+    """
     with _changing(reference, version) as report:
         _require(
             may_work_on(user, report), "Only the officer with the case, or a supervisor, can record contact"
@@ -214,6 +237,8 @@ def record_first_contact(
             before=before,
             after={"first_contact_on": on.isoformat(), "first_contact_channel": channel},
         )
+        if start_work and report.status == "new":
+            _move(report, user, "in_progress", None)
     return report
 
 

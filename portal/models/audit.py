@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 class AuditAction(StrEnum):
     """Every action the audit log records: the one list, stored as its value. ``AUDIT_WORDS`` says
-    each in the words the back-office shows after the officer's name."""
+    each as a short heading; ``portal.cases.timeline`` says a case's entries in full, with their values."""
 
     # On a case
     VIEWED = "viewed"  # opening a case
@@ -52,32 +52,32 @@ class AuditAction(StrEnum):
 
 
 AUDIT_WORDS: dict[AuditAction, str] = {
-    AuditAction.VIEWED: "viewed the case",
-    AuditAction.CLAIMED: "claimed the case",
-    AuditAction.ASSIGNED: "assigned the case",
-    AuditAction.STATUS_CHANGED: "changed the status",
-    AuditAction.FIRST_CONTACT: "recorded first contact",
-    AuditAction.REROUTED: "re-routed the case",
-    AuditAction.NOTE_ADDED: "added an internal note",
-    AuditAction.UPDATE_SENT: "emailed an update to the resident",
-    AuditAction.MEDIATION_RECORDED: "recorded mediation",
-    AuditAction.TARGET_HARDENING_RECORDED: "recorded target hardening",
-    AuditAction.TASKING_RECORDED: "recorded the tasking meeting",
-    AuditAction.TASKING_ACTION_ADDED: "added a tasking action",
-    AuditAction.TASKING_ACTION_DONE: "marked a tasking action done",
-    AuditAction.CAMERA_DEPLOYED: "recorded a wildlife camera deployment",
-    AuditAction.POWER_USED: "recorded an ASB tool or power used",
-    AuditAction.ANONYMISED: "anonymised the case at the end of its retention period",
-    AuditAction.DOWNLOADED: "downloaded",
-    AuditAction.EXPORTED: "exported",
-    AuditAction.EXPORTED_FOR_SUBJECT_ACCESS: "exported the case for a subject access request",
-    AuditAction.ACCOUNT_CREATED: "created an account",
-    AuditAction.ACCOUNT_ENABLED: "enabled an account",
-    AuditAction.ACCOUNT_DISABLED: "disabled an account",
-    AuditAction.PASSWORD_CHANGED: "changed their password",
-    AuditAction.PASSWORD_RESET: "reset a password",
-    AuditAction.TWO_FACTOR_ENROLLED: "set up two-factor authentication",
-    AuditAction.TWO_FACTOR_RESET: "reset two-factor authentication",
+    AuditAction.VIEWED: "Viewed",
+    AuditAction.CLAIMED: "Claimed",
+    AuditAction.ASSIGNED: "Assigned",
+    AuditAction.STATUS_CHANGED: "Status changed",
+    AuditAction.FIRST_CONTACT: "First contact recorded",
+    AuditAction.REROUTED: "Re-routed",
+    AuditAction.NOTE_ADDED: "Internal note added",
+    AuditAction.UPDATE_SENT: "Update emailed to the resident",
+    AuditAction.MEDIATION_RECORDED: "Mediation recorded",
+    AuditAction.TARGET_HARDENING_RECORDED: "Target hardening recorded",
+    AuditAction.TASKING_RECORDED: "Tasking meeting recorded",
+    AuditAction.TASKING_ACTION_ADDED: "Tasking action added",
+    AuditAction.TASKING_ACTION_DONE: "Tasking action done",
+    AuditAction.CAMERA_DEPLOYED: "Wildlife camera deployment recorded",
+    AuditAction.POWER_USED: "ASB tool or power recorded",
+    AuditAction.ANONYMISED: "Anonymised at the end of its retention period",
+    AuditAction.DOWNLOADED: "Downloaded",
+    AuditAction.EXPORTED: "Exported",
+    AuditAction.EXPORTED_FOR_SUBJECT_ACCESS: "Exported for a subject access request",
+    AuditAction.ACCOUNT_CREATED: "Account created",
+    AuditAction.ACCOUNT_ENABLED: "Account enabled",
+    AuditAction.ACCOUNT_DISABLED: "Account disabled",
+    AuditAction.PASSWORD_CHANGED: "Password changed",
+    AuditAction.PASSWORD_RESET: "Password reset",
+    AuditAction.TWO_FACTOR_ENROLLED: "Two-factor authentication set up",
+    AuditAction.TWO_FACTOR_RESET: "Two-factor authentication reset",
 }
 FILE_ACTIONS = (AuditAction.DOWNLOADED, AuditAction.EXPORTED, AuditAction.EXPORTED_FOR_SUBJECT_ACCESS)
 # Written as literals, not bound values, so that both databases see the partial indexes apply.

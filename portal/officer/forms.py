@@ -108,18 +108,32 @@ class AssignForm(VersionedForm):
 
 
 class StatusForm(VersionedForm):
+    """The case's status, its current one chosen; the outcome is asked only under "Closed"."""
+
     status = RadioField(
-        "New status",
+        "Status",
         choices=list(STATUS_LABELS.items()),
         widget=RadioInput(),
         validators=[InputRequired(message="Select the new status")],
     )
     outcome = RadioField(
-        "Outcome (needed to close the case)",
+        "Outcome",
         choices=list(OUTCOMES.items()),
         widget=RadioInput(),
         validators=[Optional()],
     )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The outcome is needed only to close the case. Without JavaScript it shows under every
+        status, and an outcome chosen for another status is ignored."""
+        valid = super().validate(extra_validators)
+        if self.status.data == "closed" and self.outcome.data not in OUTCOMES:
+            self.outcome.errors = [*self.outcome.errors, "Select the outcome to close the case"]
+            return False
+        return valid
+
+
+START_WORK = "in_progress"
 
 
 class FirstContactForm(VersionedForm):
@@ -134,6 +148,18 @@ class FirstContactForm(VersionedForm):
         widget=RadioInput(),
         validators=[InputRequired(message="Select how the resident was contacted")],
     )
+    # Offered only while the case is new; ticked to begin with, as first contact starts the work.
+    start_work = SelectMultipleField(
+        "Status after first contact",
+        choices=[(START_WORK, "Also change the status to in progress")],
+        default=[START_WORK],
+        widget=CheckboxesInput(),
+        validators=[Optional()],
+    )
+
+    @property
+    def starts_work(self) -> bool:
+        return START_WORK in (self.start_work.data or [])
 
 
 class RerouteForm(VersionedForm):

@@ -117,14 +117,20 @@ def test_officer_works_a_case_and_supervisor_reroutes_it(
 
     timeline = boss.page.locator(".portal-timeline").inner_text()
     for event in (
-        f"{officer.name} claimed the case",
-        f"{officer.name} recorded first contact",
-        f"{officer.name} emailed an update to the resident",
-        f"{supervisor.name} re-routed the case",
+        "Claimed",
+        f"First contact by phone on {today.day} {today:%B}",
+        "Status: in progress",
+        "Update emailed to the resident",
+        "Re-routed to mediation",
+        f"{supervisor.name}, ",
+        f"{officer.name}, ",
+        f"Viewed 2 times by {supervisor.name}",
+        f"Viewed 4 times by {officer.name}",
         REASON,
-        "reported by the resident and triaged to tasking",
+        "Reported by the resident and triaged to tasking",
     ):
         assert event in timeline, f"the timeline shows {event!r}"
+    assert "→" not in timeline
 
     # The rest of the back-office's navigation, then the case in its new tab.
     boss.link("Tasking agenda")

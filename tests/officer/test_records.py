@@ -20,6 +20,7 @@ from sqlalchemy import select
 from portal.cases import operations, records
 from portal.extensions import db
 from portal.models import AuditEvent, Report, TaskingAction, User
+from portal.models.work import AGE_BANDS, POWERS
 from tests.cases import make_case
 from tests.helpers import Page, PageClient, today
 from tests.officers import Account, make_account, sign_in
@@ -173,7 +174,7 @@ def test_mediation_records_the_referral_date_sessions_and_outcome(
     assert f"Referred {days(-20):%A} {words(days(-20))}" in page.text()
     assert "Sessions held 2" in page.text()
     assert "Outcome Partial agreement" in page.text()
-    assert "recorded mediation" in page.text()
+    assert "Mediation recorded" in page.text()
     assert audit_entries(app, reference, "mediation_recorded") == [
         (
             {"referral_date": None, "sessions": None, "outcome": None},
@@ -957,8 +958,12 @@ def test_the_timeline_says_what_was_recorded(
     record(officer_client, reference, "powers", power(), "power")
     page = record(officer_client, reference, "cameras", camera(), "camera")
 
-    assert "Test Officer recorded an ASB tool or power used" in page.text()
-    assert "Test Officer recorded a wildlife camera deployment" in page.text()
+    entries = [li.get_text(" ", strip=True) for li in page.soup.select(".portal-timeline li")]
+    timeline = [entry for entry in entries if not entry.startswith("Viewed ")]
+    assert timeline[0].startswith("Wildlife camera deployment recorded Camera: ")
+    assert timeline[1].startswith(f"ASB tool or power recorded Power: {POWERS['cpw']}; ")
+    assert f"served on age band: {AGE_BANDS['18_24']}" in timeline[1] and "Test Officer, " in timeline[1]
+    assert all("→" not in entry and "_" not in entry for entry in timeline)
     assert set(RECORD_ACTIONS) >= set(state(app, reference)["audit"])
 
 

@@ -20,8 +20,7 @@ from portal.cases import downloads, operations
 from portal.cases.casefile import case_file
 from portal.extensions import db
 from portal.models import Report
-from portal.models.audit import AUDIT_WORDS, AuditAction
-from portal.models.report import CONTACT_CHANNELS, OUTCOMES, STATUS_LABELS
+from portal.models.report import CONTACT_CHANNELS, OPEN_STATUSES, OUTCOMES, STATUS_LABELS
 from portal.officer import bp
 from portal.officer.forms import (
     AssignForm,
@@ -35,9 +34,6 @@ from portal.officer.forms import (
 from portal.officer.permissions import requires
 from portal.officer.records_section import records_section
 from portal.reports import evidence
-
-# An entry that names what it acted on shows that name after its words, in place of before → after.
-AUDIT_NAMES = {AuditAction.DOWNLOADED: "file"}
 
 
 def _forms(**given: Any) -> dict[str, Any]:
@@ -64,20 +60,36 @@ def _show(
     for name in ("assign_form", "status_form", "contact_form", "reroute_form"):
         if forms[name].version.data is None:
             forms[name].version.data = report.version
+    # The status form offers the case's own status, chosen, and the statuses it may move to.
+    next_statuses = operations.next_statuses(report, current_user)
+    status_form = forms["status_form"]
+    status_form.status.choices = [
+        (value, label)
+        for value, label in STATUS_LABELS.items()
+        if value == report.status or value in next_statuses
+    ]
+    if "status_form" not in given:
+        status_form.status.data = report.status
+    is_open = report.status in OPEN_STATUSES
+    may_work = operations.may_work_on(current_user, report)
+    case = case_file(report)
     return (
         render_template(
             "officer/case.html",
-            case=case_file(report),
+            case=case,
             report=report,
             problem=problem,
-            may_work=operations.may_work_on(current_user, report),
+            may_work=may_work,
+            # A closed case keeps its records on show; more are recorded only while it is open.
+            may_record=may_work and is_open,
+            may_claim=is_open and not report.assignee_id,
+            may_change_status=bool(next_statuses),
+            is_open=is_open,
             can_supervise=can(current_user, SUPERVISE),
-            resident_can_be_emailed=report.can_be_emailed,
+            resident_can_be_emailed=case.safe_contact.may_email,
             status_labels=STATUS_LABELS,
             outcomes=OUTCOMES,
             channels=CONTACT_CHANNELS,
-            audit_words=AUDIT_WORDS,
-            audit_names=AUDIT_NAMES,
             records=records_section(report, given),
             **forms,
         ),

@@ -75,7 +75,12 @@ def first_contact(reference: str) -> Any:
         "contact_form",
         form,
         lambda: operations.record_first_contact(
-            reference, current_user, form.contacted_on.data, form.channel.data, form.version.data
+            reference,
+            current_user,
+            form.contacted_on.data,
+            form.channel.data,
+            form.version.data,
+            start_work=form.starts_work,
         ),
         "First contact has been recorded",
     )

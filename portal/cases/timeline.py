@@ -1,0 +1,165 @@
+"""A case's timeline in the words a person would use: "Closed: resolved", "Status: in progress",
+"First contact by phone on 1 December", never ``status: new → closed``.
+
+Every change is one entry. Views are many (an officer may open a case a dozen times a day), so
+each officer's views on one London day are summed up in one entry: "Viewed 3 times by Sam Officer".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import AuditEvent, Report, User
+from portal.models.audit import AUDIT_WORDS, IS_CHANGE, IS_VIEW, AuditAction
+from portal.models.report import OUTCOMES, STATUS_LABELS
+from portal.models.work import AGE_BANDS, HARDENING_ITEMS, MEDIATION_OUTCOMES, POWERS
+from portal.text.labels import ROUTE_LABELS
+from portal.triage.calendar import LONDON
+
+# How each way of first contact is said after "First contact".
+CONTACT_WORDS = {
+    "phone": "by phone",
+    "email": "by email",
+    "visit": "by a home visit",
+    "letter": "by letter",
+    "in_person": "in person",
+}
+# The labels of the coded values a record of the work keeps, by the name the audit log gives them.
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "outcome": MEDIATION_OUTCOMES,
+    "items": HARDENING_ITEMS,
+    "power": POWERS,
+    "served_on_age_band": AGE_BANDS,
+}
+_CODE = re.compile(r"^[a-z]+(_[a-z]+)+$")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the timeline: what happened, who did it (``None`` for the portal or when
+    ``words`` already names them), when, and any detail such as a reason."""
+
+    at: datetime
+    words: str
+    who: str | None = None
+    detail: str | None = None
+
+
+def day_words(day: date | str, year_of: date | None = None) -> str:
+    """ "1 December", with the year only when it is not the year of ``year_of``."""
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
+    words = f"{day.day} {day:%B}"
+    return words if year_of is not None and day.year == year_of.year else f"{words} {day.year}"
+
+
+def _value_words(value: Any, labels: dict[str, str]) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_value_words(item, labels) for item in value) or "none"
+    if isinstance(value, str) and value in labels:
+        return labels[value]
+    if isinstance(value, str):
+        try:
+            return day_words(date.fromisoformat(value))
+        except ValueError:
+            return value.replace("_", " ") if _CODE.match(value) else value
+    return str(value)
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> str | None:
+    """What a record now holds that it did not before, as "Sessions: 2; outcome: agreement"."""
+    said = [
+        f"{key.replace('_', ' ')}: {_value_words(value, VALUE_LABELS.get(key, {}))}"
+        for key, value in after.items()
+        if value not in (None, "", []) and before.get(key) != value
+    ]
+    words = "; ".join(said)
+    return words[:1].upper() + words[1:] if words else None
+
+
+def _status_words(before: dict[str, Any], after: dict[str, Any]) -> str:
+    status = after.get("status", "")
+    label = STATUS_LABELS.get(status, status).lower()
+    if status == "closed":
+        outcome = after.get("outcome")
+        return f"Closed: {OUTCOMES[outcome].lower()}" if outcome in OUTCOMES else "Closed"
+    if before.get("status") == "closed":
+        return f"Reopened: {label}"
+    return f"Status: {label}"
+
+
+def _first_contact_words(before: dict[str, Any], after: dict[str, Any], at: datetime) -> str:
+    channel = after.get("first_contact_channel")
+    how = CONTACT_WORDS.get(channel or "", (channel or "").replace("_", " "))
+    on = after.get("first_contact_on")
+    when = f" on {day_words(on, at.astimezone(LONDON).date())}" if on else ""
+    changed = " changed to" if before.get("first_contact_on") else ""
+    return f"First contact{changed} {how}{when}"
+
+
+def entry_for(event: AuditEvent, who: str | None) -> Entry:
+    """One change to a case, in words."""
+    action, before, after = event.action, event.before or {}, event.after or {}
+    words = AUDIT_WORDS.get(action) or action.replace("_", " ").capitalize()  # type: ignore[call-overload]
+    detail: str | None = None
+    if action == AuditAction.STATUS_CHANGED:
+        words = _status_words(before, after)
+    elif action == AuditAction.FIRST_CONTACT:
+        words = _first_contact_words(before, after, event.at)
+    elif action == AuditAction.ASSIGNED:
+        words = f"Assigned to {after['assignee']}" if after.get("assignee") else "Unassigned"
+    elif action == AuditAction.REROUTED:
+        route = after.get("route", "")
+        words, detail = f"Re-routed to {ROUTE_LABELS.get(route, route).lower()}", event.detail
+    elif action == AuditAction.DOWNLOADED:
+        words = f"Downloaded {after.get('file')}"
+    elif action in (AuditAction.NOTE_ADDED, AuditAction.UPDATE_SENT, AuditAction.CLAIMED):
+        pass  # the words say it all
+    else:
+        detail = _changes(before, after) or event.detail
+    return Entry(event.at, words, who, detail)
+
+
+def _views(report: Report) -> list[Entry]:
+    """Each officer's views of the case on each London day, summed up in one entry.
+
+    Read from the views' own index (officer and time only), so a case opened thousands of times
+    is counted without reading its changes, and its timeline stays a line a day per officer.
+    """
+    rows = db.session.execute(
+        select(AuditEvent.actor_id, User.name, AuditEvent.at)
+        .outerjoin(User, AuditEvent.actor_id == User.id)
+        .where(AuditEvent.report_id == report.id, IS_VIEW)
+    )
+    days: dict[tuple[int | None, date], tuple[str, int, datetime]] = {}
+    for actor_id, name, at in rows:
+        key = (actor_id, at.astimezone(LONDON).date())
+        _, times, last = days.get(key, (name, 0, at))
+        days[key] = (name or "the portal", times + 1, max(last, at))
+    return [
+        Entry(last, f"Viewed {'once' if times == 1 else f'{times} times'} by {name}")
+        for name, times, last in days.values()
+    ]
+
+
+def timeline(report: Report) -> list[Entry]:
+    """The case's history, newest first, ending with the report itself."""
+    changes = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.report_id == report.id, IS_CHANGE)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    )
+    entries = [entry_for(event, event.actor.name if event.actor else None) for event in changes]
+    entries.extend(_views(report))
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    route = ROUTE_LABELS.get(report.route, report.route).lower()
+    entries.append(Entry(report.submitted_at, f"Reported by the resident and triaged to {route}"))
+    return entries
