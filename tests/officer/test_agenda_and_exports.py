@@ -574,14 +574,20 @@ def test_the_queue_export_holds_no_description_or_resident_details(
 
 
 def test_the_queue_links_to_its_export_keeping_the_filters(app: Flask, officer_client: PageClient) -> None:
-    make_case(app)
-    page = officer_client.get("/officer/?tab=tasking&risk_level=high&ward=Dronfield+North&q=S18+1AB")
+    make_case(app, risk_level="high", status="in_progress")
+    page = officer_client.get(
+        "/officer/?tab=tasking&status=in_progress&risk_level=high&ward=Dronfield+North&q=Resident"
+    )
     link = page.soup.find("a", string="Download these cases (CSV)")
     assert link is not None
     href = str(link["href"])
     assert href.startswith("/officer/queue.csv?")
-    for part in ("tab=tasking", "risk_level=high", "ward=Dronfield+North", "q=S18+1AB", "status=open"):
+    for part in ("tab=tasking", "risk_level=high", "ward=Dronfield+North", "q=Resident", "status=in_progress"):
         assert part in href
+    # A search by postcode looks at every status, and so does its download.
+    page = officer_client.get("/officer/?tab=tasking&status=open&q=S18+1AB")
+    href = str(page.soup.find("a", string="Download these cases (CSV)")["href"])
+    assert "q=S18+1AB" in href and "status=all" in href
 
 
 def test_an_empty_export_still_has_its_header(officer_client: PageClient) -> None:
