@@ -8,19 +8,8 @@ from flask import Flask
 
 from tests.cases import make_case
 from tests.e2e.checks import CheckedPage
-from tests.e2e.forms import answer
-from tests.officers import PASSWORD, Account, fresh_code, make_account
-
-
-def signed_in(journey: Callable[..., CheckedPage], app: Flask, account: Account) -> CheckedPage:
-    tab = journey(who=account.role)
-    tab.goto("/officer/")
-    answer(tab.page, {"email": account.email, "password": PASSWORD})
-    tab.button("Sign in")
-    answer(tab.page, {"code": fresh_code(app, account)})
-    tab.button("Continue")
-    assert tab.path == "/officer/"
-    return tab
+from tests.e2e.officers import signed_in
+from tests.officers import make_account
 
 
 def test_a_closed_case_is_found_by_its_reference(journey: Callable[..., CheckedPage], app: Flask) -> None:
