@@ -115,12 +115,30 @@ def _reporters(rng: random.Random, count: int) -> list[dict[str, Any]]:
     return people
 
 
+# How long ago the demonstration reports were made, as a queue in use looks: most in the last
+# fortnight (due soon, or just due), some in the weeks before (overdue unless contacted), and a few
+# over the rest of the six months, so that residents' earlier reports count towards their history.
+# Spread over six months evenly, almost every case would be overdue and the queue's ordering
+# (safeguarding and overdue first, then by due date) could not be seen.
+AGE_SHARES = (
+    (0.70, timedelta(minutes=10), timedelta(days=9)),
+    (0.15, timedelta(days=9), timedelta(days=35)),
+    (0.15, timedelta(days=35), timedelta(days=180)),
+)
+
+
+def _age(rng: random.Random) -> timedelta:
+    shares = [share for share, _least, _most in AGE_SHARES]
+    _share, least, most = rng.choices(AGE_SHARES, weights=shares)[0]
+    return timedelta(seconds=rng.uniform(least.total_seconds(), most.total_seconds()))
+
+
 def load_demo_reports(count: int, seed: int = 2026, now: datetime | None = None) -> int:
     """Make ``count`` reports over the last six months; some residents report more than once."""
     rng = random.Random(seed)  # noqa: S311  (demonstration data, not security)  # nosec B311
     now = now or utcnow()
     people = _reporters(rng, max(count * 2 // 3, 1))
-    moments = sorted(now - timedelta(minutes=rng.randint(10, 180 * 24 * 60)) for _ in range(count))
+    moments = sorted(now - _age(rng) for _ in range(count))
     for moment in moments:
         kind = rng.choices(["asb", "neighbour_dispute", "safety_concern"], weights=[5, 3, 2])[0]
         reporter = dict(rng.choice(people))

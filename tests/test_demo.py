@@ -5,10 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -29,7 +30,7 @@ from portal.models import (
 )
 from portal.reports.history import history_for
 from portal.reports.triage_policy import current_policy
-from portal.triage.calendar import london_today
+from portal.triage.calendar import london_date, london_today
 from portal.triage.contract import parse_report
 from portal.triage.engine import decide
 from tests.processes import FLASK, Browser, free_port, portal_env, start_gunicorn, stop, web_host
@@ -53,6 +54,34 @@ def test_demo_load_makes_triaged_reports_once(app: Flask) -> None:
         # Acknowledgements wait in the outbox rather than being sent while loading.
         sent = db.session.scalar(select(func.count()).where(OutboxMessage.status == "sent"))
         assert sent == 0
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        None,
+        datetime(2026, 12, 24, 16, 0, tzinfo=UTC),  # before the Christmas bank holidays
+        datetime(2027, 4, 3, 9, 0, tzinfo=UTC),  # an Easter Saturday
+        datetime(2027, 7, 14, 12, 0, tzinfo=UTC),  # midweek, no holiday near
+    ],
+    ids=["today", "christmas-eve", "easter-saturday", "midweek"],
+)
+def test_the_demonstration_queue_shows_its_ordering_with_overdue_cases_a_minority(
+    app: Flask, now: datetime | None
+) -> None:
+    """`make run`'s 40 reports: mostly due soon, some overdue, safeguarding both overdue and not."""
+    with app.app_context():
+        load_demo_reports(40, now=now)
+        today = london_date(now) if now else london_today()
+        reports = db.session.scalars(select(Report)).all()
+        overdue = [report for report in reports if report.is_overdue(today)]
+        due_soon = [r for r in reports if not r.is_overdue(today) and r.due_by <= today + timedelta(days=14)]
+        safeguarding = [report for report in reports if report.safeguarding]
+        assert 0 < len(overdue) < len(reports) // 2, f"{len(overdue)} of {len(reports)} overdue"
+        assert len(due_soon) >= len(reports) // 3, f"{len(due_soon)} due in the next fortnight"
+        assert any(report.is_overdue(today) for report in safeguarding)
+        assert any(not report.is_overdue(today) for report in safeguarding)
+        assert any(not report.safeguarding and not report.is_overdue(today) for report in reports)
 
 
 def test_demo_load_refuses_a_nonsense_count(app: Flask) -> None:

@@ -46,11 +46,18 @@ class Filters:
 
     @classmethod
     def from_args(cls, args: Any) -> Filters:
-        """Read filters from a query string, dropping any value that is not one of the choices."""
+        """Read filters from a query string, dropping any value that is not one of the choices.
+
+        A search by reference or postcode names a case (or a place) whatever has happened to it
+        since, so it looks at every status: a closed case is found by its own reference.
+        """
         tab = args.get("tab", "all")
         status = args.get("status", "open")
         risk = args.get("risk_level", "")
         assignee = args.get("assignee", "")
+        search = _text_arg(args, "q").strip()[:200]
+        if names_a_case_or_place(search):
+            status = "all"
         return cls(
             tab=tab if tab in TABS else "all",
             status=status if status in ("open", "all", *STATUSES) else "open",
@@ -58,8 +65,17 @@ class Filters:
             flag=re.sub(r"[^a-z0-9_]", "", args.get("flag", ""))[:40],
             ward=_text_arg(args, "ward")[:100],
             assignee=assignee if assignee in ("mine", "unassigned") or _ROW_ID.fullmatch(assignee) else "",
-            search=_text_arg(args, "q").strip()[:200],
+            search=search,
         )
+
+    @property
+    def is_default(self) -> bool:
+        """True when nothing narrows the tab beyond its open cases."""
+        return self == Filters(tab=self.tab)
+
+    @property
+    def searches_every_status(self) -> bool:
+        return names_a_case_or_place(self.search)
 
     def query_args(self, **changes: Any) -> dict[str, str]:
         values = {
@@ -114,6 +130,11 @@ def urgent(today: date) -> ColumnElement[bool]:
     """Safeguarding, or overdue (the SQL twin of ``Report.is_overdue``)."""
     overdue = and_(Report.status != "closed", Report.due_by < today, Report.first_contact_on.is_(None))
     return or_(Report.safeguarding.is_(True), overdue)
+
+
+def names_a_case_or_place(text: str) -> bool:
+    """A search by reference or postcode, which looks at cases of every status."""
+    return bool(text) and (bool(_REFERENCE.match(text)) or is_valid_postcode(text))
 
 
 def _search(text: str) -> ColumnElement[bool] | None:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from portal.triage.calendar import add_working_days, london_date
-from portal.triage.conditions import Condition, Group, all_hold, applies, explain
+from portal.triage.conditions import Condition, Group, Test, all_hold, applies, explain
 from portal.triage.contract import KIND_BLOCKS, Report
 from portal.triage.decision import RISK_LEVELS, Decision
 from portal.triage.history import Earlier, distinct_reporters, in_window, same_reporter
@@ -95,11 +95,9 @@ def decide(report: Report, history: Iterable[Earlier], policy: Policy) -> Decisi
             chosen = rule
             break
         failed = [
-            explain(condition, False)
-            for condition in rule.when
-            if applies(condition, facts) and not condition.holds(facts)
+            condition for condition in rule.when if applies(condition, facts) and not condition.holds(facts)
         ]
-        reasons.append(f"not {_rule_words(rule)}: {'; '.join(failed)}")
+        reasons.append(_ruled_out(rule, failed))
     else:  # the policy check guarantees a default rule, so this cannot happen
         raise AssertionError("no rule matched")
 
@@ -127,8 +125,15 @@ def _why(conditions: tuple[Condition, ...], facts: dict[str, Any]) -> list[str]:
     return words
 
 
-def _rule_words(rule: Rule) -> str:
-    """A rule as the officers' policy page names it: its summary, in lower case."""
-    if not rule.summary:
-        return rule.id
-    return rule.summary[0].lower() + rule.summary[1:]
+def _ruled_out(rule: Rule, failed: list[Condition]) -> str:
+    """Why an earlier rule did not take the report, as one short statement of what the report is.
+
+    Named by its summary, then the facts that ruled it out, each as the policy words it (its
+    ``otherwise``): "Neighbour disputes that mediation can help with – ruled out: risk is high",
+    never "not neighbour disputes …: not a neighbour dispute". A rule for another kind of report
+    says only that: the rest of its conditions are about answers this report was never asked.
+    """
+    name = rule.summary or rule.id
+    if any(isinstance(condition, Test) and condition.fact == "kind" for condition in failed):
+        return f"{name} – for another kind of report"
+    return f"{name} – ruled out: {'; '.join(explain(condition, False) for condition in failed)}"

@@ -38,8 +38,9 @@ def _queue_rows(tab: CheckedPage) -> list[str]:
 
 
 def _open_tab(tab: CheckedPage, label: str) -> None:
-    tab.click(tab.page.locator(".portal-tabs__link", has_text=label))
-    assert tab.page.locator(".portal-tabs__link[aria-current=page]").inner_text().startswith(label)
+    routes = tab.page.get_by_role("navigation", name="Routes")
+    tab.click(routes.get_by_role("link", name=label))
+    assert routes.locator("[aria-current=page]").inner_text().startswith(label)
 
 
 def test_officer_works_a_case_and_supervisor_reroutes_it(

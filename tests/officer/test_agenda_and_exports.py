@@ -74,15 +74,15 @@ def agenda(client: PageClient, meeting: date = MEETING) -> Page:
 
 def listed(page: Page, section: str | None = None) -> list[str]:
     scope = f"#{section} " if section else ""
-    return [link.get_text(strip=True) for link in page.soup.select(f"{scope}.portal-agenda__case h3 a")]
+    return [link.get_text(strip=True) for link in page.soup.select(f"{scope}.portal-agenda__case th a")]
 
 
 def case_text(page: Page, reference: str) -> str:
     heading = page.soup.find(id=f"case-{reference}")
     assert heading is not None, f"{reference} is not on the agenda"
-    article = heading.find_parent("article")
-    assert article is not None
-    return str(article.get_text(" ", strip=True))
+    case = heading.find_parent("tbody")
+    assert case is not None
+    return str(case.get_text(" ", strip=True))
 
 
 def read_csv(response: TestResponse) -> list[list[str]]:
@@ -177,6 +177,35 @@ def test_each_case_shows_risk_flags_due_date_status_and_officer(
     assert "Overdue" not in text
     assert "None recorded" in text, "no tasking decision yet"
     assert "No outstanding actions" in text
+
+
+def test_each_case_is_one_compact_row_with_its_details_in_a_details_component(
+    app: Flask, officer_client: PageClient
+) -> None:
+    reference = make_case(app, risk_level="medium", risk_score=7, flags=["safeguarding", "hate_incident"])
+    add_action(app, reference, "Visit the park with PCSOs", "Police: PC Khan", today() - timedelta(days=4))
+    add_action(app, reference, "Write to the housing association", "Housing", today() + timedelta(days=10))
+    quiet = make_case(app)
+
+    page = agenda(officer_client, today() + timedelta(days=3))
+
+    row = page.soup.find(id=f"case-{reference}").find_parent("tr")
+    cells = [cell.get_text(" ", strip=True) for cell in row.find_all(["th", "td"])]
+    headers = [th.get_text(strip=True) for th in row.find_parent("table").select(":scope > thead th")]
+    assert headers == ["Case", "Risk", "Flags", "Due by", "Actions outstanding"]
+    assert cells[1:3] == ["Medium score 7", "Safeguarding Hate incident"]
+    assert [tag.get_text(strip=True) for tag in row.select(".govuk-tag")][1:] == [
+        "Safeguarding",
+        "Hate incident",
+    ]
+    assert cells[4] == "2, 1 overdue"
+    details = row.find_next_sibling("tr").find("details", class_="govuk-details")
+    assert details is not None and not details.has_attr("open"), "closed on screen"
+    assert details.summary.get_text(strip=True) == f"Details of {reference}"
+    assert "Visit the park with PCSOs" in details.get_text()
+    quiet_row = page.soup.find(id=f"case-{quiet}").find_parent("tr")
+    quiet_cells = [cell.get_text(strip=True) for cell in quiet_row.find_all("td")]
+    assert (quiet_cells[1], quiet_cells[3]) == ("None", "None"), "no flags, no actions outstanding"
 
 
 def test_an_overdue_case_is_marked_and_a_contacted_one_is_not(app: Flask, officer_client: PageClient) -> None:
@@ -574,14 +603,26 @@ def test_the_queue_export_holds_no_description_or_resident_details(
 
 
 def test_the_queue_links_to_its_export_keeping_the_filters(app: Flask, officer_client: PageClient) -> None:
-    make_case(app)
-    page = officer_client.get("/officer/?tab=tasking&risk_level=high&ward=Dronfield+North&q=S18+1AB")
+    make_case(app, risk_level="high", status="in_progress")
+    page = officer_client.get(
+        "/officer/?tab=tasking&status=in_progress&risk_level=high&ward=Dronfield+North&q=Resident"
+    )
     link = page.soup.find("a", string="Download these cases (CSV)")
     assert link is not None
     href = str(link["href"])
     assert href.startswith("/officer/queue.csv?")
-    for part in ("tab=tasking", "risk_level=high", "ward=Dronfield+North", "q=S18+1AB", "status=open"):
+    for part in (
+        "tab=tasking",
+        "risk_level=high",
+        "ward=Dronfield+North",
+        "q=Resident",
+        "status=in_progress",
+    ):
         assert part in href
+    # A search by postcode looks at every status, and so does its download.
+    page = officer_client.get("/officer/?tab=tasking&status=open&q=S18+1AB")
+    href = str(page.soup.find("a", string="Download these cases (CSV)")["href"])
+    assert "q=S18+1AB" in href and "status=all" in href
 
 
 def test_an_empty_export_still_has_its_header(officer_client: PageClient) -> None:

@@ -44,9 +44,13 @@ def test_tabs_show_each_route_with_its_count(app: Flask, officer_client: PageCli
     make_case(app, route="tasking")
     make_case(app, route="tasking", status="closed", outcome="resolved")
     page = officer_client.get("/officer/?tab=tasking")
-    tabs = {a.get_text(" ", strip=True) for a in page.soup.select(".portal-tabs__link")}
+    tabs = {a.get_text(" ", strip=True) for a in page.soup.select("nav[aria-labelledby=route-tabs-title] a")}
     assert tabs == {"Mediation 1", "Target hardening 0", "Tasking 2", "All 3"}
     assert len(references(page)) == 2
+    # Marked as GOV.UK's tabs mark the selected one, and for assistive technology.
+    (current,) = page.soup.select("a[aria-current=page].govuk-tabs__tab")
+    assert current.get_text(" ", strip=True) == "Tasking 2"
+    assert "govuk-tabs__list-item--selected" in current.parent["class"]
 
 
 def test_a_re_routed_case_moves_tab(app: Flask, officer_client: PageClient) -> None:
@@ -95,6 +99,78 @@ def test_search_finds_by_reference_postcode_name_and_email(app: Flask, officer_c
     assert found("Priya") == [target]
     assert found("PRIYA@example.org ") == [target]
     assert found("Nobody") == []
+
+
+def applied(page: Page) -> list[str]:
+    return [item.get_text(" ", strip=True) for item in page.soup.select(".portal-applied-filters li")]
+
+
+def test_a_closed_case_is_found_by_its_reference_or_postcode_from_any_tab(
+    app: Flask, officer_client: PageClient
+) -> None:
+    closed = make_case(
+        app,
+        route="mediation",
+        status="closed",
+        outcome="resolved",
+        postcode="S42 6NG",
+        name_key="priya patel",
+    )
+    make_case(app, route="tasking")
+
+    # The search form sends the status select as it stands ("Open"), from the tasking tab.
+    page = officer_client.get("/officer/", query_string={"tab": "tasking", "status": "open", "q": closed})
+    assert references(page) == [], "the tasking tab holds no such case"
+    tabs = {a.get_text(" ", strip=True) for a in page.soup.select("nav[aria-labelledby=route-tabs-title] a")}
+    assert tabs == {"Mediation 1", "Target hardening 0", "Tasking 0", "All 1"}
+    # The search form itself starts from every route.
+    assert page.soup.select_one("form[role=search] input[name=tab]") is None
+    page = officer_client.get("/officer/", query_string={"status": "open", "q": closed.lower()})
+    assert references(page) == [closed]
+    assert applied(page) == [f"Search: {closed.lower()}", "Status: any"]
+    assert "A search by reference or postcode looks at cases of every status." in page.text()
+    page = officer_client.get("/officer/", query_string={"status": "open", "q": "s42 6ng"})
+    assert references(page) == [closed]
+    # A name is not an identifier: the status filter still applies.
+    assert references(officer_client.get("/officer/", query_string={"status": "open", "q": "Priya"})) == []
+
+
+def test_the_page_says_which_filters_are_applied_and_clears_them(
+    app: Flask, officer: Account, officer_client: PageClient
+) -> None:
+    make_case(app, flags=["hate_incident"], assignee_id=officer.id)
+    page = officer_client.get("/officer/")
+    assert applied(page) == ["Status: open"]
+    assert page.soup.find("a", string="Clear filters") is None, "nothing to clear"
+
+    page = officer_client.get(
+        "/officer/?tab=tasking&status=awaiting_resident&risk_level=high&flag=hate_incident"
+        f"&ward=Eckington+North&assignee={officer.id}"
+    )
+    assert references(page) == []
+    assert "No cases match the filters applied." in page.text()
+    assert applied(page) == [
+        "Route: tasking",
+        "Status: awaiting resident",
+        "Risk: high",
+        "Flag: Hate incident",
+        "Ward: Eckington North",
+        f"Assigned to: {officer.name}",
+    ]
+    assert page.soup.find("a", string="Download these cases (CSV)") is None, "nothing to download"
+    cleared = officer_client.get(page.soup.find("a", string="Clear filters")["href"])
+    assert applied(cleared) == ["Status: open"]
+    assert len(references(cleared)) == 1
+    assert cleared.soup.find("a", string="Download these cases (CSV)") is not None
+
+
+def test_queue_flags_are_tags_with_their_labels(app: Flask, officer_client: PageClient) -> None:
+    make_case(app, flags=["safeguarding", "hate_incident"])
+    tags = officer_client.get("/officer/").soup.select("table.portal-queue tbody .govuk-tag")
+    labels = {tag.get_text(strip=True): tag["class"] for tag in tags}
+    assert "govuk-tag--red" in labels["Safeguarding"]
+    assert "Hate incident" in labels
+    assert "hate_incident" not in labels and "hate incident" not in labels
 
 
 def test_the_queue_pages_by_keyset_50_at_a_time(app: Flask, officer_client: PageClient) -> None:

@@ -125,7 +125,7 @@ def test_reasons_say_in_plain_words_why_no_earlier_rule_matched(app: Flask) -> N
     result = check(app, "-", input=json.dumps([_example(1), _example(2)]))
     second = json.loads(result.stdout)[1]
     assert second["rule"] == "tasking.default"
-    assert "not neighbour disputes that mediation can help with: violence or threats" in "; ".join(
+    assert "Neighbour disputes that mediation can help with – ruled out: violence or threats" in "; ".join(
         second["reasons"]
     )
     # Conditions about another kind's answers are not reasons.

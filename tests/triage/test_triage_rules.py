@@ -217,7 +217,7 @@ def test_a_safeguarding_phrase_rules_out_mediation() -> None:
     assert decide_report(report(**mediable)).rule == "mediation.neighbour_dispute"
     decision = decide_report(report(**mediable, description="He waved a weapon over the fence."))
     assert (decision.risk_level, decision.rule) == ("high", "tasking.default")
-    assert decision.reasons[1] == "not neighbour disputes that mediation can help with: risk is high"
+    assert decision.reasons[1] == "Neighbour disputes that mediation can help with – ruled out: risk is high"
 
 
 def test_a_phrase_inside_another_word_brings_no_floor() -> None:
@@ -914,9 +914,30 @@ def test_reasons_say_why_each_earlier_rule_did_not_match() -> None:
         "feels unsafe",
         "the perpetrator does not live at the address",
     )
-    rejected = [reason for reason in decision.reasons if reason.startswith("not ")]
-    assert len(rejected) == 3
-    assert "not a victim of a crime, abuse or repeated ASB" in rejected[-1]
+    rejected = decision.reasons[5:]
+    assert rejected == (
+        "Neighbour disputes that mediation can help with – for another kind of report",
+        "Anti-social behaviour by a neighbour, at standard risk, that mediation can help with"
+        " – for another kind of report",
+        "Victims in the district whose home can be made more secure – ruled out:"
+        " not a victim of a crime, abuse or repeated ASB",
+    )
+
+
+@pytest.mark.parametrize(
+    "mapping",
+    [
+        pytest.param(report(), id="asb-by-a-stranger"),
+        pytest.param(vulnerable_concern(), id="target-hardening"),
+        pytest.param(report(kind="neighbour_dispute", **HIGH), id="high-risk-dispute"),
+        pytest.param(report(kind="safety_concern"), id="safety-concern"),
+    ],
+)
+def test_reasons_are_short_statements_with_no_double_negative(mapping: dict[str, Any]) -> None:
+    """Not "not neighbour disputes that mediation can help with: not a neighbour dispute"."""
+    for reason in decide_report(mapping).reasons:
+        assert not reason.startswith("not"), reason
+        assert "not a neighbour dispute" not in reason and "not an anti-social" not in reason, reason
 
 
 def test_the_decision_records_the_policy_version() -> None:

@@ -373,7 +373,7 @@ def queue_references(page: Page) -> set[str]:
 
 
 def agenda_references(page: Page) -> set[str]:
-    return {a.get_text(strip=True) for a in page.soup.select(".portal-agenda__case h3 a")}
+    return {a.get_text(strip=True) for a in page.soup.select(".portal-agenda__case th a")}
 
 
 def csv_references(response: TestResponse) -> set[str]:
