@@ -23,6 +23,7 @@ from portal.text.labels import (
     yes_no,
 )
 from portal.triage.calendar import london_today
+from portal.triage.contract import asked_details
 
 RELATED_LIMIT = 25
 # What the case page lists of another report: its reference and when it came in.
@@ -94,12 +95,30 @@ def _answer(question: str, value: str | list[str]) -> Answer:
     return Answer(question, tuple(lines) or ("None",))
 
 
+def _asked(value: bool | None, yes: str, no: str) -> str:
+    """A safe-contact answer in words: None is a question the resident was not asked."""
+    if value is None:
+        return "Not asked"
+    return yes if value else no
+
+
+def _asked_text(value: str, asked: bool) -> str:
+    if not asked:
+        return "Not asked"
+    return value or "Not given"
+
+
 def answers(report: Report) -> list[tuple[str, list[Answer]]]:
     labels = TYPE_LABELS[report.kind]
     what = [
         _answer("What it is", [labels.get(t, t) for t in report.types]),
         _answer("What is happening", report.description),
-        *(_answer(DETAIL_QUESTIONS[name], yes_no(value)) for name, value in report.details.items()),
+        # A follow-up the resident was not asked (its question was answered no) is left out, not "No".
+        *(
+            _answer(DETAIL_QUESTIONS[name], yes_no(value))
+            for name, value in report.details.items()
+            if value or name in asked_details(report.kind, report.details)
+        ),
     ]
     where = [
         _answer("Where", report.address or "Not given"),
@@ -123,6 +142,12 @@ def answers(report: Report) -> list[tuple[str, list[Answer]]]:
             _answer(
                 "Safe to phone", yes_no(report.safe_to_phone) if report.reporter_phone else "No phone given"
             ),
+            _answer("Safe times to phone", _asked_text(report.safe_call_times, report.can_be_phoned)),
+            _answer(
+                "Voicemail", _asked(report.voicemail_ok, "Leave a voicemail", "Do not leave a voicemail")
+            ),
+            _answer("Text messages", _asked(report.text_ok, "Safe to text", "Do not text")),
+            _answer("Another safe way to contact them", report.safe_alternative_contact or "Not given"),
         ]
     reporter.append(_answer("Lives in the district", yes_no(report.lives_in_district)))
     return [

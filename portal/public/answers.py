@@ -17,7 +17,7 @@ from portal.text.labels import (
     TYPE_LABELS,
     yes_no,
 )
-from portal.triage.contract import KIND_BLOCKS
+from portal.triage.contract import KIND_BLOCKS, asked_details
 
 
 @dataclass(frozen=True)
@@ -41,14 +41,17 @@ def _row(key: str, value: str | list[str], slug: str) -> Row:
 
 def summary_sections(draft: Draft) -> list[Section]:
     answers = draft.answers
-    block, _types, detail_names = KIND_BLOCKS[draft.kind]
+    block = KIND_BLOCKS[draft.kind][0]
     details = answers.get(block, {})
     type_labels = TYPE_LABELS[draft.kind]
 
     what = [
         _row("What it is", [type_labels[t] for t in details.get("types", [])], "what"),
         _row("What is happening", answers.get("description", ""), "what"),
-        *(_row(DETAIL_QUESTIONS[name], yes_no(bool(details.get(name))), "what") for name in detail_names),
+        *(
+            _row(DETAIL_QUESTIONS[name], yes_no(bool(details.get(name))), "what")
+            for name in asked_details(draft.kind, details)
+        ),
     ]
 
     location = answers.get("location", {})
@@ -87,6 +90,21 @@ def summary_sections(draft: Draft) -> list[Section]:
         about.append(_row("Phone number", reporter.get("phone") or "Not given", "about-you"))
         if reporter.get("phone"):
             about.append(_row("Safe to phone you", yes_no(bool(reporter.get("safe_to_phone"))), "about-you"))
+            if reporter.get("safe_to_phone"):
+                about += [
+                    _row(
+                        "Safe times to phone you", reporter.get("safe_call_times") or "Not given", "about-you"
+                    ),
+                    _row("Leave a voicemail", yes_no(bool(reporter.get("voicemail_ok"))), "about-you"),
+                ]
+            about.append(_row("Safe to text you", yes_no(bool(reporter.get("text_ok"))), "about-you"))
+        about.append(
+            _row(
+                "Another safe way to contact you",
+                reporter.get("safe_alternative_contact") or "Not given",
+                "about-you",
+            )
+        )
     about.append(_row(f"Live in {area}", yes_no(bool(reporter.get("lives_in_district"))), "about-you"))
 
     return [
