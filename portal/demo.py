@@ -17,7 +17,7 @@ from portal.models import Report, User
 from portal.models.types import utcnow
 from portal.reports import drafts
 from portal.reports.operations import submit_draft
-from portal.triage.contract import HARM_QUESTIONS, KIND_BLOCKS
+from portal.triage.contract import HARM_QUESTIONS, KIND_BLOCKS, asked_details
 
 DESCRIPTIONS = {
     "asb": [
@@ -93,12 +93,21 @@ def demo_answers(
         "frequency": rng.choice(["once", "occasionally", "weekly", "daily"]),
         "previous_reports": rng.choice(["none", "none", "once", "two_or_more"]),
         "harm": {question: rng.random() < harm_weights for question in HARM_QUESTIONS},
-        block: {"types": chosen_types, **{name: rng.random() < 0.5 for name in detail_names}},
+        block: {
+            "types": chosen_types,
+            **_asked_only(kind, {name: rng.random() < 0.5 for name in detail_names}),
+        },
     }
 
 
+def _asked_only(kind: str, details: dict[str, bool]) -> dict[str, bool]:
+    """The answers a resident could give: a follow-up only after a yes to the question it follows."""
+    asked = asked_details(kind, details)
+    return {name: value for name, value in details.items() if name in asked}
+
+
 def _reporters(rng: random.Random, count: int) -> list[dict[str, Any]]:
-    people = []
+    people: list[dict[str, Any]] = []
     for index in range(count):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         people.append(
@@ -112,6 +121,7 @@ def _reporters(rng: random.Random, count: int) -> list[dict[str, Any]]:
                 "lives_in_district": rng.random() > 0.05,
             }
         )
+        people[-1].update(_safe_contact(index, people[-1]["safe_to_phone"]))
     return people
 
 
@@ -131,6 +141,20 @@ def _age(rng: random.Random) -> timedelta:
     shares = [share for share, _least, _most in AGE_SHARES]
     _share, least, most = rng.choices(AGE_SHARES, weights=shares)[0]
     return timedelta(seconds=rng.uniform(least.total_seconds(), most.total_seconds()))
+
+
+SAFE_CALL_TIMES = ("", "Weekday mornings, before 11am", "After 6pm, when I am on my own", "Any time")
+
+
+def _safe_contact(index: int, phone_safe: bool) -> dict[str, Any]:
+    """How each demonstration resident may be reached safely: varied by their place in the list, so
+    the demonstration's other answers stay as they were."""
+    return {
+        "safe_call_times": SAFE_CALL_TIMES[index % len(SAFE_CALL_TIMES)] if phone_safe else "",
+        "voicemail_ok": index % 3 != 2 if phone_safe else None,
+        "text_ok": index % 4 != 3,
+        "safe_alternative_contact": "My sister, Jo Walker, on 07700 900123" if index % 7 == 0 else "",
+    }
 
 
 def load_demo_reports(count: int, seed: int = 2026, now: datetime | None = None) -> int:

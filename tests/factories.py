@@ -8,9 +8,9 @@ WHAT = {
     "asb": {
         "types": ["noise", "rowdy_behaviour"],
         "description": "Groups gather outside the shop every night,\nshouting and playing music until 1am.",
+        # Not knowing who is responsible, the resident is not asked whether it is a neighbour, or
+        # about mediation.
         "perpetrators_known": "no",
-        "perpetrator_is_neighbour": "no",
-        "willing_to_mediate": "no",
     },
     "neighbour_dispute": {
         "types": ["boundary", "parking"],
@@ -47,6 +47,8 @@ def about(**changes: Any) -> dict[str, Any]:
         "safe_to_email": "yes",
         "phone": "07700 900982",
         "safe_to_phone": "yes",
+        "voicemail_ok": "yes",
+        "text_ok": "yes",
         "lives_in_district": "yes",
     }
     answers.update(changes)

@@ -123,6 +123,12 @@ class Report(db.Model):  # type: ignore[name-defined]
     safe_to_email: Mapped[bool] = mapped_column(Boolean, default=True)
     safe_to_phone: Mapped[bool] = mapped_column(Boolean, default=True)
     lives_in_district: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How to reach a victim safely (migration 0016). Each is asked only where it applies: None is
+    # "not asked" (no phone number, or phoning is not safe), never "no".
+    safe_call_times: Mapped[str] = mapped_column(String(200), default="")
+    voicemail_ok: Mapped[bool | None] = mapped_column(Boolean)
+    text_ok: Mapped[bool | None] = mapped_column(Boolean)
+    safe_alternative_contact: Mapped[str] = mapped_column(Text, default="")
 
     # The triage decision, made once at submission and never rewritten.
     route: Mapped[str] = mapped_column(String(32))
@@ -222,6 +228,10 @@ class Report(db.Model):  # type: ignore[name-defined]
                 "safe_to_email": self.safe_to_email,
                 "safe_to_phone": self.safe_to_phone,
                 "lives_in_district": self.lives_in_district,
+                "safe_call_times": self.safe_call_times,
+                "voicemail_ok": self.voicemail_ok,
+                "text_ok": self.text_ok,
+                "safe_alternative_contact": self.safe_alternative_contact,
             },
             "started": self.started,
             "frequency": self.frequency,

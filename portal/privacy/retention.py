@@ -73,7 +73,13 @@ IDENTITY_COLUMNS = (
     "email_key",
     "phone_key",
     "postcode",
+    # How to reach the resident safely: when to call, and a trusted person or another way to them.
+    "safe_call_times",
+    "safe_alternative_contact",
 )
+# Yes/no answers about the resident's phone, which mean nothing once the number is gone: set to
+# None, "not asked".
+CONTACT_ANSWER_COLUMNS = ("voicemail_ok", "text_ok")
 # What the resident wrote, and what officers wrote about the case, replaced by REMOVED.
 RESIDENT_TEXT_COLUMNS = ("description", "address", "override_reason")
 # Free text in the records of the work, per model. Who owns an action and who served a power are
@@ -172,6 +178,8 @@ def anonymise_report(report_id: int, now: datetime, months: int) -> tuple[int, i
             return None
         for name in IDENTITY_COLUMNS:
             setattr(report, name, "")
+        for name in CONTACT_ANSWER_COLUMNS:
+            setattr(report, name, None)
         for name in RESIDENT_TEXT_COLUMNS:
             setattr(report, name, _removed(getattr(report, name)))
         notes = _redact_notes(report.id)

@@ -17,7 +17,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from portal.logs import security_event
 from portal.reports.evidence import MAX_MEGAPIXELS
@@ -105,12 +105,20 @@ DETAIL_HINTS = {
 
 @cache
 def what_form(kind: str) -> type[JourneyForm]:
-    """The 'What is happening' form for a kind: its types, the description and its own questions."""
+    """The 'What is happening' form for a kind: its types, the description and its own questions.
+
+    A follow-up question (contract.FOLLOW_UPS) is drawn as a GOV.UK conditional question under the
+    "Yes" of the one it follows, checked only when that was answered yes, and not stored otherwise.
+    """
     block, _types, detail_names = KIND_BLOCKS[kind]
     label, error = TYPES_QUESTIONS[kind]
+    follows = contract.FOLLOW_UPS.get(kind, {})
 
     class WhatForm(JourneyForm):
         details: ClassVar[tuple[str, ...]] = detail_names
+        # The questions asked first, and each question's follow-up under its "Yes", for the template.
+        first_questions: ClassVar[tuple[str, ...]] = tuple(n for n in detail_names if n not in follows)
+        follow_up_of: ClassVar[dict[str, str]] = {parent: name for name, parent in follows.items()}
         types = SelectMultipleField(
             label,
             choices=list(TYPE_LABELS[kind].items()),
@@ -135,6 +143,19 @@ def what_form(kind: str) -> type[JourneyForm]:
             ],
         )
 
+        def asked(self) -> tuple[str, ...]:
+            """The kind's own questions that apply to the answers given."""
+            answered = {name: self[name].data == "yes" for name in detail_names}
+            return contract.asked_details(kind, answered)
+
+        def validate(self, extra_validators: Any = None) -> bool:
+            super().validate(extra_validators)
+            asked = self.asked()
+            for name in detail_names:
+                if name not in asked:
+                    self[name].errors = []
+            return not any(field.errors for field in self)
+
         @classmethod
         def initial(cls, answers: Answers) -> dict[str, Any]:
             block_answers = answers.get(block, {})
@@ -148,7 +169,7 @@ def what_form(kind: str) -> type[JourneyForm]:
 
         def answers(self) -> Answers:
             block_answers: dict[str, Any] = {"types": list(self.types.data or [])}
-            for name in detail_names:
+            for name in self.asked():
                 block_answers[name] = self[name].data == "yes"
             return {"description": self.description.data, block: block_answers}
 
@@ -300,9 +321,29 @@ class EvidenceForm(PublicForm):
 # --- About you --------------------------------------------------------------------------------
 
 
+# The questions asked only where they apply: an answer left in a question not asked is not stored.
+CONTACT_FIELDS = (
+    "name",
+    "email",
+    "safe_to_email",
+    "phone",
+    "safe_to_phone",
+    "safe_call_times",
+    "voicemail_ok",
+    "text_ok",
+    "safe_alternative_contact",
+)
+
+
 @cache
 def about_form(kind: str, area: str) -> type[JourneyForm]:
-    """The 'About you' form. A safety concern cannot be anonymous, so it does not ask."""
+    """The 'About you' form. A safety concern cannot be anonymous, so it does not ask.
+
+    Each contact question is asked only where its answer applies, as GOV.UK conditional questions:
+    the contact details under "No" to staying anonymous, whether email is safe once an email is
+    given, and the phone's questions once a number is given (safe times and voicemail only when
+    phoning is safe). Without JavaScript they are all shown, and checked only where they apply.
+    """
     anonymous_allowed = kind != "safety_concern"
 
     class AboutForm(JourneyForm):
@@ -339,47 +380,101 @@ def about_form(kind: str, area: str) -> type[JourneyForm]:
             "Answer no if someone else might answer or see your phone. "
             "We will never phone you if you say no.",
         )
+        safe_call_times = StringField(
+            "When is it safe for us to phone you? (optional)",
+            description="For example, weekday mornings before 11am.",
+            filters=[strip],
+            widget=TextInput(),
+            validators=[
+                Length(
+                    max=contract.SAFE_CALL_TIMES_MAX,
+                    message=f"When it is safe to phone you must be {contract.SAFE_CALL_TIMES_MAX} "
+                    "characters or fewer",
+                )
+            ],
+        )
+        voicemail_ok = yes_no_field(
+            "Can we leave you a voicemail?",
+            "Select yes if we can leave you a voicemail",
+            "Answer no if someone else might listen to your messages.",
+        )
+        text_ok = yes_no_field(
+            "Is it safe for us to send you a text message?",
+            "Select yes if it is safe for us to send you a text message",
+            "Answer no if someone else might read your text messages. We will never text you if you say no.",
+        )
+        safe_alternative_contact = TextAreaField(
+            "Is there another safe way to contact you? (optional)",
+            description=(
+                "For example, a friend, relative or support worker we can speak to, and how to reach them."
+            ),
+            filters=[strip],
+            widget=TextArea(),
+            validators=[
+                Length(
+                    max=contract.SAFE_ALTERNATIVE_CONTACT_MAX,
+                    message="Another safe way to contact you must be "
+                    f"{contract.SAFE_ALTERNATIVE_CONTACT_MAX} characters or fewer",
+                )
+            ],
+        )
         lives_in_district = yes_no_field(
             f"Do you live in {area}?",
             f"Select yes if you live in {area}",
         )
 
         if anonymous_allowed:
-            anonymous = yes_no_field(
+            anonymous = RadioField(
                 "Do you want to stay anonymous?",
-                "Select yes if you want to stay anonymous",
-                "If you stay anonymous we cannot contact you or tell you what happens. "
+                choices=[("yes", "Yes"), ("no", "No, I'm happy to give my details")],
+                description="If you stay anonymous we cannot contact you or tell you what happens. "
                 "You do not need to give your name or contact details.",
+                widget=RadioInput(),
+                validators=[InputRequired(message="Select yes if you want to stay anonymous")],
             )
 
         def is_anonymous(self) -> bool:
             return anonymous_allowed and self["anonymous"].data == "yes"
 
+        def gives_details(self) -> bool:
+            """Whether the contact details are asked: always for a safety concern, otherwise once
+            the resident says they do not want to stay anonymous."""
+            return not anonymous_allowed or self["anonymous"].data == "no"
+
+        def phone_is_safe(self) -> bool:
+            return bool(self.phone.data) and self.safe_to_phone.data == "yes"
+
+        def not_asked(self) -> set[str]:
+            """The contact questions that do not apply to the answers given."""
+            if not self.gives_details():
+                return set(CONTACT_FIELDS)
+            hidden: set[str] = set()
+            if not self.email.data:
+                hidden.add("safe_to_email")
+            if not self.phone.data:
+                hidden |= {"safe_to_phone", "text_ok"}
+            if not self.phone_is_safe():
+                hidden |= {"safe_call_times", "voicemail_ok"}
+            return hidden
+
         def validate(self, extra_validators: Any = None) -> bool:
-            # Contact answers are optional when anonymous, and one channel is needed otherwise.
-            anonymous = self.is_anonymous()
-            if anonymous or not self.email.data:
-                self.safe_to_email.validators = [Optional()]
-            if anonymous or not self.phone.data:
-                self.safe_to_phone.validators = [Optional()]
-            valid = super().validate(extra_validators)
-            if anonymous:
-                return valid
-            if not self.name.data and not self.name.errors:
-                self.name.errors.append("Enter your full name")
-                valid = False
-            if self.email.data and not contract.is_valid_email(self.email.data):
-                self.email.errors.append(
-                    "Enter an email address in the correct format, like name@example.com"
-                )
-                valid = False
-            if self.phone.data and not contract.is_valid_phone(self.phone.data):
-                self.phone.errors.append("Enter a phone number, like 01246 231111 or 07700 900982")
-                valid = False
-            if not self.email.data and not self.phone.data:
-                self.email.errors.append("Enter an email address or a phone number, so we can contact you")
-                valid = False
-            return valid
+            super().validate(extra_validators)
+            for name in self.not_asked():
+                self[name].errors = []
+            if self.gives_details():
+                if not self.name.data and not self.name.errors:
+                    self.name.errors.append("Enter your full name")
+                if self.email.data and not contract.is_valid_email(self.email.data):
+                    self.email.errors.append(
+                        "Enter an email address in the correct format, like name@example.com"
+                    )
+                if self.phone.data and not contract.is_valid_phone(self.phone.data):
+                    self.phone.errors.append("Enter a phone number, like 01246 231111 or 07700 900982")
+                if not self.email.data and not self.phone.data:
+                    self.email.errors.append(
+                        "Enter an email address or a phone number, so we can contact you"
+                    )
+            return not any(field.errors for field in self)
 
         @classmethod
         def initial(cls, answers: Answers) -> dict[str, Any]:
@@ -390,6 +485,10 @@ def about_form(kind: str, area: str) -> type[JourneyForm]:
                 "phone": reporter.get("phone", ""),
                 "safe_to_email": as_yes_no(reporter.get("safe_to_email")) if reporter.get("email") else None,
                 "safe_to_phone": as_yes_no(reporter.get("safe_to_phone")) if reporter.get("phone") else None,
+                "safe_call_times": reporter.get("safe_call_times", ""),
+                "voicemail_ok": as_yes_no(reporter.get("voicemail_ok")),
+                "text_ok": as_yes_no(reporter.get("text_ok")),
+                "safe_alternative_contact": reporter.get("safe_alternative_contact", ""),
                 "lives_in_district": as_yes_no(reporter.get("lives_in_district")),
             }
             if anonymous_allowed:
@@ -398,15 +497,20 @@ def about_form(kind: str, area: str) -> type[JourneyForm]:
 
         def answers(self) -> Answers:
             if self.is_anonymous():
-                reporter = {
+                reporter: Answers = {
                     "anonymous": True,
                     "name": "",
                     "email": "",
                     "phone": "",
                     "safe_to_email": False,
                     "safe_to_phone": False,
+                    "safe_call_times": "",
+                    "voicemail_ok": None,
+                    "text_ok": None,
+                    "safe_alternative_contact": "",
                 }
             else:
+                phone_safe = self.phone_is_safe()
                 reporter = {
                     "anonymous": False,
                     "name": self.name.data,
@@ -415,6 +519,11 @@ def about_form(kind: str, area: str) -> type[JourneyForm]:
                     # Where no address or number is given there is nothing to be safe or unsafe.
                     "safe_to_email": self.safe_to_email.data == "yes" if self.email.data else True,
                     "safe_to_phone": self.safe_to_phone.data == "yes" if self.phone.data else True,
+                    # Asked only where they apply: None is "not asked", never "no".
+                    "safe_call_times": (self.safe_call_times.data or "") if phone_safe else "",
+                    "voicemail_ok": self.voicemail_ok.data == "yes" if phone_safe else None,
+                    "text_ok": self.text_ok.data == "yes" if self.phone.data else None,
+                    "safe_alternative_contact": self.safe_alternative_contact.data or "",
                 }
             reporter["lives_in_district"] = self.lives_in_district.data == "yes"
             return {"reporter": reporter}

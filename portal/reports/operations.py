@@ -164,6 +164,11 @@ def report_columns(answers: ReportAnswers, decision: Decision, reference: str) -
         "safe_to_email": reporter.safe_to_email,
         "safe_to_phone": reporter.safe_to_phone,
         "lives_in_district": reporter.lives_in_district,
+        # Nothing is kept of how to reach a resident who chose to stay anonymous.
+        "safe_call_times": "" if reporter.anonymous else reporter.safe_call_times,
+        "voicemail_ok": None if reporter.anonymous else reporter.voicemail_ok,
+        "text_ok": None if reporter.anonymous else reporter.text_ok,
+        "safe_alternative_contact": "" if reporter.anonymous else reporter.safe_alternative_contact,
         "route": decision.route,
         "current_route": decision.route,
         "name_key": "" if reporter.anonymous else reporter.name.lower(),

@@ -25,7 +25,7 @@ from portal.text.labels import (
     TYPE_LABELS,
     yes_no,
 )
-from portal.triage.contract import KIND_BLOCKS
+from portal.triage.contract import KIND_BLOCKS, asked_details
 
 
 class Voice(Enum):
@@ -40,12 +40,18 @@ VOICED = {
         "safe_to_email": "Safe to email you",
         "safe_to_phone": "Safe to phone you",
         "lives_in_district": "Live in {area}",
+        "safe_call_times": "Safe times to phone you",
+        "text_ok": "Safe to text you",
+        "safe_alternative_contact": "Another safe way to contact you",
     },
     Voice.OFFICER: {
         "harm": "How it is affecting them",
         "safe_to_email": "Safe to email them",
         "safe_to_phone": "Safe to phone them",
         "lives_in_district": "Lives in {area}",
+        "safe_call_times": "Safe times to phone them",
+        "text_ok": "Safe to text them",
+        "safe_alternative_contact": "Another safe way to contact them",
     },
 }
 
@@ -78,17 +84,18 @@ def summarise(
 ) -> list[Topic]:
     """The answers of ``report`` (contract-shaped) by topic; ``files`` adds the evidence topic."""
     said = VOICED[voice]
-    block, _types, detail_names = KIND_BLOCKS[kind]
+    block = KIND_BLOCKS[kind][0]
     details = report.get(block, {})
     type_labels = TYPE_LABELS[kind]
 
     what = [
         _answer("What it is", [type_labels.get(t, t) for t in details.get("types", [])], block),
         _answer("What is happening", report.get("description", ""), "description"),
+        # A follow-up the answers before it made unnecessary was not asked: it is left out, not "No".
         *(
             _answer(DETAIL_QUESTIONS[name], yes_no(bool(details[name])), block)
-            for name in detail_names
-            if name in details  # a question the answers before it made unnecessary was not asked
+            for name in asked_details(kind, details)
+            if name in details
         ),
     ]
 
@@ -114,19 +121,30 @@ def summarise(
     def reporter_said(question: str, key: str) -> Answer:
         return _answer(question, yes_no(bool(reporter.get(key))), "reporter")
 
+    def reporter_wrote(question: str, key: str) -> Answer:
+        return _answer(question, reporter.get(key, ""), "reporter")
+
     about: list[Answer] = []
     if kind != "safety_concern":  # a safety concern cannot be anonymous
         about.append(reporter_said("Stay anonymous", "anonymous"))
     if not reporter.get("anonymous"):
         about += [
-            _answer("Full name", reporter.get("name", ""), "reporter"),
-            _answer("Email address", reporter.get("email", ""), "reporter"),
+            reporter_wrote("Full name", "name"),
+            reporter_wrote("Email address", "email"),
         ]
         if reporter.get("email"):
             about.append(reporter_said(said["safe_to_email"], "safe_to_email"))
-        about.append(_answer("Phone number", reporter.get("phone", ""), "reporter"))
+        about.append(reporter_wrote("Phone number", "phone"))
         if reporter.get("phone"):
             about.append(reporter_said(said["safe_to_phone"], "safe_to_phone"))
+            if reporter.get("safe_to_phone"):
+                about.append(reporter_wrote(said["safe_call_times"], "safe_call_times"))
+        # Asked only where they apply: None is a question the resident was not asked.
+        if reporter.get("voicemail_ok") is not None:
+            about.append(reporter_said("Leave a voicemail", "voicemail_ok"))
+        if reporter.get("text_ok") is not None:
+            about.append(reporter_said(said["text_ok"], "text_ok"))
+        about.append(reporter_wrote(said["safe_alternative_contact"], "safe_alternative_contact"))
     about.append(reporter_said(said["lives_in_district"].format(area=area), "lives_in_district"))
 
     topics = [("what", what), ("where", where), ("impact", impact)]

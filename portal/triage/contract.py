@@ -80,11 +80,35 @@ KIND_BLOCKS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "safety_concern": ("concern", CONCERN_TYPES, ("perpetrator_lives_at_address",)),
 }
 
+# The yes/no answers asked only after a yes to another: each follow-up, and the answer it follows.
+# Not asked, a follow-up is missing from the report, and so false.
+FOLLOW_UPS: dict[str, dict[str, str]] = {
+    "asb": {
+        "perpetrator_is_neighbour": "perpetrators_known",
+        "willing_to_mediate": "perpetrator_is_neighbour",
+    },
+}
+
+
+def asked_details(kind: str, details: Mapping[str, Any]) -> tuple[str, ...]:
+    """The kind's own yes/no questions that the answers in ``details`` lead to, in the order asked:
+    a follow-up is asked only when the question it follows was asked and answered yes."""
+    follows = FOLLOW_UPS.get(kind, {})
+    asked: list[str] = []
+    for name in KIND_BLOCKS[kind][2]:
+        parent = follows.get(name)
+        if parent is None or (parent in asked and details.get(parent) is True):
+            asked.append(name)
+    return tuple(asked)
+
+
 DESCRIPTION_MAX = 4000
 ADDRESS_MAX = 500
 NAME_MAX = 200
 EMAIL_MAX = 254
 PHONE_MAX = 30
+SAFE_CALL_TIMES_MAX = 200
+SAFE_ALTERNATIVE_CONTACT_MAX = 500
 
 _EMAIL_RE = re.compile(
     r"^[^@\s<>()\[\],;:\"\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
@@ -118,6 +142,11 @@ class Reporter:
     safe_to_email: bool
     safe_to_phone: bool
     lives_in_district: bool
+    # How to reach a resident safely: asked only where they apply, so None is "not asked".
+    safe_call_times: str = ""  # when phoning is safe and a number is given
+    voicemail_ok: bool | None = None  # when phoning is safe and a number is given
+    text_ok: bool | None = None  # when a number is given
+    safe_alternative_contact: str = ""  # a trusted person, or another way to reach them
 
     @property
     def email_key(self) -> str:
@@ -174,6 +203,10 @@ class Report:
                 "safe_to_email": self.reporter.safe_to_email,
                 "safe_to_phone": self.reporter.safe_to_phone,
                 "lives_in_district": self.reporter.lives_in_district,
+                "safe_call_times": self.reporter.safe_call_times,
+                "voicemail_ok": self.reporter.voicemail_ok,
+                "text_ok": self.reporter.text_ok,
+                "safe_alternative_contact": self.reporter.safe_alternative_contact,
             },
             "started": self.started,
             "frequency": self.frequency,
@@ -254,6 +287,14 @@ def _boolean(data: Mapping[str, Any], key: str, prefix: str, default: bool = Fal
         return default
     if not isinstance(value, bool):
         raise ContractError(f"{prefix}{key}", "must be true or false")
+    return value
+
+
+def _optional_boolean(data: Mapping[str, Any], key: str, prefix: str) -> bool | None:
+    """A yes/no answer that is asked only in some cases: missing or null is "not asked"."""
+    value = data.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise ContractError(f"{prefix}{key}", "must be true, false or null")
     return value
 
 
@@ -350,7 +391,19 @@ def parse_report(
     reporter_data = _mapping(report.get("reporter"), "reporter")
     _no_unknown(
         reporter_data,
-        ("name", "email", "phone", "anonymous", "safe_to_email", "safe_to_phone", "lives_in_district"),
+        (
+            "name",
+            "email",
+            "phone",
+            "anonymous",
+            "safe_to_email",
+            "safe_to_phone",
+            "lives_in_district",
+            "safe_call_times",
+            "voicemail_ok",
+            "text_ok",
+            "safe_alternative_contact",
+        ),
         "reporter.",
     )
     anonymous = _boolean(reporter_data, "anonymous", "reporter.")
@@ -375,6 +428,12 @@ def parse_report(
         safe_to_email=_boolean(reporter_data, "safe_to_email", "reporter.", default=True),
         safe_to_phone=_boolean(reporter_data, "safe_to_phone", "reporter.", default=True),
         lives_in_district=_boolean(reporter_data, "lives_in_district", "reporter."),
+        safe_call_times=_text(reporter_data, "safe_call_times", "reporter.", SAFE_CALL_TIMES_MAX),
+        voicemail_ok=_optional_boolean(reporter_data, "voicemail_ok", "reporter."),
+        text_ok=_optional_boolean(reporter_data, "text_ok", "reporter."),
+        safe_alternative_contact=_text(
+            reporter_data, "safe_alternative_contact", "reporter.", SAFE_ALTERNATIVE_CONTACT_MAX
+        ),
     )
 
     harm_data = _mapping(report.get("harm"), "harm", required=False)

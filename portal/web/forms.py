@@ -99,6 +99,10 @@ class DateInput(_DrawnOnce, GovDateInput):
 class RadioInput(_DrawnOnce, _NoEmptyHint, GovRadioInput):
     """GOV.UK radios, as every form in the portal uses them."""
 
+    def _keepable(self, params: dict[str, Any]) -> bool:
+        # A conditional question is drawn inside its answer, and may hold what someone typed.
+        return not any(item.get("conditional") for item in params.get("items", []))
+
 
 class CheckboxesInput(_DrawnOnce, _NoEmptyHint, GovCheckboxesInput):
     """GOV.UK checkboxes, as every form in the portal uses them."""

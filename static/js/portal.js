@@ -1,7 +1,42 @@
 // Progressive enhancement only: every page works without this script.
-import { initAll } from "/static/govuk/govuk-frontend.min.js";
+import {
+  Accordion,
+  Button,
+  CharacterCount,
+  Checkboxes,
+  ErrorSummary,
+  ExitThisPage,
+  FileUpload,
+  Header,
+  NotificationBanner,
+  PasswordInput,
+  ServiceNavigation,
+  SkipLink,
+  Tabs,
+  createAll,
+} from "/static/govuk/govuk-frontend.min.js";
+import { initFollowUps } from "/static/js/follow-ups.js";
 
-initAll();
+// Every govuk-frontend component but Radios, whose only work is conditional questions: those are
+// shown and hidden by follow-ups.js (it says why).
+for (const Component of [
+  Accordion,
+  Button,
+  CharacterCount,
+  Checkboxes,
+  ErrorSummary,
+  ExitThisPage,
+  FileUpload,
+  Header,
+  NotificationBanner,
+  PasswordInput,
+  ServiceNavigation,
+  SkipLink,
+  Tabs,
+]) {
+  createAll(Component);
+}
+initFollowUps();
 
 // The tasking agenda prints every case's details: open the closed ones for printing, and close
 // them again afterwards (print CSS does the same in browsers that can style a closed details).

@@ -294,7 +294,9 @@ class CheckedPage:
         )
 
     def press(self, key: str) -> None:
-        assert key in ("Enter", "Space", "Tab", "Shift+Tab"), f"not a key a keyboard-only journey uses: {key}"
+        # The arrow keys move the choice within a group of radios, as they do for a keyboard user.
+        allowed = ("Enter", "Space", "Tab", "Shift+Tab", "ArrowDown", "ArrowUp")
+        assert key in allowed, f"not a key a keyboard-only journey uses: {key}"
         self.page.keyboard.press(key)
         if "Tab" in key:
             self.focus_shown()

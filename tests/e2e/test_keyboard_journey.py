@@ -1,8 +1,9 @@
-"""A resident who uses only the keyboard: Tab, Shift+Tab, Enter and Space, and typing answers.
+"""A resident who uses only the keyboard: Tab, Shift+Tab, Enter and Space, the arrow keys within a
+group of radios, and typing answers.
 
 Every press of Tab or Shift+Tab is followed by a check that the focused element shows its focus.
-Without arrow keys, Space can choose only the option a group is entered at, which in Chromium is
-its first from either direction: the answers below are each group's first option.
+Tab enters a group of radios at its first option; Space chooses it, and an arrow key moves the
+choice to the next one.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ import re
 from collections.abc import Callable
 
 from flask import Flask
+from sqlalchemy import select
 
+from portal.extensions import db
+from portal.models import Report
 from tests.e2e.checks import CheckedPage
 
 SAVE = "main form button.govuk-button[type=submit]"
@@ -27,6 +31,15 @@ def _tick(tab: CheckedPage, selector: str) -> None:
 def _type(tab: CheckedPage, selector: str, text: str) -> None:
     tab.tab_to(selector)
     tab.page.keyboard.type(text)
+
+
+def _choose(tab: CheckedPage, group: str, value: str, downs: int) -> None:
+    """Tab into a group of radios and move the choice down ``downs`` options with the arrow key."""
+    tab.tab_to(f"#{group}")
+    tab.press("Space")
+    for _ in range(downs):
+        tab.press("ArrowDown")
+    assert tab.page.is_checked(f'input[name="{group}"][value="{value}"]'), f"{group} is not {value}"
 
 
 def test_keyboard_only_resident_completes_a_report(journey: Callable[..., CheckedPage], app: Flask) -> None:
@@ -91,3 +104,74 @@ def test_keyboard_only_resident_completes_a_report(journey: Callable[..., Checke
     assert "We have not sent you an email" in tab.text()
     # And back to the top of the page with Shift+Tab: focus stays visible all the way.
     tab.tab_to(".govuk-header__link--homepage", backwards=True)
+
+
+def test_keyboard_only_victim_reports_a_safety_concern_and_says_email_is_not_safe(
+    journey: Callable[..., CheckedPage], app: Flask
+) -> None:
+    tab = journey(javascript=True)
+    tab.goto("/")
+    tab.tab_to("a.govuk-button--start")
+    tab.press_for_new_page("Enter")
+
+    assert tab.path == "/report"
+    _choose(tab, "kind", "safety_concern", 2)
+    tab.tab_to(SAVE)
+    tab.press_for_new_page("Enter")
+
+    assert tab.path == "/report/what"
+    # "Exit this page" is reachable from the keyboard before any question.
+    tab.tab_to(".govuk-exit-this-page__button")
+    _tick(tab, "#types")  # my home has been burgled
+    _type(tab, "#description", "Someone broke in through the back door. The lock is still broken.")
+    _choose(tab, "perpetrator_lives_at_address", "no", 1)
+    tab.tab_to(SAVE)
+    tab.press_for_new_page("Enter")
+
+    assert tab.path == "/report/where"
+    _type(tab, "#address", "3 Mill Lane, Killamarsh")
+    _type(tab, "#postcode", "S21 1AB")
+    _tick(tab, "#started")
+    _tick(tab, "#frequency")
+    _tick(tab, "#previous_reports")
+    tab.tab_to(SAVE)
+    tab.press_for_new_page("Enter")
+
+    assert tab.path == "/report/impact"
+    _tick(tab, "#harm")
+    tab.tab_to(SAVE)
+    tab.press_for_new_page("Enter")
+
+    assert tab.path == "/report/evidence"
+    tab.tab_to('button[name="continue"]')
+    tab.press_for_new_page("Enter")
+
+    # A safety concern is never anonymous: the contact questions follow the answers typed.
+    assert tab.path == "/report/about-you"
+    _type(tab, "#name", "Alex Victim")
+    _type(tab, "#email", "alex.victim@example.org")
+    _choose(tab, "safe_to_email", "no", 1)
+    _type(tab, "#phone", "07700 900456")
+    _tick(tab, "#safe_to_phone")  # yes
+    _type(tab, "#safe_call_times", "Weekday mornings, before 11am")
+    _choose(tab, "voicemail_ok", "no", 1)
+    _choose(tab, "text_ok", "no", 1)
+    _tick(tab, "#lives_in_district")
+    tab.tab_to(SAVE)
+    tab.press_for_new_page("Enter")
+
+    assert tab.h1() == "Check your answers before sending your report"
+    tab.tab_to(SAVE)
+    tab.press_for_new_page("Enter")
+    assert tab.path == "/report/confirmation"
+    assert "We have not sent you an email" in tab.text()
+
+    with app.app_context():
+        report = db.session.scalars(select(Report)).one()
+        assert report.kind == "safety_concern" and report.types == ["burglary_victim"]
+        assert (report.safe_to_email, report.safe_to_phone) == (False, True)
+        assert (report.safe_call_times, report.voicemail_ok, report.text_ok) == (
+            "Weekday mornings, before 11am",
+            False,
+            False,
+        )

@@ -82,6 +82,38 @@ def test_both_channels_safe_lists_both_and_warns_of_nothing() -> None:
     assert safe.channels == [f"Phone {PHONE}", "Email sam@example.org"]
 
 
+def test_safe_times_voicemail_text_and_an_alternative_contact_are_how_the_officer_makes_contact() -> None:
+    safe = SafeContact.for_report(
+        _report(
+            safe_to_email=False,
+            safe_call_times="After 6pm",
+            voicemail_ok=False,
+            text_ok=True,
+            safe_alternative_contact="My sister Jo, 07700 900456",
+        )
+    )
+    assert safe.channels == [
+        f"Phone {PHONE} at these times only: After 6pm",
+        f"Text {PHONE}",
+        "Safe alternative contact: My sister Jo, 07700 900456",
+    ]
+    assert safe.warnings == [
+        "Do not email this resident: they said email is not safe. Phone them instead.",
+        "Do not leave a voicemail: the resident said it is not safe.",
+    ]
+
+
+def test_with_no_safe_call_or_email_the_officer_is_sent_to_the_text_or_the_alternative_contact() -> None:
+    texted = SafeContact.for_report(_report(safe_to_email=False, safe_to_phone=False, text_ok=True))
+    assert texted.warnings[0].endswith("Text them instead.")
+    other = SafeContact.for_report(
+        _report(safe_to_email=False, safe_to_phone=False, text_ok=False, safe_alternative_contact="Jo")
+    )
+    assert other.warnings[0].endswith("Use their safe alternative contact instead.")
+    assert "Do not send a text message: the resident said it is not safe." in other.warnings
+    assert other.channels == ["Safe alternative contact: Jo"]
+
+
 def test_the_case_page_says_do_not_email_and_offers_no_email_update(
     app: Flask, officer: Account, officer_client: PageClient
 ) -> None:

@@ -288,6 +288,25 @@ def test_no_update_can_go_to_a_resident_who_said_email_is_unsafe(app: Flask, sup
         assert db.session.scalars(select(OutboxMessage)).all() == []
 
 
+def test_the_case_page_queues_no_update_for_a_resident_who_said_email_is_unsafe(
+    app: Flask, client: PageClient, supervisor_client: PageClient, mailbox: MailCatcher
+) -> None:
+    submit(client, "safety_concern", about=factories.about_for("safety_concern", safe_to_email="no"))
+    with app.app_context():
+        reference = db.session.scalars(select(Report.reference)).one()
+        assert "acknowledgement" not in db.session.scalars(select(OutboxMessage.purpose)).all()
+        before = db.session.scalars(select(OutboxMessage.id)).all()
+    page = supervisor_client.get(f"/officer/cases/{reference}")
+    answered = supervisor_client.post(
+        f"/officer/cases/{reference}/updates", {"csrf_token": page.csrf_token(), "text": "We will visit"}
+    )
+    assert "cannot be emailed" in answered.text()
+    with app.app_context():
+        assert db.session.scalars(select(OutboxMessage.id)).all() == before, "no email queued"
+        assert db.session.scalars(select(CaseNote)).all() == []
+    assert not mailbox.to("sam.resident@example.org")
+
+
 def test_notes_show_as_plain_text_with_safe_links(app: Flask, supervisor_client: PageClient) -> None:
     reference = make_case(app)
     page = supervisor_client.get(f"/officer/cases/{reference}")

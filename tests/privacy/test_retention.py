@@ -158,6 +158,36 @@ def test_closed_report_past_retention_loses_the_residents_words(app: Flask, work
         assert words not in everything
 
 
+def test_closed_report_past_retention_loses_how_to_reach_the_resident_safely(
+    app: Flask, client: PageClient, supervisor: Account
+) -> None:
+    about = factories.about(
+        safe_call_times="After 6pm, when Lee is out",
+        voicemail_ok="no",
+        text_ok="yes",
+        safe_alternative_contact="My sister Jo Walker, 07700 900123",
+    )
+    submit(client, "asb", about=about)
+    with app.app_context():
+        reference = db.session.scalars(select(Report.reference)).one()
+        operations.change_status(reference, user(supervisor), "closed", "resolved", None)
+    close_long_ago(app, reference, months_ago(25))
+    before = stored(app, reference)
+    assert (before["safe_call_times"], before["voicemail_ok"], before["text_ok"]) == (
+        "After 6pm, when Lee is out",
+        False,
+        True,
+    )
+
+    retention_apply(app)
+
+    report = stored(app, reference)
+    assert (report["safe_call_times"], report["safe_alternative_contact"]) == ("", "")
+    assert (report["voicemail_ok"], report["text_ok"]) == (None, None)
+    everything = json.dumps(report, default=str)
+    assert "Lee is out" not in everything and "Jo Walker" not in everything
+
+
 def test_anonymised_report_keeps_what_the_yearly_figures_count(app: Flask, worked_case: str) -> None:
     before = stored(app, worked_case)
 

@@ -160,7 +160,7 @@ def test_an_over_long_description_gets_an_error_not_a_server_error(client: PageC
     ("slug", "answers"),
     [
         ("what", {**factories.WHAT["asb"], "types": ["noise", "not_a_type"]}),
-        ("what", {**factories.WHAT["asb"], "willing_to_mediate": "maybe"}),
+        ("what", {**factories.WHAT["asb"], "perpetrators_known": "maybe"}),
         ("where", {**factories.WHERE, "started": "yesterday", "frequency": "hourly"}),
         ("impact", {"harm": ["made_up"]}),
         ("about-you", factories.about(anonymous="perhaps", safe_to_email="sometimes")),

@@ -52,6 +52,7 @@ def test_the_resident_and_the_officer_read_the_same_answers_to_the_same_question
     assert set(_said(officer)) - set(said) == {
         "How it is affecting them",
         "Safe to email them",
+        "Another safe way to contact them",
         f"Lives in {AREA}",
     }
 

@@ -92,6 +92,21 @@ def test_missing_booleans_are_false_and_contact_safety_defaults_to_true() -> Non
         ({"reporter": {"email": "not an email"}}, "reporter.email", "must be an email address"),
         ({"submitted_at": "2026-12-24T16:30:00"}, "submitted_at", "must include a UTC offset"),
         ({"submitted_at": "Christmas Eve"}, "submitted_at", "ISO 8601"),
+        (
+            {"reporter": {"phone": "07700 900982", "voicemail_ok": "yes"}},
+            "reporter.voicemail_ok",
+            "must be true, false or null",
+        ),
+        (
+            {"reporter": {"phone": "07700 900982", "safe_call_times": "x" * 201}},
+            "reporter.safe_call_times",
+            "200 characters or fewer",
+        ),
+        (
+            {"reporter": {"phone": "07700 900982", "safe_alternative_contact": "x" * 501}},
+            "reporter.safe_alternative_contact",
+            "500 characters or fewer",
+        ),
     ],
 )
 def test_a_report_that_breaks_the_contract_names_the_field(
@@ -134,3 +149,27 @@ def test_the_worked_examples_all_meet_the_contract() -> None:
 def test_a_report_round_trips_through_its_json() -> None:
     report = parse_report(a_report())
     assert parse_report(report.to_json()) == report
+
+
+def test_safe_contact_answers_not_asked_are_none_and_round_trip() -> None:
+    report = parse_report(a_report())
+    assert (report.reporter.voicemail_ok, report.reporter.text_ok) == (None, None)
+    assert report.reporter.safe_call_times == report.reporter.safe_alternative_contact == ""
+    asked = parse_report(
+        a_report(
+            reporter={
+                "name": "Sam",
+                "phone": "07700 900982",
+                "safe_call_times": " After 6pm ",
+                "voicemail_ok": False,
+                "text_ok": True,
+                "safe_alternative_contact": "My sister Jo",
+            }
+        )
+    )
+    assert (asked.reporter.safe_call_times, asked.reporter.voicemail_ok, asked.reporter.text_ok) == (
+        "After 6pm",
+        False,
+        True,
+    )
+    assert parse_report(asked.to_json()) == asked

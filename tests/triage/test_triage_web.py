@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.models import OutboxMessage, Report
 from portal.models.report import DecisionRewritten
 from portal.reports.triage_policy import current_policy, policy_terms
-from portal.triage.contract import HARM_QUESTIONS, KIND_BLOCKS
+from portal.triage.contract import HARM_QUESTIONS, KIND_BLOCKS, asked_details
 from tests import factories
 from tests.conftest import MailCatcher
 from tests.helpers import PageClient
@@ -134,6 +134,7 @@ def _form_answers(draw: st.DrawFn, kind: str) -> dict[str, dict[str, Any]]:
 
 def _as_contract(kind: str, pages: dict[str, dict[str, Any]], submitted_at: str) -> dict[str, Any]:
     block, _types, answers = KIND_BLOCKS[kind]
+    yes = {a: pages["what"][a] == "yes" for a in answers}
     about = pages["about-you"]
     where = pages["where"]
     return {
@@ -153,7 +154,8 @@ def _as_contract(kind: str, pages: dict[str, dict[str, Any]], submitted_at: str)
         "frequency": where["frequency"],
         "previous_reports": where["previous_reports"],
         "harm": {question: question in pages["impact"]["harm"] for question in HARM_QUESTIONS},
-        block: {"types": pages["what"]["types"], **{a: pages["what"][a] == "yes" for a in answers}},
+        # Only the questions the resident was asked: a follow-up after a no is not asked, so false.
+        block: {"types": pages["what"]["types"], **{a: yes[a] for a in asked_details(kind, yes)}},
     }
 
 
