@@ -8,6 +8,7 @@ from flask import current_app
 
 from portal.models import Draft
 from portal.public.journey import PAGES_BY_SLUG
+from portal.public.wording import wording_for
 from portal.text.labels import (
     DETAIL_QUESTIONS,
     FREQUENCY_LABELS,
@@ -47,7 +48,7 @@ def summary_sections(draft: Draft) -> list[Section]:
 
     what = [
         _row("What it is", [type_labels[t] for t in details.get("types", [])], "what"),
-        _row("What is happening", answers.get("description", ""), "what"),
+        _row(wording_for(draft.kind).description_topic, answers.get("description", ""), "what"),
         *(_row(DETAIL_QUESTIONS[name], yes_no(bool(details.get(name))), "what") for name in detail_names),
     ]
 

@@ -24,6 +24,7 @@ from portal.public.journey import (
     page_for_field,
     previous_slug,
 )
+from portal.public.wording import wording_for
 from portal.reports import drafts, evidence
 from portal.reports.operations import DraftExpired, submission_for_draft, submit_draft
 from portal.text.labels import KIND_TITLES
@@ -305,4 +306,5 @@ def confirmation() -> Any:
     return render_template(
         "public/confirmation.html",
         submitted=submitted,
+        wording=wording_for(submitted.kind),
     )
