@@ -30,11 +30,10 @@ from portal.reports.operations import DraftExpired, submission_for_draft, submit
 from portal.text.labels import KIND_TITLES
 from portal.triage.contract import DESCRIPTION_MAX, ContractError
 from portal.web.drawn_pages import drawn_page
+from portal.web.limits import public_forms
 
-# Every resident's form post counts towards one limit per address; sending a report, another.
-public_forms = limiter.shared_limit(
-    lambda: str(current_app.config["PUBLIC_FORM_LIMIT_PER_ADDRESS"]), scope="public-forms", methods=["POST"]
-)
+# Every resident's form post counts towards one limit per address (public_forms); sending a
+# report, another.
 
 
 def _sent(response: Response) -> bool:
