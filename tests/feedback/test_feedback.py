@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -13,6 +14,7 @@ from portal.feedback.operations import PAGE_SIZE, record_feedback
 from portal.models import Feedback
 from portal.models.types import utcnow
 from portal.privacy.retention import REMOVED, apply_retention
+from portal.public.journey_views import SUBMITTED_AT_KEY
 from tests.helpers import PageClient
 from tests.journey import submit
 from tests.officers import make_account, sign_in
@@ -37,6 +39,13 @@ def test_the_phase_banner_links_to_the_feedback_page(client: PageClient) -> None
 def test_the_confirmation_and_the_sent_page_ask_what_the_resident_thought(client: PageClient) -> None:
     confirmation = submit(client, "asb")
     link = confirmation.soup.find("a", string="What did you think of this service?")
+    assert link is not None and link["href"] == "/feedback"
+
+    with client.client.session_transaction() as session:
+        session[SUBMITTED_AT_KEY] = int(time.time()) - 31 * 60
+    later = client.get("/report/confirmation")
+    assert later.h1 == "Your report was sent"
+    link = later.soup.find("a", string="What did you think of this service?")
     assert link is not None and link["href"] == "/feedback"
 
 
