@@ -64,11 +64,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_engine(extensions.db.engine)
 
-    from portal import officer, public
+    from portal import feedback, officer, public
     from portal.cli import register_commands
     from portal.web import errors, health
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(feedback.bp)
     app.register_blueprint(officer.bp)
     app.register_blueprint(health.bp)
     errors.register(app)

@@ -15,7 +15,7 @@ from flask import Flask
 PORTAL = Path(__file__).resolve().parents[1] / "portal"
 DOMAIN_ROOMS = ("cases", "reports", "triage")
 # The rooms every audience shares: the domain's neighbours and the web plumbing under both web rooms.
-SHARED_ROOMS = ("accounts", "mail", "models", "privacy", "text", "web")
+SHARED_ROOMS = ("accounts", "feedback", "mail", "models", "privacy", "text", "web")
 # What portal/ keeps at its top level: the app's own wiring. Everything else lives in a room.
 TOP_LEVEL = {"__init__.py", "cli.py", "config.py", "database.py", "demo.py", "extensions.py", "logs.py"}
 OFFICER_VIEWS = "portal.officer.views."

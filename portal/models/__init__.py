@@ -2,6 +2,7 @@
 
 from portal.models.audit import AuditEvent
 from portal.models.draft import Draft
+from portal.models.feedback import Feedback
 from portal.models.outbox import OutboxMessage
 from portal.models.report import Attachment, CaseNote, QueueCount, ReferenceCounter, Report
 from portal.models.user import User
@@ -20,6 +21,7 @@ __all__ = [
     "CameraDeployment",
     "CaseNote",
     "Draft",
+    "Feedback",
     "MediationRecord",
     "OutboxMessage",
     "PowerUse",

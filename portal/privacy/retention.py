@@ -15,6 +15,9 @@ Anonymising a case removes:
   the person a power was served on, the "other items" of target hardening;
 - the emails of the case once they are finished with (sent or failed), as below.
 
+Residents' feedback on the service keeps its comment, free text that may name someone, for the same
+``RETENTION_MONTHS`` after it was sent; then the comment goes and the rating stays.
+
 It keeps the kind, types, yes/no and harm answers, ward, dates, route, risk level, flags, status,
 outcome and the records' dates, counts and choices: none of them says who anyone is once the
 words and contact details are gone, and the figures are made from them.
@@ -41,6 +44,7 @@ from portal.extensions import db
 from portal.models import (
     CameraDeployment,
     CaseNote,
+    Feedback,
     OutboxMessage,
     PowerUse,
     Report,
@@ -101,6 +105,7 @@ class RetentionResult:
     evidence_files_deleted: int = 0
     drafts_deleted: int = 0
     emails_emptied: int = 0
+    feedback_comments_removed: int = 0
 
     def summary(self) -> str:
         return ", ".join(
@@ -109,12 +114,16 @@ class RetentionResult:
                 _count(self.evidence_files_deleted, "evidence file deleted", "evidence files deleted"),
                 _count(self.drafts_deleted, "expired draft deleted", "expired drafts deleted"),
                 _count(self.emails_emptied, "email emptied", "emails emptied"),
+                _count(
+                    self.feedback_comments_removed, "feedback comment removed", "feedback comments removed"
+                ),
             )
         )
 
 
 def apply_retention(now: datetime | None = None) -> RetentionResult:
-    """Anonymise closed cases past the retention period, purge expired drafts, empty sent emails.
+    """Anonymise closed cases past the retention period, purge expired drafts, empty sent emails,
+    and remove feedback comments past the period.
 
     Each case is anonymised in its own transaction with its audit entry, so a run stopped part-way
     keeps what it did, and the next run finishes the rest. A second run finds nothing more to do.
@@ -131,7 +140,24 @@ def apply_retention(now: datetime | None = None) -> RetentionResult:
             result.evidence_files_deleted += files
             result.emails_emptied += emails
     result.drafts_deleted = purge_expired_drafts(now)
+    result.feedback_comments_removed = remove_old_feedback_comments(now, months)
     return result
+
+
+def remove_old_feedback_comments(now: datetime, months: int) -> int:
+    """Replace the comment of feedback sent more than ``months`` ago with REMOVED; the rating stays."""
+    with write_transaction():
+        removed = db.session.execute(
+            update(Feedback)
+            .where(
+                Feedback.submitted_at < retention_cutoff(now, months),
+                Feedback.comment != "",
+                Feedback.comment != REMOVED,
+            )
+            .values(comment=REMOVED)
+            .execution_options(synchronize_session=False)
+        )
+    return int(removed.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def retention_cutoff(now: datetime, months: int) -> datetime:

@@ -8,6 +8,7 @@ from flask import current_app
 
 from portal.models import Draft
 from portal.public.journey import PAGES_BY_SLUG, page_for_field
+from portal.public.wording import wording_for
 from portal.reports.summary import Voice, summarise
 
 
@@ -28,7 +29,12 @@ class Section:
 def summary_sections(draft: Draft) -> list[Section]:
     files = [attachment.original_name for attachment in draft.attachments]
     topics = summarise(
-        draft.kind, draft.answers, area=current_app.config["COUNCIL_AREA"], voice=Voice.RESIDENT, files=files
+        draft.kind,
+        draft.answers,
+        area=current_app.config["COUNCIL_AREA"],
+        voice=Voice.RESIDENT,
+        files=files,
+        description=wording_for(draft.kind).description_topic,
     )
     return [
         Section(

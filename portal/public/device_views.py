@@ -16,9 +16,10 @@ from portal.extensions import limiter
 from portal.public import bp, progress
 from portal.public.forms import ConfirmForm, ResumeLinkForm
 from portal.public.journey import first_incomplete
-from portal.public.journey_views import DRAFT_KEY, public_forms
+from portal.public.journey_views import DRAFT_KEY
 from portal.reports import drafts
 from portal.triage.contract import normalise_email
+from portal.web.limits import public_forms
 
 
 @bp.post("/report/clear-answers")

@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from portal.logs import security_event
+from portal.public.wording import wording_for
 from portal.reports.evidence import MAX_MEGAPIXELS
 from portal.text.labels import (
     DETAIL_ERRORS,
@@ -88,12 +89,6 @@ class KindForm(PublicForm):
 
 # --- What is happening ------------------------------------------------------------------------
 
-TYPES_QUESTIONS = {
-    "asb": ("What kind of anti-social behaviour is it?", "Select what kind of anti-social behaviour it is"),
-    "neighbour_dispute": ("What is the dispute about?", "Select what the dispute is about"),
-    "safety_concern": ("What has happened?", "Select what has happened"),
-}
-
 DETAIL_HINTS = {
     "willing_to_mediate": (
         "A trained, independent mediator helps neighbours agree a way forward. It is free and confidential."
@@ -111,7 +106,7 @@ def what_form(kind: str) -> type[JourneyForm]:
     "Yes" of the one it follows, checked only when that was answered yes, and not stored otherwise.
     """
     block, _types, detail_names = KIND_BLOCKS[kind]
-    label, error = TYPES_QUESTIONS[kind]
+    words = wording_for(kind)
     follows = contract.FOLLOW_UPS.get(kind, {})
 
     class WhatForm(JourneyForm):
@@ -120,25 +115,24 @@ def what_form(kind: str) -> type[JourneyForm]:
         first_questions: ClassVar[tuple[str, ...]] = tuple(n for n in detail_names if n not in follows)
         follow_up_of: ClassVar[dict[str, str]] = {parent: name for name, parent in follows.items()}
         types = SelectMultipleField(
-            label,
+            words.types.label,
             choices=list(TYPE_LABELS[kind].items()),
-            description="Select all that apply.",
+            description=words.types.hint,
             widget=CheckboxesInput(),
-            validators=[DataRequired(message=error)],
+            validators=[DataRequired(message=words.types.error)],
         )
         description = TextAreaField(
-            "Tell us what is happening",
-            description=(
-                "Include what happens, when it happens and who is involved, if you know. "
-                "Do not include anything you would not want the people involved to know."
-            ),
+            words.description.label,
+            description=words.description.hint,
             filters=[strip],
             widget=CharacterCount(),
             validators=[
-                DataRequired(message="Enter what is happening"),
+                DataRequired(message=words.description.error),
                 Length(
                     max=contract.DESCRIPTION_MAX,
-                    message=f"What is happening must be {contract.DESCRIPTION_MAX:,} characters or fewer",
+                    message=(
+                        f"{words.description_topic} must be {contract.DESCRIPTION_MAX:,} characters or fewer"
+                    ),
                 ),
             ],
         )
@@ -187,52 +181,15 @@ def what_form(kind: str) -> type[JourneyForm]:
 
 
 class WhereForm(JourneyForm):
-    address = TextAreaField(
-        "Where is it happening?",
-        description=(
-            "Give the address, or describe the place, for example "
-            "'the car park behind the library on Station Road'."
-        ),
-        filters=[strip],
-        widget=TextArea(),
-        validators=[
-            Length(
-                max=contract.ADDRESS_MAX,
-                message=f"Where it is happening must be {contract.ADDRESS_MAX} characters or fewer",
-            )
-        ],
-    )
-    postcode = StringField(
-        "Postcode (if you know it)",
-        filters=[strip],
-        widget=TextInput(),
-        validators=[Length(max=10, message="Enter a real postcode, like S42 6NG")],
-    )
-    ward = SelectField(
-        "Ward (if you know it)",
-        description="Your council ward is on your council tax bill.",
-        choices=[],
-        default="",
-        widget=Select(),
-    )
-    started = RadioField(
-        "When did it start?",
-        choices=list(STARTED_LABELS.items()),
-        widget=RadioInput(),
-        validators=[InputRequired(message="Select when it started")],
-    )
-    frequency = RadioField(
-        "How often does it happen?",
-        choices=list(FREQUENCY_LABELS.items()),
-        widget=RadioInput(),
-        validators=[InputRequired(message="Select how often it happens")],
-    )
-    previous_reports = RadioField(
-        "Have you reported this to the council, the police or a landlord in the last 6 months?",
-        choices=list(PREVIOUS_REPORTS_LABELS.items()),
-        widget=RadioInput(),
-        validators=[InputRequired(message="Select if you have reported this in the last 6 months")],
-    )
+    """What every 'Where and when' form does; ``where_form`` gives each kind its questions."""
+
+    missing_place: ClassVar[str]
+    address: TextAreaField
+    postcode: StringField
+    ward: SelectField
+    started: RadioField
+    frequency: RadioField
+    previous_reports: RadioField
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -241,7 +198,7 @@ class WhereForm(JourneyForm):
 
     def validate_address(self, field: Field) -> None:
         if not field.data and not (self.postcode.data or "").strip():
-            raise ValidationError("Enter where it is happening, or its postcode")
+            raise ValidationError(self.missing_place)
 
     def validate_postcode(self, field: Field) -> None:
         if field.data and not contract.is_valid_postcode(field.data):
@@ -271,6 +228,62 @@ class WhereForm(JourneyForm):
             "frequency": self.frequency.data,
             "previous_reports": self.previous_reports.data,
         }
+
+
+@cache
+def where_form(kind: str) -> type[WhereForm]:
+    """The 'Where and when' form, its place and frequency questions worded for ``kind``."""
+    words = wording_for(kind)
+
+    class KindWhereForm(WhereForm):
+        missing_place = words.place.error
+        address = TextAreaField(
+            words.place.label,
+            description=words.place.hint,
+            filters=[strip],
+            widget=TextArea(),
+            validators=[
+                Length(
+                    max=contract.ADDRESS_MAX,
+                    message=f"Where it is happening must be {contract.ADDRESS_MAX} characters or fewer",
+                )
+            ],
+        )
+        postcode = StringField(
+            "Postcode (if you know it)",
+            filters=[strip],
+            widget=TextInput(),
+            validators=[Length(max=10, message="Enter a real postcode, like S42 6NG")],
+        )
+        ward = SelectField(
+            "Ward (if you know it)",
+            description="Your council ward is on your council tax bill.",
+            choices=[],
+            default="",
+            widget=Select(),
+        )
+        started = RadioField(
+            "When did it start?",
+            choices=list(STARTED_LABELS.items()),
+            widget=RadioInput(),
+            validators=[InputRequired(message="Select when it started")],
+        )
+        frequency = RadioField(
+            words.frequency.label,
+            choices=list(FREQUENCY_LABELS.items()),
+            description=words.frequency.hint,
+            widget=RadioInput(),
+            validators=[InputRequired(message=words.frequency.error)],
+        )
+        previous_reports = RadioField(
+            "Have you reported this to the council, the police or a landlord in the last 6 months?",
+            choices=list(PREVIOUS_REPORTS_LABELS.items()),
+            widget=RadioInput(),
+            validators=[InputRequired(message="Select if you have reported this in the last 6 months")],
+        )
+
+    KindWhereForm.__name__ = f"WhereForm_{kind}"
+    return KindWhereForm
 
 
 # --- How it affects you -----------------------------------------------------------------------

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from portal.public.forms import ImpactForm, JourneyForm, WhereForm, about_form, what_form
+from portal.public.forms import ImpactForm, JourneyForm, about_form, what_form, where_form
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ def _about(kind: str) -> type[JourneyForm]:
 
 PAGES = (
     Page("what", "What is happening?", what_form),
-    Page("where", "Where and when is it happening?", lambda kind: WhereForm),
+    Page("where", "Where and when is it happening?", where_form),
     Page("impact", "How is it affecting you?", lambda kind: ImpactForm),
     Page("evidence", "Add photos or documents (optional)", None),
     Page("about-you", "About you and how we can contact you", _about),

@@ -24,16 +24,16 @@ from portal.public.journey import (
     page_for_field,
     previous_slug,
 )
+from portal.public.wording import wording_for
 from portal.reports import drafts, evidence
 from portal.reports.operations import DraftExpired, submission_for_draft, submit_draft
 from portal.text.labels import KIND_TITLES
 from portal.triage.contract import DESCRIPTION_MAX, ContractError
 from portal.web.drawn_pages import drawn_page
+from portal.web.limits import public_forms
 
-# Every resident's form post counts towards one limit per address; sending a report, another.
-public_forms = limiter.shared_limit(
-    lambda: str(current_app.config["PUBLIC_FORM_LIMIT_PER_ADDRESS"]), scope="public-forms", methods=["POST"]
-)
+# Every resident's form post counts towards one limit per address (public_forms); sending a
+# report, another.
 
 
 def _sent(response: Response) -> bool:
@@ -305,4 +305,5 @@ def confirmation() -> Any:
     return render_template(
         "public/confirmation.html",
         submitted=submitted,
+        wording=wording_for(submitted.kind),
     )

@@ -40,6 +40,7 @@ class Submission:
     contactable: bool  # the resident gave a channel that is safe to use
     case_review: str | None  # "explained" or "eligible": what to tell them about the ASB Case Review
     due_by: date
+    willing_to_mediate: bool = False
 
     @classmethod
     def of(cls, report: Report) -> Submission:
@@ -50,6 +51,7 @@ class Submission:
             contactable=report.can_be_emailed or report.can_be_phoned,
             case_review=case_review_position(report.flags),
             due_by=report.due_by,
+            willing_to_mediate=bool(report.details.get("willing_to_mediate")),
         )
 
 

@@ -81,8 +81,12 @@ def summarise(
     area: str,
     voice: Voice,
     files: Sequence[str] | None = None,
+    description: str = "What is happening",
 ) -> list[Topic]:
-    """The answers of ``report`` (contract-shaped) by topic; ``files`` adds the evidence topic."""
+    """The answers of ``report`` (contract-shaped) by topic; ``files`` adds the evidence topic.
+
+    ``description`` names the description as the resident was asked for it ("What has happened"
+    for a safety concern)."""
     said = VOICED[voice]
     block = KIND_BLOCKS[kind][0]
     details = report.get(block, {})
@@ -90,7 +94,7 @@ def summarise(
 
     what = [
         _answer("What it is", [type_labels.get(t, t) for t in details.get("types", [])], block),
-        _answer("What is happening", report.get("description", ""), "description"),
+        _answer(description, report.get("description", ""), "description"),
         # A follow-up the answers before it made unnecessary was not asked: it is left out, not "No".
         *(
             _answer(DETAIL_QUESTIONS[name], yes_no(bool(details[name])), block)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask
+from markupsafe import Markup, escape
 
 from portal.text.sanitise import plain_text_to_html
 from portal.triage.calendar import LONDON
@@ -47,10 +48,25 @@ def audit_value(value: object) -> str:
     return str(value)
 
 
+def phone(number: str) -> Markup:
+    """A phone number as a link that a phone can call: "01246 231111" dials +441246231111.
+
+    Short numbers (999, 101, 116 123) are dialled as written; a UK number starting 0 gets +44.
+    An international number written 00 dials as +.
+    """
+    digits = "".join(character for character in number if character.isdigit() or character == "+")
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    elif digits.startswith("0") and len(digits) > 6:
+        digits = "+44" + digits[1:]
+    return Markup('<a class="govuk-link" href="tel:{}">{}</a>').format(digits, escape(number))
+
+
 def register_filters(app: Flask) -> None:
     app.add_template_filter(long_date)
     app.add_template_filter(london_datetime)
     app.add_template_filter(file_size)
     app.add_template_filter(short_date)
     app.add_template_filter(audit_value)
+    app.add_template_filter(phone)
     app.add_template_filter(plain_text_to_html, "plain_text")

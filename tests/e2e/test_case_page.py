@@ -11,20 +11,11 @@ from flask import Flask
 
 from tests.cases import make_case
 from tests.e2e.checks import REFLOW_WIDTH, CheckedPage
-from tests.e2e.forms import answer
+from tests.e2e.officers import signed_in
 from tests.helpers import today
-from tests.officers import PASSWORD, Account, fresh_code, make_account
+from tests.officers import make_account
 
 PHONE = "07700 900123"
-
-
-def _signed_in(tab: CheckedPage, app: Flask, account: Account) -> None:
-    tab.goto("/officer/")
-    answer(tab.page, {"email": account.email, "password": PASSWORD})
-    tab.button("Sign in")
-    answer(tab.page, {"code": fresh_code(app, account)})
-    tab.button("Continue")
-    assert tab.path == "/officer/"
 
 
 def _summary_value(tab: CheckedPage, key: str) -> str:
@@ -47,8 +38,7 @@ def test_an_officer_works_a_case_from_the_top_of_its_page(
         safe_to_email=False,
         reporter_phone=PHONE,
     )
-    tab = journey(who="officer")
-    _signed_in(tab, app, officer)
+    tab = signed_in(journey, app, officer)
     tab.goto(f"/officer/cases/{reference}")
     page = tab.page
 
@@ -108,8 +98,7 @@ def test_at_320_pixels_the_actions_come_before_the_detail(
 ) -> None:
     supervisor = make_account(app, "supervisor")
     reference = make_case(app)
-    tab = journey(who="supervisor")
-    _signed_in(tab, app, supervisor)
+    tab = signed_in(journey, app, supervisor)
     tab.goto(f"/officer/cases/{reference}")
     page = tab.page
 
@@ -140,8 +129,7 @@ def test_without_javascript_the_outcome_shows_and_is_needed_only_to_close(
 ) -> None:
     supervisor = make_account(app, "supervisor")
     reference = make_case(app, status="in_progress")
-    tab = journey(javascript=False, who="no-javascript")
-    _signed_in(tab, app, supervisor)
+    tab = signed_in(journey, app, supervisor, javascript=False)
     tab.goto(f"/officer/cases/{reference}")
     page = tab.page
     assert page.get_by_role("radio", name="In progress").is_checked()

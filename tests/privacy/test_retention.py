@@ -346,7 +346,8 @@ def test_second_run_changes_nothing(app: Flask, worked_case: str) -> None:
     second = retention_apply(app)
 
     assert second.output.strip() == (
-        "0 reports anonymised, 0 evidence files deleted, 0 expired drafts deleted, 0 emails emptied"
+        "0 reports anonymised, 0 evidence files deleted, 0 expired drafts deleted, 0 emails emptied, "
+        "0 feedback comments removed"
     )
     assert stored(app, worked_case) == first
 

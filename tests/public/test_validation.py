@@ -25,6 +25,13 @@ TYPES_ERRORS = {
     "safety_concern": "Select what has happened",
 }
 
+# A safety concern asks what has happened to the resident; the others, what is happening.
+DESCRIPTION_TOPICS = {
+    "asb": "what is happening",
+    "neighbour_dispute": "what is happening",
+    "safety_concern": "what has happened",
+}
+
 # Each kind's own yes/no questions, in the order the page asks them, with the error for no answer.
 YES_NO_ERRORS = {
     "asb": [
@@ -93,7 +100,7 @@ def test_what_needs_every_question_answered(app: Flask, client: PageClient, kind
     assert_refused(
         page,
         TYPES_ERRORS[kind],
-        "Enter what is happening",
+        f"Enter {DESCRIPTION_TOPICS[kind]}",
         *(error for name, error in YES_NO_ERRORS[kind] if (kind, name) not in LEADS_TO),
     )
     assert reports_stored(app) == 0
@@ -111,7 +118,7 @@ def test_what_needs_at_least_one_type_ticked(client: PageClient, kind: str) -> N
 def test_what_needs_a_description(client: PageClient, kind: str, description: str) -> None:
     choose(client, kind)
     page = client.post_form("/report/what", {**factories.WHAT[kind], "description": description})
-    assert_refused(page, "Enter what is happening")
+    assert_refused(page, f"Enter {DESCRIPTION_TOPICS[kind]}")
 
 
 @pytest.mark.parametrize(
@@ -132,7 +139,7 @@ def test_what_needs_each_yes_no_question_answered(
 def test_what_description_must_be_4000_characters_or_fewer(app: Flask, client: PageClient, kind: str) -> None:
     choose(client, kind)
     page = client.post_form("/report/what", {**factories.WHAT[kind], "description": "a" * 4001})
-    assert_refused(page, "What is happening must be 4,000 characters or fewer")
+    assert_refused(page, f"{DESCRIPTION_TOPICS[kind].capitalize()} must be 4,000 characters or fewer")
     assert reports_stored(app) == 0
 
 

@@ -556,6 +556,9 @@ class Scene:
 
 
 def _public_attempts(scene: Scene, rule: Rule) -> list[Attempt]:
+    if rule.endpoint == "feedback.give_feedback":
+        client = PageClient(scene.app.test_client())
+        return [Attempt(client, "/feedback", lambda: {"satisfaction": "satisfied"}, "/feedback")]
     if rule.endpoint == "public.choose_kind":
         client, _ = scene.resident()
         return [Attempt(client, "/report", lambda: {"kind": "neighbour_dispute"}, "/report")]
@@ -778,7 +781,9 @@ def test_every_post_without_a_valid_token_is_refused_and_changes_nothing(
 
     tried = set()
     for rule in post_rules(app):
-        builder = _public_attempts if rule.endpoint.startswith("public.") else _officer_attempts
+        builder = (
+            _public_attempts if rule.endpoint.startswith(("public.", "feedback.")) else _officer_attempts
+        )
         for attempt in builder(scene, rule):
             before, outside = everything(app), attempt.probe()
             for token in (None, "forged-token", another_session):

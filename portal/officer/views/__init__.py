@@ -4,7 +4,7 @@ officer blueprint.
 ``case_page`` (one case, its evidence files, and how a change from it ends), ``casework`` (claim,
 assign, status, first contact, re-route, notes, updates), ``records`` (the records of the work),
 ``queue``, ``exports`` (the queue CSV and the record of downloads), ``agenda`` (the tasking meeting),
-``accounts``, ``sign_in`` and ``policy``.
+``accounts``, ``sign_in``, ``policy`` and ``feedback`` (residents' feedback on the service).
 """
 
 from portal.officer.views import (  # noqa: F401  (registers the routes)
@@ -13,6 +13,7 @@ from portal.officer.views import (  # noqa: F401  (registers the routes)
     case_page,
     casework,
     exports,
+    feedback,
     policy,
     queue,
     records,
