@@ -166,6 +166,16 @@ class Reporter:
     def can_be_phoned(self) -> bool:
         return not self.anonymous and bool(self.phone) and self.safe_to_phone
 
+    @property
+    def can_be_texted(self) -> bool:
+        """A number is given and the resident said a text to it is safe."""
+        return not self.anonymous and bool(self.phone) and self.text_ok is True
+
+    @property
+    def has_safe_alternative(self) -> bool:
+        """The resident named a trusted person, or another safe way to reach them."""
+        return not self.anonymous and bool(self.safe_alternative_contact.strip())
+
 
 @dataclass(frozen=True)
 class Report:

@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from portal.triage.calendar import add_working_days, london_date
-from portal.triage.conditions import Condition, Group, Test, all_hold, applies, explain
-from portal.triage.contract import KIND_BLOCKS, Report
+from portal.triage.conditions import Condition, Group, Test, all_hold, applies, explain, facts_used
+from portal.triage.contract import KIND_BLOCKS, Report, asked_details
 from portal.triage.decision import RISK_LEVELS, Decision
 from portal.triage.history import Earlier, distinct_reporters, in_window, same_reporter
 from portal.triage.policy import Policy, Rule
@@ -43,6 +43,8 @@ def facts_for(report: Report, history: Iterable[Earlier], policy: Policy) -> dic
         "reporter.lives_in_district": report.reporter.lives_in_district,
         "reporter.anonymous": report.reporter.anonymous,
         "reporter.contactable": report.reporter.can_be_emailed or report.reporter.can_be_phoned,
+        "reporter.can_be_texted": report.reporter.can_be_texted,
+        "reporter.has_safe_alternative": report.reporter.has_safe_alternative,
         "reporter.earlier_asb_reports": len(asb_by_reporter),
         "reporter.asb_reports_in_window": len(asb_by_reporter) + (1 if is_asb else 0),
         "place.asb_reporters_in_window": distinct_reporters(at_place),
@@ -85,6 +87,10 @@ def decide(report: Report, history: Iterable[Earlier], policy: Policy) -> Decisi
         if all_hold(flag.when, facts):
             flags[flag.name] = _why(flag.when, facts)
 
+    # A follow-up question the answers before it made unnecessary was not asked: its "no" is no reason.
+    block, _types, answers = KIND_BLOCKS[report.kind]
+    asked = asked_details(report.kind, report.details)
+    not_asked = {f"{block}.{name}" for name in answers if name not in asked}
     reasons: list[str] = []
     for rule in policy.rules:
         if all_hold(rule.when, facts):
@@ -97,7 +103,7 @@ def decide(report: Report, history: Iterable[Earlier], policy: Policy) -> Decisi
         failed = [
             condition for condition in rule.when if applies(condition, facts) and not condition.holds(facts)
         ]
-        reasons.append(_ruled_out(rule, failed))
+        reasons.append(_ruled_out(rule, failed, not_asked))
     else:  # the policy check guarantees a default rule, so this cannot happen
         raise AssertionError("no rule matched")
 
@@ -125,15 +131,19 @@ def _why(conditions: tuple[Condition, ...], facts: dict[str, Any]) -> list[str]:
     return words
 
 
-def _ruled_out(rule: Rule, failed: list[Condition]) -> str:
+def _ruled_out(rule: Rule, failed: list[Condition], not_asked: set[str]) -> str:
     """Why an earlier rule did not take the report, as one short statement of what the report is.
 
     Named by its summary, then the facts that ruled it out, each as the policy words it (its
     ``otherwise``): "Neighbour disputes that mediation can help with – ruled out: risk is high",
     never "not neighbour disputes …: not a neighbour dispute". A rule for another kind of report
     says only that: the rest of its conditions are about answers this report was never asked.
+    A condition on a follow-up question that was not asked (``not_asked``, facts named as the policy
+    names them) is left out, unless nothing else ruled the rule out: "not about a neighbour", not
+    "not about a neighbour; not willing to try mediation" when mediation was never asked about.
     """
     name = rule.summary or rule.id
     if any(isinstance(condition, Test) and condition.fact == "kind" for condition in failed):
         return f"{name} – for another kind of report"
-    return f"{name} – ruled out: {'; '.join(explain(condition, False) for condition in failed)}"
+    said = [condition for condition in failed if not facts_used((condition,)) & not_asked] or failed[:1]
+    return f"{name} – ruled out: {'; '.join(explain(condition, False) for condition in said)}"

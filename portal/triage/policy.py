@@ -37,6 +37,8 @@ BOOLEAN_FACTS = (
     "reporter.lives_in_district",
     "reporter.anonymous",
     "reporter.contactable",
+    "reporter.can_be_texted",
+    "reporter.has_safe_alternative",
     "description.safeguarding_phrase",
     *(f"harm.{question}" for question in HARM_QUESTIONS),
 )

@@ -420,9 +420,11 @@ def test_a_rule_for_a_safety_concern_that_needs_an_asb_report_can_never_match() 
 
 # --- numbers in their ranges, conditions nested only so deep ----------------------------------------
 
-CONTACT_FLAG = (
-    'when = [{ fact = "reporter.contactable", is = false, reason = "no safe way to contact the reporter" }]'
-)
+CONTACT_FLAG = """when = [{ not = { any = [
+  { fact = "reporter.contactable", is = true },
+  { fact = "reporter.can_be_texted", is = true },
+  { fact = "reporter.has_safe_alternative", is = true },
+] }, reason = "no safe way to contact the reporter" }]"""
 
 
 def nested_nots(levels: int) -> str:

@@ -870,6 +870,22 @@ def test_out_of_area_is_a_safety_concern_from_outside_the_district(
         pytest.param({"phone": "07700 900123", "safe_to_email": False}, False, id="phone-safe"),
         pytest.param({"phone": "07700 900123", "safe_to_phone": False}, False, id="email-safe"),
         pytest.param({}, False, id="email-given-and-safe"),
+        # From the 2026-12-04 policy, a safe text and a safe alternative contact are channels too.
+        pytest.param(
+            {"email": "", "phone": "07700 900123", "safe_to_phone": False, "text_ok": True},
+            False,
+            id="call-unsafe-text-safe",
+        ),
+        pytest.param(
+            {"email": "", "phone": "07700 900123", "safe_to_phone": False, "text_ok": False},
+            True,
+            id="call-and-text-unsafe",
+        ),
+        pytest.param(
+            {"safe_to_email": False, "safe_alternative_contact": "My sister Jo, 07700 900456"},
+            False,
+            id="email-unsafe-alternative-given",
+        ),
     ],
 )
 def test_no_contact_when_anonymous_or_no_channel_is_given_and_safe(
@@ -903,6 +919,33 @@ def test_reasons_are_non_empty_plain_words(mapping: dict[str, Any]) -> None:
     for reason in decision.reasons:
         assert isinstance(reason, str) and reason.strip() == reason and reason
         assert not any(word in reason for word in ("True", "False", "harm.", "dispute.", "concern.", "{"))
+
+
+ASB_MEDIATION = "Anti-social behaviour by a neighbour, at standard risk, that mediation can help with"
+
+
+@pytest.mark.parametrize(
+    ("asb", "ruled_out"),
+    [
+        # Mediation is asked about only for a neighbour, and the neighbour only when someone is known.
+        pytest.param({"perpetrators_known": False}, "not about a neighbour", id="nobody-known"),
+        pytest.param(
+            {"perpetrators_known": True, "perpetrator_is_neighbour": False},
+            "not about a neighbour",
+            id="known-not-a-neighbour",
+        ),
+        pytest.param(
+            {"perpetrators_known": True, "perpetrator_is_neighbour": True, "willing_to_mediate": False},
+            "not willing to try mediation",
+            id="a-neighbour-no-mediation",
+        ),
+    ],
+)
+def test_a_rule_is_never_ruled_out_by_a_question_that_was_not_asked(
+    asb: dict[str, Any], ruled_out: str
+) -> None:
+    decision = decide_report(report(asb=asb))
+    assert f"{ASB_MEDIATION} – ruled out: {ruled_out}" in decision.reasons
 
 
 def test_reasons_say_why_each_earlier_rule_did_not_match() -> None:
