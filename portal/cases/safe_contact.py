@@ -84,6 +84,8 @@ class SafeContact:
             said.append(f"Do not phone this resident: they said phone calls are not safe. {instead}")
         if self.may_phone and self.voicemail_ok is False:
             said.append("Do not leave a voicemail: the resident said it is not safe.")
+        elif self.may_phone and self.voicemail_ok is None:
+            said.append("Do not leave a voicemail: the resident was not asked whether one is safe.")
         if self.phone and self.text_ok is False:
             said.append("Do not send a text message: the resident said it is not safe.")
         if not self.email and not self.phone:

@@ -25,6 +25,7 @@ from portal.triage.calendar import LONDON
 # How each way of first contact is said after "First contact".
 CONTACT_WORDS = {
     "phone": "by phone",
+    "text": "by text message",
     "email": "by email",
     "visit": "by a home visit",
     "letter": "by letter",

@@ -38,6 +38,7 @@ OUTCOMES = {
 }
 CONTACT_CHANNELS = {
     "phone": "Phone call",
+    "text": "Text message",
     "email": "Email",
     "visit": "Home visit",
     "letter": "Letter",
@@ -204,6 +205,21 @@ class Report(db.Model):  # type: ignore[name-defined]
     @property
     def can_be_phoned(self) -> bool:
         return not self.anonymous and bool(self.reporter_phone) and self.safe_to_phone
+
+    @property
+    def can_be_texted(self) -> bool:
+        """A number given, and the resident said a text to it is safe."""
+        return not self.anonymous and bool(self.reporter_phone) and self.text_ok is True
+
+    @property
+    def can_be_contacted(self) -> bool:
+        """Some way to reach the resident that they said is safe: email, a call, a text or another contact."""
+        return (
+            self.can_be_emailed
+            or self.can_be_phoned
+            or self.can_be_texted
+            or (not self.anonymous and bool(self.safe_alternative_contact.strip()))
+        )
 
     def harm(self) -> dict[str, bool]:
         from portal.triage.contract import HARM_QUESTIONS

@@ -8,7 +8,6 @@ from flask import current_app
 
 from portal.models import Draft
 from portal.public.journey import PAGES_BY_SLUG, page_for_field
-from portal.public.wording import wording_for
 from portal.reports.summary import Voice, summarise
 
 
@@ -34,7 +33,6 @@ def summary_sections(draft: Draft) -> list[Section]:
         area=current_app.config["COUNCIL_AREA"],
         voice=Voice.RESIDENT,
         files=files,
-        description=wording_for(draft.kind).description_topic,
     )
     return [
         Section(

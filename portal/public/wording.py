@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portal.text.labels import DESCRIPTION_TOPICS
+
 
 @dataclass(frozen=True)
 class Question:
@@ -72,7 +74,7 @@ WORDING = {
             "Select what kind of anti-social behaviour it is",
         ),
         description=Question("Tell us what is happening", _WHAT_HAPPENS_HINT, "Enter what is happening"),
-        description_topic="What is happening",
+        description_topic=DESCRIPTION_TOPICS["asb"],
         place=Question(
             "Where is it happening?", _ASB_PLACE_HINT, "Enter where it is happening, or its postcode"
         ),
@@ -83,7 +85,7 @@ WORDING = {
             "What is the dispute about?", "Select all that apply.", "Select what the dispute is about"
         ),
         description=Question("Tell us what is happening", _WHAT_HAPPENS_HINT, "Enter what is happening"),
-        description_topic="What is happening",
+        description_topic=DESCRIPTION_TOPICS["neighbour_dispute"],
         place=Question(
             "Where is it happening?",
             "Give your address, or describe where the problem is, "
@@ -101,7 +103,7 @@ WORDING = {
             "feel unsafe. You do not need to include everything: an officer will talk it through with you.",
             "Enter what has happened",
         ),
-        description_topic="What has happened",
+        description_topic=DESCRIPTION_TOPICS["safety_concern"],
         place=Question(
             "Where do you need help to feel safe?",
             "This is usually your home address, so that we can offer to make your home more secure. "

@@ -48,7 +48,7 @@ class Submission:
             reference=report.reference,
             kind=report.kind,
             acknowledged_by_email=report.can_be_emailed,
-            contactable=report.can_be_emailed or report.can_be_phoned,
+            contactable=report.can_be_contacted,
             case_review=case_review_position(report.flags),
             due_by=report.due_by,
             willing_to_mediate=bool(report.details.get("willing_to_mediate")),

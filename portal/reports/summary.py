@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any
 
 from portal.text.labels import (
+    DESCRIPTION_TOPICS,
     DETAIL_QUESTIONS,
     FREQUENCY_LABELS,
     HARM_LABELS,
@@ -81,25 +82,26 @@ def summarise(
     area: str,
     voice: Voice,
     files: Sequence[str] | None = None,
-    description: str = "What is happening",
 ) -> list[Topic]:
     """The answers of ``report`` (contract-shaped) by topic; ``files`` adds the evidence topic.
 
-    ``description`` names the description as the resident was asked for it ("What has happened"
-    for a safety concern)."""
+    The description is named as the resident was asked for it ("What has happened" for a safety
+    concern), in both rooms."""
     said = VOICED[voice]
     block = KIND_BLOCKS[kind][0]
     details = report.get(block, {})
     type_labels = TYPE_LABELS[kind]
+    asked = asked_details(kind, details)
 
     what = [
-        _answer("What it is", [type_labels.get(t, t) for t in details.get("types", [])], block),
-        _answer(description, report.get("description", ""), "description"),
+        _answer("What it is", [type_labels.get(t, t) for t in details.get("types", [])], f"{block}.types"),
+        _answer(DESCRIPTION_TOPICS[kind], report.get("description", ""), "description"),
         # A follow-up the answers before it made unnecessary was not asked: it is left out, not "No".
+        # A report from before follow-ups were asked may hold a "Yes" to one anyway: that is shown.
         *(
-            _answer(DETAIL_QUESTIONS[name], yes_no(bool(details[name])), block)
-            for name in asked_details(kind, details)
-            if name in details
+            _answer(DETAIL_QUESTIONS[name], yes_no(bool(details[name])), f"{block}.{name}")
+            for name in KIND_BLOCKS[kind][2]
+            if name in details and (name in asked or details[name] is True)
         ),
     ]
 

@@ -22,6 +22,13 @@ KIND_TITLES = {
     "safety_concern": "Safety concern",
 }
 
+# The description, named as each kind asks for it: a safety concern asks what has happened to them.
+DESCRIPTION_TOPICS = {
+    "asb": "What is happening",
+    "neighbour_dispute": "What is happening",
+    "safety_concern": "What has happened",
+}
+
 STARTED_LABELS = {
     "today": "Today",
     "this_week": "This week",

@@ -12,10 +12,11 @@ from sqlalchemy import func, select
 
 from portal.cases import operations
 from portal.cases.safe_contact import SafeContact
-from portal.cases.timeline import day_words, entry_for, timeline
+from portal.cases.timeline import CONTACT_WORDS, day_words, entry_for, timeline
 from portal.extensions import db
 from portal.models import AuditEvent, OutboxMessage, Report
 from portal.models.audit import AuditAction
+from portal.models.report import CONTACT_CHANNELS
 from tests.cases import make_case
 from tests.helpers import Page, PageClient, today
 from tests.officer.test_casework import case_of, user, version
@@ -31,6 +32,7 @@ def _report(**values: object) -> Report:
         "safe_to_email": True,
         "reporter_phone": PHONE,
         "safe_to_phone": True,
+        "voicemail_ok": True,  # asked whenever phoning is safe and a number is given
     }
     given.update(values)
     return Report(**given)
@@ -100,6 +102,14 @@ def test_safe_times_voicemail_text_and_an_alternative_contact_are_how_the_office
     assert safe.warnings == [
         "Do not email this resident: they said email is not safe. Phone them instead.",
         "Do not leave a voicemail: the resident said it is not safe.",
+    ]
+
+
+def test_a_report_from_before_voicemail_was_asked_warns_not_to_leave_one() -> None:
+    safe = SafeContact.for_report(_report(voicemail_ok=None))
+    assert safe.warnings == ["Do not leave a voicemail: the resident was not asked whether one is safe."]
+    assert SafeContact.for_report(_report(voicemail_ok=None, safe_to_phone=False)).warnings == [
+        "Do not phone this resident: they said phone calls are not safe. Email them instead."
     ]
 
 
@@ -271,6 +281,26 @@ def test_first_contact_with_the_box_unticked_leaves_the_status_new(
     _first_contact(officer_client, reference)
     report = case_of(app, reference)
     assert (report.status, report.first_contact_channel) == ("new", "phone")
+
+
+def test_first_contact_by_text_message_is_recorded_and_said_in_words(
+    app: Flask, officer: Account, officer_client: PageClient
+) -> None:
+    reference = make_case(
+        app, assignee_id=officer.id, safe_to_phone=False, reporter_phone=PHONE, text_ok=True
+    )
+    page = officer_client.get(f"/officer/cases/{reference}")
+    channel = page.soup.find("input", attrs={"name": "channel", "value": "text"})
+    assert channel is not None, "a resident who may only be texted can be recorded as texted"
+    label = page.soup.find("label", attrs={"for": channel["id"]})
+    assert label is not None and label.get_text(strip=True) == "Text message"
+    done = _first_contact(officer_client, reference, channel="text")
+    assert case_of(app, reference).first_contact_channel == "text"
+    assert "First contact by text message on" in done.text()
+
+
+def test_every_way_of_first_contact_has_words_in_the_timeline() -> None:
+    assert set(CONTACT_WORDS) == set(CONTACT_CHANNELS)
 
 
 def test_a_closed_case_hides_the_forms_that_no_longer_apply(

@@ -6,6 +6,7 @@ import io
 import re
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -109,6 +110,37 @@ def test_a_resident_who_says_email_is_unsafe_is_never_emailed(
         assert db.session.scalars(select(OutboxMessage)).all() == []
         report = db.session.scalars(select(Report)).one()
         assert report.safe_to_email is False
+
+
+@pytest.mark.parametrize(
+    "safe_way",
+    [
+        pytest.param(
+            {"email": "", "safe_to_email": None, "safe_to_phone": "no", "text_ok": "yes"}, id="a-text"
+        ),
+        pytest.param(
+            {
+                "safe_to_email": "no",
+                "phone": "",
+                "safe_to_phone": None,
+                "text_ok": None,
+                "safe_alternative_contact": "My sister Jo, 07700 900456",
+            },
+            id="an-alternative-contact",
+        ),
+    ],
+)
+def test_a_safe_text_or_alternative_contact_is_a_way_to_reach_the_resident(
+    app: Flask, client: PageClient, mailbox: MailCatcher, safe_way: dict[str, Any]
+) -> None:
+    confirmation = submit(client, "safety_concern", about=factories.about_for("safety_concern", **safe_way))
+
+    assert "We aim to contact you by" in confirmation.text()
+    assert "You did not give us a safe way to contact you" not in confirmation.text()
+    assert mailbox.messages == []
+    with app.app_context():
+        report = db.session.scalars(select(Report)).one()
+        assert "no_contact" not in report.flags
 
 
 def test_an_anonymous_report_is_stored_without_contact_details(

@@ -71,6 +71,32 @@ def test_a_question_that_was_not_asked_is_not_shown() -> None:
     assert "Would you be willing to try mediation?" not in said
 
 
+NEIGHBOUR = "Is the person responsible one of your neighbours?"
+MEDIATION = "Would you be willing to try mediation?"
+
+
+def _asb(**answers: bool) -> dict[str, Any]:
+    return {"kind": "asb", "description": "Shouting at night.", "asb": {"types": ["noise"], **answers}}
+
+
+def test_a_follow_up_not_asked_is_not_shown_as_no() -> None:
+    report = _asb(perpetrators_known=False, perpetrator_is_neighbour=False, willing_to_mediate=False)
+    said = _said(summarise("asb", report, area=AREA, voice=Voice.OFFICER))
+    assert said["Do you know who is responsible?"] == ("No",)
+    assert NEIGHBOUR not in said and MEDIATION not in said
+
+
+def test_a_yes_to_a_follow_up_from_before_follow_ups_is_still_shown() -> None:
+    # Before follow-ups, every question was asked: a "Yes" stored then is part of the report.
+    report = _asb(perpetrators_known=False, perpetrator_is_neighbour=True, willing_to_mediate=True)
+    said = _said(summarise("asb", report, area=AREA, voice=Voice.OFFICER))
+    assert (said[NEIGHBOUR], said[MEDIATION]) == (("Yes",), ("Yes",))
+    questions = [
+        answer.question for answer in summarise("asb", report, area=AREA, voice=Voice.OFFICER)[0].answers
+    ]
+    assert questions[2:] == ["Do you know who is responsible?", NEIGHBOUR, MEDIATION], "in the order asked"
+
+
 def test_answers_not_given_yet_read_not_given_and_the_evidence_lists_the_files() -> None:
     topics = summarise("asb", {"kind": "asb"}, area=AREA, voice=Voice.RESIDENT, files=[])
     said = _said(topics)
@@ -79,3 +105,21 @@ def test_answers_not_given_yet_read_not_given_and_the_evidence_lists_the_files()
     assert said["Files"] == ("None",)
     changes = {answer.question: answer.field for topic in topics for answer in topic.answers}
     assert changes["Files"] == "evidence" and changes["Postcode"] == "location"
+
+
+def test_both_rooms_name_a_safety_concerns_description_as_it_was_asked() -> None:
+    report = {"kind": "safety_concern", "description": "He followed me home.", "concern": {"types": []}}
+    for voice in Voice:
+        said = _said(summarise("safety_concern", report, area=AREA, voice=voice))
+        assert said["What has happened"] == ("He followed me home.",)
+        assert "What is happening" not in said
+
+
+def test_each_answer_names_the_contract_field_it_answers() -> None:
+    topics = summarise("asb", _asb(perpetrators_known=True), area=AREA, voice=Voice.RESIDENT)
+    fields = {answer.question: answer.field for answer in topics[0].answers}
+    assert fields == {
+        "What it is": "asb.types",
+        "What is happening": "description",
+        "Do you know who is responsible?": "asb.perpetrators_known",
+    }
