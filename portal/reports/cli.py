@@ -59,12 +59,17 @@ def check(file: str) -> None:
 
     wards = current_app.config["COUNCIL_WARDS"]
     reports = []
+    # Every report is checked first and every bad one named, so one pass fixes the file: none is
+    # decided until all are valid, as each report's history is the reports before it.
+    problems = []
     for position, item in enumerate(items, start=1):
         try:
             # `expect` annotates a worked example with the decision it should get.
             reports.append(parse_report(item, wards=wards, extra_fields=["expect"]))
         except ContractError as error:
-            raise BadInput(f"report {position}: {error}") from None
+            problems.append(f"report {position}: {error}")
+    if problems:
+        raise BadInput("\n".join(problems))
 
     policy = current_policy()
     earlier_in_file: list[Earlier] = []

@@ -237,10 +237,12 @@ def normalise_email(email: str) -> str:
 
 
 def normalise_phone(phone: str) -> str:
-    """Phone numbers match on their digits, with a leading 44 read as 0."""
+    """Phone numbers match on their digits, with a leading 44 or 0044 read as 0:
+    ``+44 7700 900789``, ``0044 7700 900789`` and ``07700 900789`` are one number."""
     digits = "".join(ch for ch in phone if ch.isdigit())
-    if digits.startswith("44"):
-        digits = "0" + digits[2:]
+    for prefix in ("0044", "44"):
+        if digits.startswith(prefix):
+            return "0" + digits[len(prefix) :]
     return digits
 
 
@@ -263,13 +265,16 @@ def is_valid_email(email: str) -> bool:
 
 
 def is_valid_phone(phone: str) -> bool:
-    """A UK number, or an international one written with a leading +."""
+    """A UK number (``07700 900789``, ``+44 7700 900789`` or ``0044 7700 900789``), or an
+    international one written with a leading + or 00."""
     phone = phone.strip()
     if len(phone) > PHONE_MAX or not _PHONE_ALLOWED_RE.match(phone):
         return False
     digits = normalise_phone(phone)
     if phone.startswith("+") and not phone.startswith("+44"):
         return 8 <= len(digits) <= 15
+    if digits.startswith("00"):  # another country's number, dialled from the UK
+        return 8 <= len(digits) - 2 <= 15
     return digits.startswith("0") and len(digits) in (10, 11)
 
 

@@ -318,6 +318,13 @@ def test_about_you_needs_an_email_address_in_the_correct_format(client: PageClie
     assert page.value("email") == email
 
 
+@pytest.mark.parametrize("phone", ["07700 900982", "+44 7700 900982", "0044 7700 900982"])
+def test_about_you_takes_a_uk_number_written_any_of_the_usual_ways(client: PageClient, phone: str) -> None:
+    at_about_you(client)
+    page = client.post_form("/report/about-you", factories.about(phone=phone))
+    assert page.h1 == "Check your answers before sending your report"
+
+
 @pytest.mark.parametrize("phone", ["12345", "phone me", "077009009821", "+1 555"])
 def test_about_you_needs_a_real_phone_number(client: PageClient, phone: str) -> None:
     at_about_you(client)

@@ -47,17 +47,28 @@ def test_emails_match_trimmed_and_case_insensitively() -> None:
     assert normalise_email("  Sam@Example.ORG ") == "sam@example.org"
 
 
-def test_phones_match_on_digits_with_a_leading_44_read_as_0() -> None:
+def test_phones_match_on_digits_with_a_leading_44_or_0044_read_as_0() -> None:
     assert normalise_phone("+44 7700 900982") == "07700900982"
+    assert normalise_phone("0044 7700 900982") == "07700900982"
     assert normalise_phone("07700-900-982") == "07700900982"
 
 
-@pytest.mark.parametrize("phone", ["01246 231111", "07700 900982", "+44 7700 900982", "+33 1 23 45 67 89"])
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "01246 231111",
+        "07700 900982",
+        "+44 7700 900982",
+        "0044 7700 900982",
+        "+33 1 23 45 67 89",
+        "0033 1 23 45 67 89",
+    ],
+)
 def test_real_phone_numbers_are_accepted(phone: str) -> None:
     assert is_valid_phone(phone)
 
 
-@pytest.mark.parametrize("phone", ["123", "call me", "0770090098212345"])
+@pytest.mark.parametrize("phone", ["123", "call me", "0770090098212345", "0044 7700", "00 123"])
 def test_phone_numbers_that_cannot_be_dialled_are_refused(phone: str) -> None:
     assert not is_valid_phone(phone)
 

@@ -115,6 +115,30 @@ def test_a_bad_report_is_named_by_position_and_field(app: Flask, change: Any, me
     assert result.stdout == ""
 
 
+def test_every_bad_report_in_a_file_is_named_at_once(app: Flask) -> None:
+    reports = [_example(1), _example(2), _example(3)]
+    reports[0]["reporter"]["phone"] = "call me"
+    reports[2].pop("frequency")
+    result = check(app, "-", input=json.dumps(reports))
+    assert result.exit_code == 2
+    assert "report 1: reporter.phone must be a UK phone number" in result.stderr
+    assert "report 3: frequency is required" in result.stderr
+    assert "report 2" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_number_written_with_0044_is_a_uk_number_and_the_same_reporter(app: Flask) -> None:
+    # The same resident twice, their number written two ways: the second is a repeat report.
+    first, second = _example(1), _example(1)
+    for written, example in (("0044 7700 900789", first), ("07700 900789", second)):
+        example["reporter"].update(email="", phone=written)
+    result = check(app, "-", input=json.dumps([first, second]))
+    assert result.exit_code == 0, result.stderr
+    decisions = json.loads(result.stdout)
+    assert len(decisions) == 2
+    assert decisions[1]["risk_score"] > decisions[0]["risk_score"]
+
+
 def test_a_missing_file_is_named(app: Flask, tmp_path: Path) -> None:
     result = check(app, str(tmp_path / "nothing.json"))
     assert result.exit_code == 2

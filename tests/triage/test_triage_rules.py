@@ -392,8 +392,9 @@ def test_emails_match_trimmed_and_case_insensitively() -> None:
     assert decide_report(report(), earlier).risk_score == 1
 
 
-def test_phones_match_by_digits_with_a_leading_44_read_as_0() -> None:
-    earlier = [earlier_report(reporter={"email": "", "phone": "+44 7700 900123"})]
+@pytest.mark.parametrize("written", ["+44 7700 900123", "0044 7700 900123"])
+def test_phones_match_by_digits_with_a_leading_44_or_0044_read_as_0(written: str) -> None:
+    earlier = [earlier_report(reporter={"email": "", "phone": written})]
     decision = decide_report(report(reporter={"email": "", "phone": "07700900123"}), earlier)
     assert decision.risk_score == 1
 
