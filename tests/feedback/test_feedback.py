@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from urllib.parse import quote
 
+import pytest
 from dateutil.relativedelta import relativedelta
 from flask import Flask
 from sqlalchemy import inspect, select
@@ -161,6 +163,21 @@ def test_an_officer_reads_feedback_newest_first_a_page_at_a_time(app: Flask, cli
     assert second.soup.select_one(".govuk-pagination__next") is None
     first_page = second.soup.select_one(".govuk-pagination__prev a")
     assert first_page is not None and first_page["href"] == "/officer/feedback"
+
+
+@pytest.mark.parametrize(
+    "before", ["99999999999999999999999", "2147483648", "9999999999", "-1", "abc", "1.5", "²", "1e3", ""]
+)
+def test_a_page_link_that_names_no_row_shows_the_first_page_of_feedback(
+    app: Flask, client: PageClient, before: str
+) -> None:
+    with app.app_context():
+        record_feedback("satisfied", "The newest comment")
+    sign_in(client, make_account(app, "officer"))
+    page = client.get(f"/officer/feedback?before={quote(before)}")
+    assert page.status == 200
+    assert "The newest comment" in page.soup.select_one("tbody tr").get_text()
+    assert page.soup.select_one(".govuk-pagination__prev") is None, "it is the first page"
 
 
 def test_a_residents_comment_is_shown_as_typed_never_as_markup_or_links(
