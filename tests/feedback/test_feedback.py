@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
@@ -87,7 +87,15 @@ def test_feedback_is_stored_without_anything_that_says_who_sent_it(app: Flask, c
     assert row.comment == GIVEN["comment"]
     with app.app_context():
         columns = {column["name"] for column in inspect(db.engine).get_columns("feedback")}
-    assert columns == {"id", "submitted_at", "satisfaction", "comment"}
+    assert columns == {"id", "submitted_on", "satisfaction", "comment"}
+
+
+def test_feedback_keeps_only_the_day_it_was_sent_on_the_london_clock(app: Flask) -> None:
+    """The time of day, matched with a web server's logs, could point to the resident."""
+    with app.app_context():
+        record_feedback("satisfied", "", now=datetime(2026, 7, 1, 23, 30, 5, tzinfo=UTC))  # 00:30 in London
+        record_feedback("neither", "", now=datetime(2026, 12, 4, 9, 15, 42, tzinfo=UTC))
+    assert [row.submitted_on for row in stored(app)] == [date(2026, 7, 2), date(2026, 12, 4)]
 
 
 def test_a_rating_alone_is_enough(app: Flask, client: PageClient) -> None:
@@ -165,6 +173,14 @@ def test_an_officer_reads_feedback_newest_first_a_page_at_a_time(app: Flask, cli
     assert first_page is not None and first_page["href"] == "/officer/feedback"
 
 
+def test_an_officer_sees_the_day_feedback_was_sent_and_no_time(app: Flask, client: PageClient) -> None:
+    with app.app_context():
+        record_feedback("satisfied", "Clear questions", now=datetime(2026, 12, 4, 15, 5, tzinfo=UTC))
+    sign_in(client, make_account(app, "officer"))
+    sent = client.get("/officer/feedback").soup.select_one("tbody tr td").get_text(strip=True)
+    assert sent == "4 December 2026"
+
+
 @pytest.mark.parametrize(
     "before", ["99999999999999999999999", "2147483648", "9999999999", "-1", "abc", "1.5", "²", "1e3", ""]
 )
@@ -219,6 +235,18 @@ def test_feedback_comments_go_after_the_retention_period_and_the_ratings_stay(ap
         ("dissatisfied", ""),
         ("satisfied", "Recent words"),
     ]
+
+
+def test_a_feedback_comment_stays_until_the_whole_day_it_was_sent_is_past_the_retention_period(
+    app: Flask,
+) -> None:
+    months = app.config["RETENTION_MONTHS"]
+    now = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
+    with app.app_context():
+        record_feedback("satisfied", "The day before", now=now - relativedelta(months=months, days=1))
+        record_feedback("satisfied", "That day", now=now - relativedelta(months=months) + timedelta(hours=1))
+        apply_retention(now)
+    assert [row.comment for row in stored(app)] == [REMOVED, "That day"]
 
 
 def test_the_retention_command_reports_feedback_comments_removed(app: Flask) -> None:
