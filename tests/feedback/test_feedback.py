@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
@@ -60,9 +61,9 @@ def test_the_feedback_page_asks_for_a_rating_and_an_optional_comment_and_nothing
     fields = {
         control["name"]
         for control in page.soup.select("form[method=post] input, form[method=post] textarea")
-        if control.get("type") != "hidden"
+        if control.get("type") != "hidden" and control.find_parent(class_="portal-honeypot") is None
     }
-    assert fields == {"satisfaction", "comment"}
+    assert fields == {"satisfaction", "comment"}, "besides the honeypot, hidden from people"
     legend = page.soup.select_one("fieldset legend").get_text(" ", strip=True)
     assert legend == "Overall, how did you feel about the service you received today?"
     assert [radio["value"] for radio in page.soup.select("input[name=satisfaction]")] == [
@@ -129,6 +130,22 @@ def test_feedback_without_the_forms_token_is_refused(app: Flask, client: PageCli
     response = client.post_raw("/feedback", GIVEN)
     assert response.status_code == 400
     assert stored(app) == []
+
+
+def test_feedback_with_the_honeypot_filled_in_is_refused_as_the_report_pages_refuse_it(
+    app: Flask, client: PageClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="portal.security"):
+        page = client.post_form("/feedback", {**GIVEN, "website": "http://cheap-pills.example"})
+    assert page.status == 200 and page.title.startswith("Error:")
+    assert page.errors == ["We could not accept this page. Check your answers and try again."]
+    assert stored(app) == []
+    assert [record.getMessage() for record in caplog.records if record.name == "portal.security"] == [
+        "honeypot: refused"
+    ]
+    again = client.post_form("/feedback", GIVEN)
+    assert again.path == "/feedback/sent", "a person who tries again gets through"
+    assert len(stored(app)) == 1
 
 
 def test_feedback_counts_towards_the_residents_form_limit(app: Flask, client: PageClient) -> None:
