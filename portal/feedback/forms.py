@@ -6,10 +6,10 @@ from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from portal.feedback.operations import COMMENT_MAX, SATISFACTION_LABELS
-from portal.web.forms import CharacterCount, PortalForm, RadioInput, strip
+from portal.web.forms import CharacterCount, PublicForm, RadioInput, strip
 
 
-class FeedbackForm(PortalForm):
+class FeedbackForm(PublicForm):
     satisfaction = RadioField(
         "Overall, how did you feel about the service you received today?",
         choices=list(SATISFACTION_LABELS.items()),

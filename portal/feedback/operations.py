@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -11,6 +11,7 @@ from portal.database import write_transaction
 from portal.extensions import db
 from portal.models import Feedback
 from portal.models.types import utcnow
+from portal.triage.calendar import london_date
 
 # The GOV.UK satisfaction scale, as the residents' page asks it and the back-office shows it.
 SATISFACTION_LABELS = {
@@ -27,7 +28,7 @@ PAGE_SIZE = 25
 @dataclass(frozen=True)
 class FeedbackEntry:
     id: int
-    submitted_at: datetime
+    submitted_on: date
     satisfaction: str  # its label
     comment: str
 
@@ -39,12 +40,16 @@ class FeedbackPage:
 
 
 def record_feedback(satisfaction: str, comment: str, *, now: datetime | None = None) -> None:
-    """Keep one resident's feedback. Nothing about who sent it is stored."""
+    """Keep one resident's feedback. Nothing about who sent it is stored, and of when, only the day."""
     if satisfaction not in SATISFACTION_LABELS:
         raise ValueError(f"not a satisfaction answer: {satisfaction!r}")
     with write_transaction():
         db.session.add(
-            Feedback(submitted_at=now or utcnow(), satisfaction=satisfaction, comment=comment[:COMMENT_MAX])
+            Feedback(
+                submitted_on=london_date(now or utcnow()),
+                satisfaction=satisfaction,
+                comment=comment[:COMMENT_MAX],
+            )
         )
 
 
@@ -56,7 +61,7 @@ def feedback_page(before: int | None = None, size: int = PAGE_SIZE) -> FeedbackP
     rows = db.session.scalars(query).all()
     entries = tuple(
         FeedbackEntry(
-            row.id, row.submitted_at, SATISFACTION_LABELS.get(row.satisfaction, row.satisfaction), row.comment
+            row.id, row.submitted_on, SATISFACTION_LABELS.get(row.satisfaction, row.satisfaction), row.comment
         )
         for row in rows[:size]
     )

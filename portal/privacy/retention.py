@@ -16,7 +16,8 @@ Anonymising a case removes:
 - the emails of the case once they are finished with (sent or failed), as below.
 
 Residents' feedback on the service keeps its comment, free text that may name someone, for the same
-``RETENTION_MONTHS`` after it was sent; then the comment goes and the rating stays.
+``RETENTION_MONTHS`` after the day it was sent (only the day is kept); then the comment goes and the
+rating stays.
 
 It keeps the kind, types, yes/no and harm answers, ward, dates, route, risk level, flags, status,
 outcome and the records' dates, counts and choices: none of them says who anyone is once the
@@ -58,6 +59,7 @@ from portal.models.outbox import FAILED, SENT
 from portal.models.types import utcnow
 from portal.reports import evidence
 from portal.reports.drafts import purge_expired_drafts
+from portal.triage.calendar import london_date
 from portal.triage.history import window
 
 # What an officer reads where the resident's or an officer's words were.
@@ -145,12 +147,15 @@ def apply_retention(now: datetime | None = None) -> RetentionResult:
 
 
 def remove_old_feedback_comments(now: datetime, months: int) -> int:
-    """Replace the comment of feedback sent more than ``months`` ago with REMOVED; the rating stays."""
+    """Replace the comment of feedback sent more than ``months`` ago with REMOVED; the rating stays.
+
+    Only the day feedback was sent is kept, so its comment goes once that whole day is past the period.
+    """
     with write_transaction():
         removed = db.session.execute(
             update(Feedback)
             .where(
-                Feedback.submitted_at < retention_cutoff(now, months),
+                Feedback.submitted_on < london_date(retention_cutoff(now, months)),
                 Feedback.comment != "",
                 Feedback.comment != REMOVED,
             )

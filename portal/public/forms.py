@@ -19,7 +19,6 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from portal.logs import security_event
 from portal.public.wording import wording_for
 from portal.reports.evidence import MAX_MEGAPIXELS
 from portal.text.labels import (
@@ -37,7 +36,7 @@ from portal.triage.contract import KIND_BLOCKS
 from portal.web.forms import (
     CharacterCount,
     CheckboxesInput,
-    PortalForm,
+    PublicForm,
     RadioInput,
     Select,
     TextArea,
@@ -48,19 +47,6 @@ from portal.web.forms import (
 )
 
 Answers = dict[str, Any]
-
-
-def _honeypot_empty(form: PortalForm, field: Field) -> None:
-    if field.data:
-        security_event("honeypot", outcome="refused")
-        field.data = ""
-        raise ValidationError("We could not accept this page. Check your answers and try again.")
-
-
-class PublicForm(PortalForm):
-    """A resident's form. ``website`` is a honeypot: hidden from people, filled in by spam robots."""
-
-    website = StringField("Leave this field empty", filters=[strip], validators=[_honeypot_empty])
 
 
 class JourneyForm(PublicForm):

@@ -24,11 +24,18 @@ def short_date(value: date | str) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
+def full_date(value: date | str) -> str:
+    """ "4 December 2026": a day as GOV.UK writes it, without the weekday."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return f"{value.day} {value:%B %Y}"
+
+
 def london_datetime(value: datetime) -> str:
     """A moment on the London clock: "26 November 2026 at 3:05pm"."""
     local = value.astimezone(LONDON)
     hour = local.hour % 12 or 12
-    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+    return f"{full_date(local)} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
 
 
 def file_size(size: int) -> str:
@@ -64,6 +71,7 @@ def phone(number: str) -> Markup:
 
 def register_filters(app: Flask) -> None:
     app.add_template_filter(long_date)
+    app.add_template_filter(full_date)
     app.add_template_filter(london_datetime)
     app.add_template_filter(file_size)
     app.add_template_filter(short_date)

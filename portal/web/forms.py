@@ -1,4 +1,5 @@
-"""The one form base class, and the field builders every form uses."""
+"""The one form base class, the residents' forms' base with its honeypot, and the field builders
+every form uses."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from markupsafe import Markup
-from wtforms import DateField, RadioField
-from wtforms.validators import InputRequired
+from wtforms import DateField, Field, RadioField, StringField
+from wtforms.validators import InputRequired, ValidationError
 
+from portal.logs import security_event
 from portal.web import caches
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -113,6 +115,20 @@ class PortalForm(FlaskForm):
 
     def error_fields(self) -> list[str]:
         return [name for name, field in self._fields.items() if field.errors]
+
+
+def _honeypot_empty(form: PortalForm, field: Field) -> None:
+    if field.data:
+        security_event("honeypot", outcome="refused")
+        field.data = ""
+        raise ValidationError("We could not accept this page. Check your answers and try again.")
+
+
+class PublicForm(PortalForm):
+    """A resident's form: the report's pages and the feedback page. ``website`` is a honeypot, drawn
+    by ``templates/public/_honeypot.html``: hidden from people, filled in by spam robots."""
+
+    website = StringField("Leave this field empty", filters=[strip], validators=[_honeypot_empty])
 
 
 def yes_no_field(label: str, error: str, hint: str = "") -> RadioField:

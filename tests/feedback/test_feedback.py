@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import time
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import quote
 
+import pytest
 from dateutil.relativedelta import relativedelta
 from flask import Flask
 from sqlalchemy import inspect, select
@@ -58,9 +61,9 @@ def test_the_feedback_page_asks_for_a_rating_and_an_optional_comment_and_nothing
     fields = {
         control["name"]
         for control in page.soup.select("form[method=post] input, form[method=post] textarea")
-        if control.get("type") != "hidden"
+        if control.get("type") != "hidden" and control.find_parent(class_="portal-honeypot") is None
     }
-    assert fields == {"satisfaction", "comment"}
+    assert fields == {"satisfaction", "comment"}, "besides the honeypot, hidden from people"
     legend = page.soup.select_one("fieldset legend").get_text(" ", strip=True)
     assert legend == "Overall, how did you feel about the service you received today?"
     assert [radio["value"] for radio in page.soup.select("input[name=satisfaction]")] == [
@@ -85,7 +88,15 @@ def test_feedback_is_stored_without_anything_that_says_who_sent_it(app: Flask, c
     assert row.comment == GIVEN["comment"]
     with app.app_context():
         columns = {column["name"] for column in inspect(db.engine).get_columns("feedback")}
-    assert columns == {"id", "submitted_at", "satisfaction", "comment"}
+    assert columns == {"id", "submitted_on", "satisfaction", "comment"}
+
+
+def test_feedback_keeps_only_the_day_it_was_sent_on_the_london_clock(app: Flask) -> None:
+    """The time of day, matched with a web server's logs, could point to the resident."""
+    with app.app_context():
+        record_feedback("satisfied", "", now=datetime(2026, 7, 1, 23, 30, 5, tzinfo=UTC))  # 00:30 in London
+        record_feedback("neither", "", now=datetime(2026, 12, 4, 9, 15, 42, tzinfo=UTC))
+    assert [row.submitted_on for row in stored(app)] == [date(2026, 7, 2), date(2026, 12, 4)]
 
 
 def test_a_rating_alone_is_enough(app: Flask, client: PageClient) -> None:
@@ -119,6 +130,22 @@ def test_feedback_without_the_forms_token_is_refused(app: Flask, client: PageCli
     response = client.post_raw("/feedback", GIVEN)
     assert response.status_code == 400
     assert stored(app) == []
+
+
+def test_feedback_with_the_honeypot_filled_in_is_refused_as_the_report_pages_refuse_it(
+    app: Flask, client: PageClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="portal.security"):
+        page = client.post_form("/feedback", {**GIVEN, "website": "http://cheap-pills.example"})
+    assert page.status == 200 and page.title.startswith("Error:")
+    assert page.errors == ["We could not accept this page. Check your answers and try again."]
+    assert stored(app) == []
+    assert [record.getMessage() for record in caplog.records if record.name == "portal.security"] == [
+        "honeypot: refused"
+    ]
+    again = client.post_form("/feedback", GIVEN)
+    assert again.path == "/feedback/sent", "a person who tries again gets through"
+    assert len(stored(app)) == 1
 
 
 def test_feedback_counts_towards_the_residents_form_limit(app: Flask, client: PageClient) -> None:
@@ -163,6 +190,29 @@ def test_an_officer_reads_feedback_newest_first_a_page_at_a_time(app: Flask, cli
     assert first_page is not None and first_page["href"] == "/officer/feedback"
 
 
+def test_an_officer_sees_the_day_feedback_was_sent_and_no_time(app: Flask, client: PageClient) -> None:
+    with app.app_context():
+        record_feedback("satisfied", "Clear questions", now=datetime(2026, 12, 4, 15, 5, tzinfo=UTC))
+    sign_in(client, make_account(app, "officer"))
+    sent = client.get("/officer/feedback").soup.select_one("tbody tr td").get_text(strip=True)
+    assert sent == "4 December 2026"
+
+
+@pytest.mark.parametrize(
+    "before", ["99999999999999999999999", "2147483648", "9999999999", "-1", "abc", "1.5", "²", "1e3", ""]
+)
+def test_a_page_link_that_names_no_row_shows_the_first_page_of_feedback(
+    app: Flask, client: PageClient, before: str
+) -> None:
+    with app.app_context():
+        record_feedback("satisfied", "The newest comment")
+    sign_in(client, make_account(app, "officer"))
+    page = client.get(f"/officer/feedback?before={quote(before)}")
+    assert page.status == 200
+    assert "The newest comment" in page.soup.select_one("tbody tr").get_text()
+    assert page.soup.select_one(".govuk-pagination__prev") is None, "it is the first page"
+
+
 def test_a_residents_comment_is_shown_as_typed_never_as_markup_or_links(
     app: Flask, client: PageClient
 ) -> None:
@@ -202,6 +252,18 @@ def test_feedback_comments_go_after_the_retention_period_and_the_ratings_stay(ap
         ("dissatisfied", ""),
         ("satisfied", "Recent words"),
     ]
+
+
+def test_a_feedback_comment_stays_until_the_whole_day_it_was_sent_is_past_the_retention_period(
+    app: Flask,
+) -> None:
+    months = app.config["RETENTION_MONTHS"]
+    now = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
+    with app.app_context():
+        record_feedback("satisfied", "The day before", now=now - relativedelta(months=months, days=1))
+        record_feedback("satisfied", "That day", now=now - relativedelta(months=months) + timedelta(hours=1))
+        apply_retention(now)
+    assert [row.comment for row in stored(app)] == [REMOVED, "That day"]
 
 
 def test_the_retention_command_reports_feedback_comments_removed(app: Flask) -> None:

@@ -118,6 +118,7 @@ def test_every_public_form_carries_a_hidden_honeypot(client: PageClient) -> None
     pages.append(client.get("/report/evidence"))
     fill_until(client, "asb")
     pages.append(client.get("/report/check"))
+    pages.append(client.get("/feedback"))
     for page in pages:
         trap = page.soup.select_one(".portal-honeypot[aria-hidden=true] input[name=website]")
         assert trap is not None, page.title
