@@ -27,6 +27,7 @@ from portal.models import Report, TaskingAction, TaskingRecord
 from portal.models.report import STATUS_LABELS
 from portal.text.labels import KIND_TITLES
 from portal.triage.calendar import LONDON, london_date
+from portal.web.paging import ROW_ID
 
 TASKING = "tasking"
 MEETING_INTERVAL_MONTHS = 2
@@ -34,7 +35,6 @@ EARLIEST_YEAR = 2000
 LATEST_YEAR = 2100
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBER = re.compile(r"^\d{1,4}$")
-_ROW_ID = re.compile(r"[0-9]{1,9}")
 
 
 class InvalidMeetingDate(ValueError):
@@ -86,7 +86,7 @@ class AgendaCursor:
             return None
         try:
             section, group, day, ident = text.split(".")
-            if section not in ("0", "1") or group not in ("0", "1") or not _ROW_ID.fullmatch(ident):
+            if section not in ("0", "1") or group not in ("0", "1") or not ROW_ID.fullmatch(ident):
                 return None
             return cls(int(section), int(group), date.fromisoformat(day), int(ident))
         except ValueError:

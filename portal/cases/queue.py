@@ -20,13 +20,11 @@ from portal.models import QueueCount, Report
 from portal.models.report import NO_ASSIGNEE, OPEN_STATUSES, STATUSES
 from portal.triage.contract import is_valid_postcode, normalise_email, normalise_postcode
 from portal.triage.decision import RISK_LEVELS, ROUTES
+from portal.web.paging import ROW_ID
 
 PAGE_SIZE = 50
 TABS = (*ROUTES, "all")
 _REFERENCE = re.compile(r"^DIO-\d{4}-\d{1,6}$", re.IGNORECASE)
-# A row id as the databases store it (a 32-bit integer): a longer number, or a digit that is not
-# 0-9 ("²" passes str.isdigit), would fail in the query, not just match nothing.
-_ROW_ID = re.compile(r"[0-9]{1,9}")
 
 
 def _text_arg(args: Any, name: str) -> str:
@@ -64,7 +62,7 @@ class Filters:
             risk_level=risk if risk in RISK_LEVELS else "",
             flag=re.sub(r"[^a-z0-9_]", "", args.get("flag", ""))[:40],
             ward=_text_arg(args, "ward")[:100],
-            assignee=assignee if assignee in ("mine", "unassigned") or _ROW_ID.fullmatch(assignee) else "",
+            assignee=assignee if assignee in ("mine", "unassigned") or ROW_ID.fullmatch(assignee) else "",
             search=search,
         )
 
@@ -106,7 +104,7 @@ class Cursor:
             return None
         try:
             group, day, ident = text.split(".")
-            if group not in ("0", "1") or not _ROW_ID.fullmatch(ident):
+            if group not in ("0", "1") or not ROW_ID.fullmatch(ident):
                 return None
             return cls(int(group), date.fromisoformat(day), int(ident))
         except ValueError:

@@ -7,10 +7,10 @@ from typing import Any
 from flask import render_template, request
 
 from portal.accounts.roles import VIEW
-from portal.cases.queue import _ROW_ID as ROW_ID
 from portal.feedback.operations import feedback_page
 from portal.officer import bp
 from portal.officer.permissions import requires
+from portal.web.paging import row_id
 
 
 @bp.get("/feedback")
@@ -18,6 +18,5 @@ from portal.officer.permissions import requires
 def feedback_list() -> Any:
     # As in the queue, a page link that does not hold a row id the database can compare (too long,
     # negative, not digits) shows the first page rather than failing in the query.
-    text = request.args.get("before", "")
-    before = int(text) if ROW_ID.fullmatch(text) else None
+    before = row_id(request.args.get("before", ""))
     return render_template("officer/feedback.html", page=feedback_page(before), first_page=before is None)
