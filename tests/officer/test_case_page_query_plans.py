@@ -1,4 +1,4 @@
-"""A case opened thousands of times still shows its timeline and its viewers from their own indexes."""
+"""A case opened thousands of times still reads its timeline's changes and views from their own indexes."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from tests.officer.test_queue_query_plans import plan
 pytestmark = pytest.mark.plans
 
 
-def test_the_timeline_and_the_viewers_each_read_their_own_index(app: Flask) -> None:
+def test_the_changes_and_the_views_of_the_timeline_each_read_their_own_index(app: Flask) -> None:
     reference = make_case(app)
     with app.app_context():
         postgres = db.engine.dialect.name == "postgresql"
