@@ -296,6 +296,8 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "RESUME_LINK_MINUTES": _int(env, "RESUME_LINK_MINUTES", 60, minimum=1),
         "RESUME_LINK_LIMIT_PER_ADDRESS": _rate_limit(env, "RESUME_LINK_LIMIT_PER_ADDRESS", "10 per hour"),
         "RESUME_LINK_LIMIT_PER_EMAIL": _rate_limit(env, "RESUME_LINK_LIMIT_PER_EMAIL", "3 per hour"),
+        # How long the satisfaction question emailed when a case is closed can be answered.
+        "SATISFACTION_LINK_DAYS": _int(env, "SATISFACTION_LINK_DAYS", 60, minimum=1),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session cookie
         # Flask-WTF's own HTTPS check demands a Referer on every post; portal.web.security.check_origin
         # reads Origin first and the Referer only where a browser sent no Origin.

@@ -9,10 +9,13 @@ from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm import load_only
 
+from portal.cases import satisfaction
 from portal.cases.safe_contact import SafeContact
+from portal.cases.satisfaction import Satisfaction
 from portal.cases.timeline import Entry, timeline
 from portal.extensions import db
 from portal.models import Attachment, CaseNote, OutboxMessage, Report
+from portal.models.audit import AuditAction
 from portal.models.outbox import FAILED
 from portal.reports.summary import Answer, Voice, summarise
 from portal.reports.triage_policy import flag_labels
@@ -39,6 +42,9 @@ UNDELIVERED_WORDS = {
     "case_update": (
         "An update could not be emailed to the resident. Give it on a channel they said is safe."
     ),
+    "satisfaction_question": (
+        "The email saying the case was closed, with the satisfaction question, could not be sent."
+    ),
     "safeguarding_alert": (
         "The safeguarding alert for this case could not be sent to the duty officer. Tell them now."
     ),
@@ -60,6 +66,7 @@ class CaseFile:
     timeline: list[Entry]  # every change, and each officer's views a day, newest first
     undelivered: list[Undelivered]  # emails given up after their last attempt
     attachments: list[Attachment]  # the evidence, loaded here so the page runs no query as it renders
+    satisfaction: Satisfaction | None  # the question sent when it was closed, and the answer
 
 
 @dataclass(frozen=True)
@@ -125,6 +132,8 @@ def case_file(report: Report) -> CaseFile:
     review = next(
         (words for flag, words in CASE_REVIEW_WORDS.items() if flag in report.flags), "Not applicable."
     )
+    entries = timeline(report)
+    asked = any(entry.action == AuditAction.SATISFACTION_SENT for entry in entries)
     return CaseFile(
         report=report,
         kind_title=KIND_TITLES[report.kind],
@@ -140,9 +149,11 @@ def case_file(report: Report) -> CaseFile:
         ),
         flags=[labels.get(flag, flag.replace("_", " ")) for flag in report.flags],
         safe_contact=SafeContact.for_report(report),
-        timeline=timeline(report),
+        timeline=entries,
         undelivered=undelivered(report),
         attachments=list(report.attachments),
+        # The question's audit entry commits with it: a case never asked costs no query.
+        satisfaction=satisfaction.for_case(report) if asked else None,
     )
 
 

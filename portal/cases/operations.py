@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 
 from portal.accounts.roles import SUPERVISE, WORK, can
+from portal.cases import satisfaction
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.mail import queue_email
@@ -155,6 +156,8 @@ def assign(reference: str, user: User, officer_id: int | None, version: int | No
 def change_status(
     reference: str, user: User, status: str, outcome: str | None, version: int | None
 ) -> Report:
+    """Move the case to ``status``. Closing it emails the resident, on a safe email only, once a case:
+    the case is closed, and how satisfied are they (``portal/cases/satisfaction.py``)."""
     with _changing(reference, version) as report:
         _require(
             may_work_on(user, report),
@@ -199,6 +202,8 @@ def _move(report: Report, user: User, status: str, outcome: str | None) -> None:
         before=before,
         after={"status": status, "outcome": report.outcome},
     )
+    if status == "closed":
+        satisfaction.ask_on_closing(report, user)
 
 
 def record_first_contact(

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from portal.cases.satisfaction import ANSWER_LABELS
 from portal.extensions import db
 from portal.models import AuditEvent, Report, User
 from portal.models.audit import AUDIT_WORDS, IS_CHANGE, IS_VIEW, AuditAction
@@ -44,12 +45,13 @@ _CODE = re.compile(r"^[a-z]+(_[a-z]+)+$")
 @dataclass(frozen=True)
 class Entry:
     """One line of the timeline: what happened, who did it (``None`` for the portal or when
-    ``words`` already names them), when, and any detail such as a reason."""
+    ``words`` already names them), when, any detail such as a reason, and the audit action behind it."""
 
     at: datetime
     words: str
     who: str | None = None
     detail: str | None = None
+    action: str | None = None
 
 
 def day_words(day: date | str, year_of: date | None = None) -> str:
@@ -122,11 +124,19 @@ def entry_for(event: AuditEvent, who: str | None) -> Entry:
         words, detail = f"Re-routed to {ROUTE_LABELS.get(route, route).lower()}", event.detail
     elif action == AuditAction.DOWNLOADED:
         words = f"Downloaded {after.get('file')}"
-    elif action in (AuditAction.NOTE_ADDED, AuditAction.UPDATE_SENT, AuditAction.CLAIMED):
+    elif action == AuditAction.SATISFACTION_ANSWERED:
+        answer = after.get("answer", "")
+        words = f"Resident answered: {ANSWER_LABELS.get(answer, answer)}"
+    elif action in (
+        AuditAction.NOTE_ADDED,
+        AuditAction.UPDATE_SENT,
+        AuditAction.CLAIMED,
+        AuditAction.SATISFACTION_SENT,
+    ):
         pass  # the words say it all
     else:
         detail = _changes(before, after) or event.detail
-    return Entry(event.at, words, who, detail)
+    return Entry(event.at, words, who, detail, event.action)
 
 
 def _views(report: Report) -> list[Entry]:

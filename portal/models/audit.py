@@ -28,6 +28,8 @@ class AuditAction(StrEnum):
     REROUTED = "rerouted"
     NOTE_ADDED = "note_added"
     UPDATE_SENT = "update_sent"
+    SATISFACTION_SENT = "satisfaction_sent"  # the question emailed when the case was closed
+    SATISFACTION_ANSWERED = "satisfaction_answered"  # by the resident, through the emailed link
     MEDIATION_RECORDED = "mediation_recorded"
     TARGET_HARDENING_RECORDED = "target_hardening_recorded"
     TASKING_RECORDED = "tasking_recorded"
@@ -60,6 +62,8 @@ AUDIT_WORDS: dict[AuditAction, str] = {
     AuditAction.REROUTED: "Re-routed",
     AuditAction.NOTE_ADDED: "Internal note added",
     AuditAction.UPDATE_SENT: "Update emailed to the resident",
+    AuditAction.SATISFACTION_SENT: "Satisfaction question sent",
+    AuditAction.SATISFACTION_ANSWERED: "Resident answered the satisfaction question",
     AuditAction.MEDIATION_RECORDED: "Mediation recorded",
     AuditAction.TARGET_HARDENING_RECORDED: "Target hardening recorded",
     AuditAction.TASKING_RECORDED: "Tasking meeting recorded",

@@ -13,6 +13,7 @@ Anonymising a case removes:
 - free text officers wrote that can name or describe people: internal notes and public updates,
   a re-route's reason, the tasking decision and actions, where a camera was put up, the name of
   the person a power was served on, the "other items" of target hardening;
+- the comment the resident gave with their satisfaction answer (the answer stays: it is counted);
 - the emails of the case once they are finished with (sent or failed), as below.
 
 Residents' feedback on the service keeps its comment, free text that may name someone, for the same
@@ -49,6 +50,7 @@ from portal.models import (
     OutboxMessage,
     PowerUse,
     Report,
+    SatisfactionQuestion,
     TargetHardeningRecord,
     TaskingAction,
     TaskingRecord,
@@ -215,6 +217,12 @@ def anonymise_report(report_id: int, now: datetime, months: int) -> tuple[int, i
             setattr(report, name, _removed(getattr(report, name)))
         notes = _redact_notes(report.id)
         records = _redact_work_records(report.id)
+        db.session.execute(
+            update(SatisfactionQuestion)
+            .where(SatisfactionQuestion.report_id == report.id, SatisfactionQuestion.comment != "")
+            .values(comment=REMOVED)
+            .execution_options(synchronize_session=False)
+        )
         emails = _empty_emails(OutboxMessage.report_id == report.id, OutboxMessage.status.in_((SENT, FAILED)))
         # Files go before the commit: if it fails, the rows are still there and the next run
         # deletes them (a missing file is no error), so no file is ever left without its row.

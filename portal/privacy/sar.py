@@ -26,6 +26,7 @@ from typing import IO, Any
 
 from sqlalchemy import select
 
+from portal.cases import satisfaction
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.models import Attachment, CaseNote, OutboxMessage, Report, audit
@@ -198,6 +199,21 @@ def _report(report: Report, attachments: list[dict[str, Any]]) -> dict[str, Any]
             for message in emails
         ],
         "attachments": attachments,
+        "satisfaction": _satisfaction(report),
+    }
+
+
+def _satisfaction(report: Report) -> dict[str, Any] | None:
+    """The question asked when the case was closed, and the resident's answer and comment."""
+    asked = satisfaction.for_case(report)
+    if asked is None:
+        return None
+    return {
+        "question": satisfaction.QUESTION,
+        "sent_on": _iso(asked.sent_on),
+        "answer": asked.answer,
+        "comment": asked.comment,
+        "answered_on": _iso(asked.answered_on),
     }
 
 

@@ -3,7 +3,8 @@
 A draft is linked to one browser by its random id in that browser's session cookie, which ends
 when the browser closes. The draft itself stays for its lifetime, so a resident who said it is
 safe to email them can ask for a link that links it to another browser (``send_resume_link``):
-the link is a random token that works once, within ``RESUME_LINK_MINUTES``; only its hash is kept.
+the link is a random token that works once, within ``RESUME_LINK_MINUTES``; only its hash is kept
+(``portal/reports/links.py``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from portal.extensions import db
 from portal.mail import queue_email
 from portal.models import Attachment, Draft
 from portal.models.types import utcnow
-from portal.reports import evidence
+from portal.reports import evidence, links
 from portal.triage.contract import KINDS, normalise_email
 
 
@@ -138,10 +139,6 @@ def _safe_email_hash(answers: Mapping[str, Any]) -> str | None:
     return _keyed_hash("resume-email", normalise_email(email))
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def send_resume_link(email: str) -> None:
     """Queue a link to continue the newest live draft whose reporter gave ``email`` as safe to use.
 
@@ -158,9 +155,9 @@ def send_resume_link(email: str) -> None:
     ).first()
     if draft is None:
         return
-    token = secrets.token_urlsafe(32)
+    token = links.new_token()
     minutes = current_app.config["RESUME_LINK_MINUTES"]
-    draft.resume_token_hash = _token_hash(token)
+    draft.resume_token_hash = links.token_hash(token)
     draft.resume_expires_at = now + timedelta(minutes=minutes)
     queue_email(
         purpose="resume_link",
@@ -177,7 +174,7 @@ def send_resume_link(email: str) -> None:
 
 def _live_link(token: str, now: datetime) -> ColumnElement[bool]:
     return (
-        (Draft.resume_token_hash == _token_hash(token))
+        (Draft.resume_token_hash == links.token_hash(token))
         & (Draft.resume_expires_at > now)
         & (Draft.expires_at > now)
     )

@@ -244,7 +244,7 @@ def test_officers_notes_updates_and_records_lose_their_free_text_but_keep_their_
 def test_the_emails_of_an_anonymised_report_keep_no_address_and_no_words(
     app: Flask, worked_case: str, mailbox: MailCatcher
 ) -> None:
-    assert mailbox.to("sam.resident@example.org"), "the acknowledgement and the update were sent"
+    assert mailbox.to("sam.resident@example.org"), "the acknowledgement, the update and the closing were sent"
 
     retention_apply(app)
 
@@ -252,7 +252,11 @@ def test_the_emails_of_an_anonymised_report_keep_no_address_and_no_words(
         messages = db.session.scalars(
             select(OutboxMessage).join(Report).where(Report.reference == worked_case)
         ).all()
-        assert sorted(m.purpose for m in messages) == ["acknowledgement", "case_update"]
+        assert sorted(m.purpose for m in messages) == [
+            "acknowledgement",
+            "case_update",
+            "satisfaction_question",
+        ]
         for message in messages:
             assert (message.recipient, message.body_text, message.body_html) == ("", "", "")
             assert message.status == "sent" and message.sent_at is not None

@@ -22,7 +22,7 @@ from tests import factories
 from tests.cases import make_case
 from tests.conftest import MailCatcher, mail_worker_pass
 from tests.evidence_files import PNG, picture_bytes
-from tests.helpers import PageClient
+from tests.helpers import PageClient, today
 from tests.journey import choose, submit
 from tests.officers import Account
 
@@ -113,7 +113,16 @@ def test_export_holds_every_report_and_attachment_of_the_reporter(
     assert [(email["purpose"], email["status"]) for email in closed["emails"]] == [
         ("acknowledgement", "sent"),
         ("case_update", "sent"),
+        ("satisfaction_question", "sent"),
     ]
+    assert closed["satisfaction"] == {
+        "question": "How satisfied are you with how we handled your report?",
+        "sent_on": today().isoformat(),
+        "answer": None,
+        "comment": "",
+        "answered_on": None,
+    }
+    assert document["reports"][1]["satisfaction"] is None, "an open case was never asked"
     assert "We have spoken to the shop's owner" in closed["emails"][1]["text"]
     assert closed["attachments"][0]["file"] == f"attachments/{first}/front door.png"
     assert "Internal: the owner's son" not in json.dumps(document), "internal notes are reviewed apart"

@@ -34,6 +34,7 @@ from portal.reports.evidence import clean_filename
 from portal.text.csv_safe import safe_cell
 from tests import factories
 from tests.cases import make_case
+from tests.closing import close, question_link
 from tests.conftest import MailCatcher
 from tests.evidence_files import PNG, picture_bytes
 from tests.helpers import Page, PageClient, today
@@ -530,6 +531,12 @@ class Scene:
             ).all()[-1]
         return "/report/continue/" + body.split("/report/continue/")[1].split()[0]
 
+    def satisfaction_link(self) -> str:
+        """The path of the link emailed to a resident when their case was closed."""
+        reference = self.case()
+        close(self.app, reference, make_account(self.app, "supervisor", name="Closing Supervisor"))
+        return question_link(self.app, reference)
+
     def case(self, route: str = "tasking", **changes: Any) -> str:
         return make_case(
             self.app,
@@ -578,6 +585,10 @@ def _public_attempts(scene: Scene, rule: Rule) -> list[Attempt]:
     if rule.endpoint == "public.resume":
         url = scene.resume_link()
         return [Attempt(PageClient(scene.app.test_client()), url, dict, url)]
+    if rule.endpoint == "public.satisfaction_question":
+        url = scene.satisfaction_link()
+        answer = {"answer": "partly_satisfied", "comment": ""}
+        return [Attempt(PageClient(scene.app.test_client()), url, lambda: answer, url)]
     changed: dict[str, FORM_DATA] = {
         "what": lambda: {**factories.WHAT["asb"], "description": "Someone else's words"},
         "where": lambda: {**factories.WHERE, "address": "Somewhere else"},
