@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from flask import current_app
 
 from portal.models import Draft
-from portal.public.journey import PAGES_BY_SLUG, page_for_field
+from portal.public.journey import PAGES, page_for_field
 from portal.public.wording import wording_for
-from portal.reports.summary import Voice, summarise
+from portal.reports.summary import Answer, Voice, summarise
+from portal.text.labels import DETAIL_QUESTIONS
+from portal.triage.contract import KIND_BLOCKS
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,18 @@ class Section:
     rows: tuple[Row, ...]
 
 
+def _field(kind: str, answer: Answer) -> str:
+    """The contract field ``answer`` answers, down to the question: the summary names a kind's block
+    for its types and for each of its yes/no questions, which are asked on different pages."""
+    block, _types, details = KIND_BLOCKS[kind]
+    if answer.field != block:
+        return answer.field
+    asked = {DETAIL_QUESTIONS[name]: name for name in details}
+    return f"{block}.{asked.get(answer.question, 'types')}"
+
+
 def summary_sections(draft: Draft) -> list[Section]:
+    """The answers by the page that asks them, in the order the journey asks them."""
     files = [attachment.original_name for attachment in draft.attachments]
     topics = summarise(
         draft.kind,
@@ -36,13 +49,13 @@ def summary_sections(draft: Draft) -> list[Section]:
         files=files,
         description=wording_for(draft.kind).description_topic,
     )
+    rows: dict[str, list[Row]] = {page.slug: [] for page in PAGES}
+    for topic in topics:
+        for answer in topic.answers:
+            slug = page_for_field(_field(draft.kind, answer))
+            rows[slug].append(Row(answer.question, answer.lines, slug))
     return [
-        Section(
-            PAGES_BY_SLUG[topic.key].title,
-            topic.key,
-            tuple(
-                Row(answer.question, answer.lines, page_for_field(answer.field)) for answer in topic.answers
-            ),
-        )
-        for topic in topics
+        Section(page.title_for(draft.kind), page.slug, tuple(rows[page.slug]))
+        for page in PAGES
+        if rows[page.slug]
     ]
