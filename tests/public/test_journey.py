@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Attachment, OutboxMessage, Report
+from portal.public.journey import page_for_field
 from portal.triage.contract import KINDS
 from tests import factories
 from tests.conftest import MailCatcher
@@ -127,6 +128,31 @@ def test_each_change_link_goes_to_the_page_that_asks_the_question(client: PageCl
     assert change_link(check, "When it started") == "/report/when?change=1"
     assert change_link(check, "How often") == "/report/when?change=1"
     assert change_link(check, "Reported in the last 6 months") == "/report/when?change=1"
+
+
+@pytest.mark.parametrize(
+    ("field", "slug"),
+    [
+        ("description", "what"),
+        ("asb", "what"),
+        ("asb.types", "what"),
+        ("dispute.types[2]", "what"),
+        ("asb.perpetrators_known", "details"),
+        ("asb.willing_to_mediate", "details"),
+        ("dispute.legal_action_underway", "details"),
+        ("concern.perpetrator_lives_at_address", "details"),
+        ("location", "where"),
+        ("location.postcode", "where"),
+        ("started", "when"),
+        ("frequency", "when"),
+        ("previous_reports", "when"),
+        ("harm.feel_unsafe", "impact"),
+        ("reporter.email", "about-you"),
+        ("submitted_at", "what"),
+    ],
+)
+def test_a_problem_with_an_answer_sends_the_resident_to_the_page_that_asks_it(field: str, slug: str) -> None:
+    assert page_for_field(field) == slug
 
 
 def test_check_your_answers_has_a_section_for_each_page(client: PageClient) -> None:
