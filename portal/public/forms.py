@@ -93,14 +93,6 @@ class KindForm(PublicForm):
 
 # --- What is happening ------------------------------------------------------------------------
 
-DETAIL_HINTS = {
-    "willing_to_mediate": (
-        "A trained, independent mediator helps neighbours agree a way forward. It is free and confidential."
-    ),
-    "legal_action_underway": "For example, a court case or a solicitor's letter about the dispute.",
-    "perpetrator_is_neighbour": "Answer no if you do not know.",
-}
-
 
 class BlockForm(JourneyForm):
     """A page that asks part of a kind's own block of answers (``answers[block]``): the types on one
@@ -161,9 +153,20 @@ def what_form(kind: str) -> type[JourneyForm]:
     return WhatForm
 
 
+# --- The kind's own questions -----------------------------------------------------------------
+
+DETAIL_HINTS = {
+    "willing_to_mediate": (
+        "A trained, independent mediator helps neighbours agree a way forward. It is free and confidential."
+    ),
+    "legal_action_underway": "For example, a court case or a solicitor's letter about the dispute.",
+    "perpetrator_is_neighbour": "Answer no if you do not know.",
+}
+
+
 @cache
 def details_form(kind: str) -> type[JourneyForm]:
-    """The kind's own yes/no questions (every kind has some: tests/public/test_journey.py says so).
+    """The kind's own yes/no questions (every kind has some: tests/public/test_validation.py says so).
 
     A follow-up question (contract.FOLLOW_UPS) is drawn as a GOV.UK conditional question under the
     "Yes" of the one it follows, checked only when that was answered yes, and not stored otherwise.
