@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.factories import IMPACT, WHAT, WHERE, about_for
+from tests.factories import DETAILS, IMPACT, WHAT, WHEN, WHERE, about_for
 
 KINDS = ("asb", "neighbour_dispute", "safety_concern")
 # Every form's CSRF token, as the page carries it: a browser sends it back with the form.
@@ -39,7 +39,9 @@ def question_pages(number: int) -> list[tuple[str, dict[str, Any]]]:
     kind = kind_of(number)
     return [
         ("what", WHAT[kind]),
+        ("details", DETAILS[kind]),
         ("where", {**WHERE, "postcode": postcode(number)}),
+        ("when", WHEN),
         ("impact", IMPACT),
         ("evidence", {"continue": "continue"}),
         ("about-you", about(kind, number)),

@@ -19,19 +19,35 @@ def choose(client: PageClient, kind: str) -> Page:
     return client.post_form("/report", {"kind": kind})
 
 
+def pages_answered(kind: str, about: dict[str, Any] | None = None) -> list[tuple[str, dict[str, Any]]]:
+    """Each question page and what a resident reporting ``kind`` answers on it, in the journey's order."""
+    return [
+        ("what", factories.WHAT[kind]),
+        ("details", factories.DETAILS[kind]),
+        ("where", factories.WHERE),
+        ("when", factories.WHEN),
+        ("impact", factories.IMPACT),
+        ("evidence", {"continue": "continue"}),
+        ("about-you", about if about is not None else factories.about_for(kind)),
+    ]
+
+
+def answer_pages(client: PageClient, kind: str, through: str) -> Page:
+    """Answer the question pages of an open ``kind`` draft in order, up to and including ``through``."""
+    for slug, data in pages_answered(kind):
+        page = client.post_form(f"/report/{slug}", data)
+        assert not page.errors, f"{slug}: {page.errors}"
+        if slug == through:
+            return page
+    raise ValueError(f"no question page {through!r}")
+
+
 def fill_until(
     client: PageClient, kind: str, stop_before: str | None = None, about: dict[str, Any] | None = None
 ) -> Page:
     """Answer every page in order, stopping before the page ``stop_before`` if given."""
     page = choose(client, kind)
-    steps = [
-        ("what", factories.WHAT[kind]),
-        ("where", factories.WHERE),
-        ("impact", factories.IMPACT),
-        ("evidence", {"continue": "continue"}),
-        ("about-you", about if about is not None else factories.about_for(kind)),
-    ]
-    for slug, data in steps:
+    for slug, data in pages_answered(kind, about):
         if slug == stop_before:
             return page
         page = client.post_form(f"/report/{slug}", data)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from portal.models import Draft
-from portal.public.journey import PAGES_BY_SLUG, page_for_field
+from portal.public.journey import PAGES, page_for_field
 from portal.reports.summary import Voice, summarise
 
 
@@ -26,6 +26,7 @@ class Section:
 
 
 def summary_sections(draft: Draft) -> list[Section]:
+    """The answers by the page that asks them, in the order the journey asks them."""
     files = [attachment.original_name for attachment in draft.attachments]
     topics = summarise(
         draft.kind,
@@ -34,13 +35,13 @@ def summary_sections(draft: Draft) -> list[Section]:
         voice=Voice.RESIDENT,
         files=files,
     )
+    rows: dict[str, list[Row]] = {page.slug: [] for page in PAGES}
+    for topic in topics:
+        for answer in topic.answers:
+            slug = page_for_field(answer.field)
+            rows[slug].append(Row(answer.question, answer.lines, slug))
     return [
-        Section(
-            PAGES_BY_SLUG[topic.key].title,
-            topic.key,
-            tuple(
-                Row(answer.question, answer.lines, page_for_field(answer.field)) for answer in topic.answers
-            ),
-        )
-        for topic in topics
+        Section(page.title_for(draft.kind), page.slug, tuple(rows[page.slug]))
+        for page in PAGES
+        if rows[page.slug]
     ]

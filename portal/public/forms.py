@@ -59,6 +59,10 @@ class JourneyForm(PublicForm):
     def answers(self) -> Answers:
         raise NotImplementedError
 
+    def merged(self, saved: Answers) -> Answers:
+        """The draft's answers ``saved``, with this page's in them."""
+        return {**saved, **self.answers()}
+
 
 class KindForm(PublicForm):
     kind = RadioField(
@@ -75,31 +79,28 @@ class KindForm(PublicForm):
 
 # --- What is happening ------------------------------------------------------------------------
 
-DETAIL_HINTS = {
-    "willing_to_mediate": (
-        "A trained, independent mediator helps neighbours agree a way forward. It is free and confidential."
-    ),
-    "legal_action_underway": "For example, a court case or a solicitor's letter about the dispute.",
-    "perpetrator_is_neighbour": "Answer no if you do not know.",
-}
+
+class BlockForm(JourneyForm):
+    """A page that asks part of a kind's own block of answers (``answers[block]``): the types on one
+    page and the yes/no questions on another. Saving one keeps the other's part of the block."""
+
+    block: ClassVar[str]
+    owns: ClassVar[tuple[str, ...]]  # the block's answers this page asks
+
+    def merged(self, saved: Answers) -> Answers:
+        mine = self.answers()
+        kept = {key: value for key, value in saved.get(self.block, {}).items() if key not in self.owns}
+        return {**saved, **mine, self.block: {**kept, **mine[self.block]}}
 
 
 @cache
 def what_form(kind: str) -> type[JourneyForm]:
-    """The 'What is happening' form for a kind: its types, the description and its own questions.
-
-    A follow-up question (contract.FOLLOW_UPS) is drawn as a GOV.UK conditional question under the
-    "Yes" of the one it follows, checked only when that was answered yes, and not stored otherwise.
-    """
-    block, _types, detail_names = KIND_BLOCKS[kind]
+    """The 'What is happening' form for a kind: its types and the description."""
+    block, _types, _details = KIND_BLOCKS[kind]
     words = wording_for(kind)
-    follows = contract.FOLLOW_UPS.get(kind, {})
 
-    class WhatForm(JourneyForm):
-        details: ClassVar[tuple[str, ...]] = detail_names
-        # The questions asked first, and each question's follow-up under its "Yes", for the template.
-        first_questions: ClassVar[tuple[str, ...]] = tuple(n for n in detail_names if n not in follows)
-        follow_up_of: ClassVar[dict[str, str]] = {parent: name for name, parent in follows.items()}
+    class WhatForm(BlockForm):
+        owns = ("types",)
         types = SelectMultipleField(
             words.types.label,
             choices=list(TYPE_LABELS[kind].items()),
@@ -123,6 +124,48 @@ def what_form(kind: str) -> type[JourneyForm]:
             ],
         )
 
+        @classmethod
+        def initial(cls, answers: Answers) -> dict[str, Any]:
+            return {
+                "types": answers.get(block, {}).get("types", []),
+                "description": answers.get("description", ""),
+            }
+
+        def answers(self) -> Answers:
+            return {"description": self.description.data, block: {"types": list(self.types.data or [])}}
+
+    WhatForm.block = block
+    WhatForm.__name__ = f"WhatForm_{kind}"
+    return WhatForm
+
+
+# --- The kind's own questions -----------------------------------------------------------------
+
+DETAIL_HINTS = {
+    "willing_to_mediate": (
+        "A trained, independent mediator helps neighbours agree a way forward. It is free and confidential."
+    ),
+    "legal_action_underway": "For example, a court case or a solicitor's letter about the dispute.",
+    "perpetrator_is_neighbour": "Answer no if you do not know.",
+}
+
+
+@cache
+def details_form(kind: str) -> type[JourneyForm]:
+    """The kind's own yes/no questions (every kind has some: tests/public/test_validation.py says so).
+
+    A follow-up question (contract.FOLLOW_UPS) is drawn as a GOV.UK conditional question under the
+    "Yes" of the one it follows, checked only when that was answered yes, and not stored otherwise.
+    """
+    block, _types, detail_names = KIND_BLOCKS[kind]
+    follows = contract.FOLLOW_UPS.get(kind, {})
+
+    class DetailsForm(BlockForm):
+        owns = detail_names
+        # The questions asked first, and each question's follow-up under its "Yes", for the template.
+        first_questions: ClassVar[tuple[str, ...]] = tuple(n for n in detail_names if n not in follows)
+        follow_up_of: ClassVar[dict[str, str]] = {parent: name for name, parent in follows.items()}
+
         def asked(self) -> tuple[str, ...]:
             """The kind's own questions that apply to the answers given."""
             answered = {name: self[name].data == "yes" for name in detail_names}
@@ -139,43 +182,32 @@ def what_form(kind: str) -> type[JourneyForm]:
         @classmethod
         def initial(cls, answers: Answers) -> dict[str, Any]:
             block_answers = answers.get(block, {})
-            data: dict[str, Any] = {
-                "types": block_answers.get("types", []),
-                "description": answers.get("description", ""),
-            }
-            for name in detail_names:
-                data[name] = as_yes_no(block_answers.get(name))
-            return data
+            return {name: as_yes_no(block_answers.get(name)) for name in detail_names}
 
         def answers(self) -> Answers:
-            block_answers: dict[str, Any] = {"types": list(self.types.data or [])}
-            for name in self.asked():
-                block_answers[name] = self[name].data == "yes"
-            return {"description": self.description.data, block: block_answers}
+            return {block: {name: self[name].data == "yes" for name in self.asked()}}
 
     for name in detail_names:
         setattr(
-            WhatForm,
+            DetailsForm,
             name,
             yes_no_field(DETAIL_QUESTIONS[name], DETAIL_ERRORS[name], DETAIL_HINTS.get(name, "")),
         )
-    WhatForm.__name__ = f"WhatForm_{kind}"
-    return WhatForm
+    DetailsForm.block = block
+    DetailsForm.__name__ = f"DetailsForm_{kind}"
+    return DetailsForm
 
 
-# --- Where and when ---------------------------------------------------------------------------
+# --- Where ------------------------------------------------------------------------------------
 
 
 class WhereForm(JourneyForm):
-    """What every 'Where and when' form does; ``where_form`` gives each kind its questions."""
+    """What every 'Where' form does; ``where_form`` gives each kind its question."""
 
     missing_place: ClassVar[str]
     address: TextAreaField
     postcode: StringField
     ward: SelectField
-    started: RadioField
-    frequency: RadioField
-    previous_reports: RadioField
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -197,9 +229,6 @@ class WhereForm(JourneyForm):
             "address": location.get("address", ""),
             "postcode": location.get("postcode", ""),
             "ward": location.get("ward", ""),
-            "started": answers.get("started"),
-            "frequency": answers.get("frequency"),
-            "previous_reports": answers.get("previous_reports"),
         }
 
     def answers(self) -> Answers:
@@ -210,15 +239,12 @@ class WhereForm(JourneyForm):
                 "postcode": contract.normalise_postcode(postcode) if postcode else "",
                 "ward": self.ward.data or "",
             },
-            "started": self.started.data,
-            "frequency": self.frequency.data,
-            "previous_reports": self.previous_reports.data,
         }
 
 
 @cache
 def where_form(kind: str) -> type[WhereForm]:
-    """The 'Where and when' form, its place and frequency questions worded for ``kind``."""
+    """The 'Where' form, its place question worded for ``kind``."""
     words = wording_for(kind)
 
     class KindWhereForm(WhereForm):
@@ -248,6 +274,20 @@ def where_form(kind: str) -> type[WhereForm]:
             default="",
             widget=Select(),
         )
+
+    KindWhereForm.__name__ = f"WhereForm_{kind}"
+    return KindWhereForm
+
+
+# --- When -------------------------------------------------------------------------------------
+
+
+@cache
+def when_form(kind: str) -> type[JourneyForm]:
+    """The 'When' form: when it started, how often (worded for ``kind``) and who has been told."""
+    words = wording_for(kind)
+
+    class WhenForm(JourneyForm):
         started = RadioField(
             "When did it start?",
             choices=list(STARTED_LABELS.items()),
@@ -268,8 +308,19 @@ def where_form(kind: str) -> type[WhereForm]:
             validators=[InputRequired(message="Select if you have reported this in the last 6 months")],
         )
 
-    KindWhereForm.__name__ = f"WhereForm_{kind}"
-    return KindWhereForm
+        @classmethod
+        def initial(cls, answers: Answers) -> dict[str, Any]:
+            return {name: answers.get(name) for name in ("started", "frequency", "previous_reports")}
+
+        def answers(self) -> Answers:
+            return {
+                "started": self.started.data,
+                "frequency": self.frequency.data,
+                "previous_reports": self.previous_reports.data,
+            }
+
+    WhenForm.__name__ = f"WhenForm_{kind}"
+    return WhenForm
 
 
 # --- How it affects you -----------------------------------------------------------------------

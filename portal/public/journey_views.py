@@ -78,6 +78,7 @@ def _page_context(kind: str, slug: str) -> dict[str, Any]:
         "kind": kind,
         "kind_title": KIND_TITLES[kind],
         "page": PAGES_BY_SLUG[slug],
+        "page_title": PAGES_BY_SLUG[slug].title_for(kind),
         "back_url": back,
         "description_max": DESCRIPTION_MAX,
         "changing": _is_change(),
@@ -163,7 +164,7 @@ def question(slug: str) -> Any:
         return _question_page(draft.kind, slug, form_class(data=initial))
     form = form_class()
     if form.validate_on_submit():
-        return _after_page(drafts.save_page(draft, slug, form.answers()), slug)
+        return _after_page(drafts.save_page(draft, slug, form.merged(draft.answers)), slug)
     return _question_page(draft.kind, slug, form)
 
 

@@ -6,9 +6,12 @@ kind, the pages done, and when it expires. The draft itself stays on the server;
 its random id, the expiry (already the cookie's own) and a keyed hash of the three facts. Anyone
 looking at the browser learns nothing of what is being reported: the kind of report is never
 written in the cookie, only the portal can make or check the hash, and a page finds the facts again
-by trying each kind and each point of the journey (three kinds, six points: 18 hashes). With no
+by trying each kind and each point of the journey (three kinds, eight points: 24 hashes). With no
 match (an old cookie, a draft not made by this journey) the page reads the draft from the database,
-as it always may, and as it does while caches are off (``portal/web/caches.py``).
+as it always may, and as it does while caches are off (``portal/web/caches.py``). A draft saved
+before its questions were split into more pages ("what" and "where" done, "details" not) is no
+point of the journey either: read from the database, it asks the pages it has not done, each
+showing what the draft already holds.
 """
 
 from __future__ import annotations

@@ -32,7 +32,9 @@ class KindWording:
     types: Question
     description: Question
     description_topic: str  # the description's name in errors and on check your answers
-    place: Question
+    details_title: str  # the heading of the page of the kind's own yes/no questions
+    place: Question  # its label is the heading of the page that asks where
+    when_title: str  # the heading of the page that asks when it started, how often, and who was told
     frequency: Question
     # Told on the confirmation when the resident said they would be willing to try mediation.
     mediation: NextSteps | None = None
@@ -75,9 +77,11 @@ WORDING = {
         ),
         description=Question("Tell us what is happening", _WHAT_HAPPENS_HINT, "Enter what is happening"),
         description_topic=DESCRIPTION_TOPICS["asb"],
+        details_title="About the people responsible",
         place=Question(
             "Where is it happening?", _ASB_PLACE_HINT, "Enter where it is happening, or its postcode"
         ),
+        when_title="When is it happening?",
         frequency=_HOW_OFTEN,
     ),
     "neighbour_dispute": KindWording(
@@ -86,12 +90,14 @@ WORDING = {
         ),
         description=Question("Tell us what is happening", _WHAT_HAPPENS_HINT, "Enter what is happening"),
         description_topic=DESCRIPTION_TOPICS["neighbour_dispute"],
+        details_title="About your neighbour and the dispute",
         place=Question(
             "Where is it happening?",
             "Give your address, or describe where the problem is, "
             "for example 'the shared drive between 12 and 14 Station Road'.",
             "Enter where it is happening, or its postcode",
         ),
+        when_title="When is it happening?",
         frequency=_HOW_OFTEN,
         mediation=MEDIATION,
     ),
@@ -104,12 +110,14 @@ WORDING = {
             "Enter what has happened",
         ),
         description_topic=DESCRIPTION_TOPICS["safety_concern"],
+        details_title="About the person involved",
         place=Question(
             "Where do you need help to feel safe?",
             "This is usually your home address, so that we can offer to make your home more secure. "
             "If it is not safe for us to visit you there, tell us a safe place instead.",
             "Enter where you need help to feel safe, or its postcode",
         ),
+        when_title="When has this happened?",
         frequency=Question(
             "How often has this happened to you?",
             "Choose the answer that feels closest. It does not need to be exact, and you can tell "

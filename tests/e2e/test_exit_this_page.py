@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, Route
 
+from tests import factories
 from tests.e2e.checks import CheckedPage
 from tests.e2e.forms import answer
 
@@ -36,20 +37,27 @@ def _left_for_neutral_page(page: Page, arrivals: list[dict[str, str]]) -> None:
     assert "referer" not in arrivals[-1], "the neutral site is not told where the resident came from"
 
 
-def _safety_concern_question(tab: CheckedPage) -> None:
+def _safety_concern_question(tab: CheckedPage, slug: str = "what") -> None:
+    """Open a safety concern and go to its question page ``slug``: "what", or "details", which asks
+    about the person involved."""
     tab.goto("/report")
     answer(tab.page, {"kind": "safety_concern"})
     tab.button("Continue")
     assert tab.path == "/report/what"
+    if slug == "details":
+        answer(tab.page, factories.WHAT["safety_concern"])
+        tab.button("Save and continue")
+    assert tab.path == f"/report/{slug}"
 
 
+@pytest.mark.parametrize("slug", ["what", "details"])
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-javascript", "without-javascript"])
 def test_exit_this_page_by_clicking(
-    journey: Callable[..., CheckedPage], app: Flask, javascript: bool
+    journey: Callable[..., CheckedPage], app: Flask, javascript: bool, slug: str
 ) -> None:
     tab = journey(javascript=javascript)
     arrivals = _stand_in(tab.page)
-    _safety_concern_question(tab)
+    _safety_concern_question(tab, slug)
     with tab.page.expect_navigation(url=NEUTRAL):
         tab.page.get_by_role("button", name="Emergency Exit this page").click()
     _left_for_neutral_page(tab.page, arrivals)

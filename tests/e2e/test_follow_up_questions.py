@@ -25,6 +25,7 @@ VOICEMAIL = "Can we leave you a voicemail?"
 TEXT = "Is it safe for us to send you a text message?"
 ALTERNATIVE = "Is there another safe way to contact you? (optional)"
 CHECK = "Check your answers before sending your report"
+PEOPLE = "About the people responsible"
 
 
 def group(tab: CheckedPage, question: str) -> Locator:
@@ -44,6 +45,14 @@ def lives_here(tab: CheckedPage) -> None:
     ).check()
 
 
+def where_when_and_impact(tab: CheckedPage) -> None:
+    """Answer where, when and how it affects the resident, and go past the evidence page."""
+    for page in (factories.WHERE, factories.WHEN, factories.IMPACT):
+        answer(tab.page, page)
+        tab.button("Save and continue")
+    tab.button("Continue")
+
+
 def summary(tab: CheckedPage) -> str:
     """The check page's words, each row's question and answer separated by one space."""
     return re.sub(r"\s+", " ", tab.text())
@@ -56,7 +65,10 @@ def test_with_javascript_each_question_appears_under_the_answer_it_follows(
     tab.goto("/report")
     answer(tab.page, {"kind": "asb"})
     tab.button("Continue")
+    answer(tab.page, {"types": ["noise"], "description": "Music from next door every night."})
+    tab.button("Save and continue")
 
+    assert tab.h1() == PEOPLE
     expect(group(tab, NEIGHBOUR)).to_be_hidden()
     expect(group(tab, MEDIATION)).to_be_hidden()
     choose(tab, KNOWN, "Yes")
@@ -70,13 +82,8 @@ def test_with_javascript_each_question_appears_under_the_answer_it_follows(
     expect(group(tab, NEIGHBOUR)).to_be_hidden()
     choose(tab, KNOWN, "Yes")
     expect(group(tab, MEDIATION)).to_be_visible()  # the answers stay while the resident changes their mind
-    answer(tab.page, {"types": ["noise"], "description": "Music from next door every night."})
     tab.button("Save and continue")
-    answer(tab.page, factories.WHERE)
-    tab.button("Save and continue")
-    answer(tab.page, factories.IMPACT)
-    tab.button("Save and continue")
-    tab.button("Continue")
+    where_when_and_impact(tab)
 
     # About you: the contact questions are under "No, I'm happy to give my details".
     contact = tab.page.get_by_label("Full name")
@@ -134,10 +141,11 @@ def test_without_javascript_every_question_shows_and_only_those_that_apply_are_c
     tab.goto("/report")
     answer(tab.page, {"kind": "asb"})
     tab.button("Continue")
+    answer(tab.page, {"types": ["noise"], "description": "Music every night."})
+    tab.button("Save and continue")
     for question in (KNOWN, NEIGHBOUR, MEDIATION):
         expect(group(tab, question)).to_be_visible()
     # Answering "No" to knowing who is responsible, the follow-ups are not needed.
-    answer(tab.page, {"types": ["noise"], "description": "Music every night."})
     choose(tab, KNOWN, "No")
     tab.button("Save and continue")
     assert tab.path == "/report/where", tab.errors()
@@ -148,11 +156,7 @@ def test_without_javascript_every_question_shows_and_only_those_that_apply_are_c
     assert tab.errors() == ["Select yes if the person responsible is one of your neighbours"]
     choose(tab, NEIGHBOUR, "No")
     tab.button("Save and continue")
-    answer(tab.page, factories.WHERE)
-    tab.button("Save and continue")
-    answer(tab.page, factories.IMPACT)
-    tab.button("Save and continue")
-    tab.button("Continue")
+    where_when_and_impact(tab)
 
     for question in (SAFE_EMAIL, SAFE_PHONE, VOICEMAIL, TEXT):
         expect(group(tab, question)).to_be_visible()

@@ -42,6 +42,35 @@ def _choose(tab: CheckedPage, group: str, value: str, downs: int) -> None:
     assert tab.page.is_checked(f'input[name="{group}"][value="{value}"]'), f"{group} is not {value}"
 
 
+def _save(tab: CheckedPage, key: str = "Enter") -> None:
+    """Tab to the page's Save button and press it."""
+    tab.tab_to(SAVE)
+    tab.press_for_new_page(key)
+
+
+def _where_when_and_impact(tab: CheckedPage, address: str, postcode: str) -> None:
+    """Answer where, then the first answer to each question of when and of how it affects the
+    resident, and go past the evidence page."""
+    assert tab.path == "/report/where"
+    _type(tab, "#address", address)
+    _type(tab, "#postcode", postcode)
+    _save(tab)
+
+    assert tab.path == "/report/when"
+    _tick(tab, "#started")  # today
+    _tick(tab, "#frequency")  # once
+    _tick(tab, "#previous_reports")  # no
+    _save(tab, "Space")
+
+    assert tab.path == "/report/impact"
+    _tick(tab, "#harm")  # feels unsafe
+    _save(tab)
+
+    assert tab.path == "/report/evidence"
+    tab.tab_to('button[name="continue"]')
+    tab.press_for_new_page("Enter")
+
+
 def test_keyboard_only_resident_completes_a_report(journey: Callable[..., CheckedPage], app: Flask) -> None:
     tab = journey(javascript=True)
     tab.goto("/")
@@ -52,53 +81,41 @@ def test_keyboard_only_resident_completes_a_report(journey: Callable[..., Checke
 
     assert tab.path == "/report"
     _tick(tab, "#kind")  # anti-social behaviour
-    tab.tab_to(SAVE)
-    tab.press_for_new_page("Enter")
+    _save(tab)
 
     assert tab.path == "/report/what"
     _tick(tab, "#types")  # noise
     _type(tab, "#description", "Loud music from the flats every night after midnight.")
+    _save(tab)
+
+    assert tab.path == "/report/details"
     _tick(tab, "#perpetrators_known")  # yes
     _tick(tab, "#perpetrator_is_neighbour")  # yes
     _tick(tab, "#willing_to_mediate")  # yes
-    tab.tab_to(SAVE)
-    tab.press_for_new_page("Enter")
+    _save(tab)
 
-    assert tab.path == "/report/where"
-    _type(tab, "#address", "Flats above the Co-op, Station Road, Dronfield")
-    _type(tab, "#postcode", "S18 1AB")
-    _tick(tab, "#started")  # today
-    _tick(tab, "#frequency")  # once
-    _tick(tab, "#previous_reports")  # no
-    tab.tab_to(SAVE)
-    tab.press_for_new_page("Space")
-
-    assert tab.path == "/report/impact"
-    _tick(tab, "#harm")  # feels unsafe
-    tab.tab_to(SAVE)
-    tab.press_for_new_page("Enter")
-
-    assert tab.path == "/report/evidence"
-    tab.tab_to('button[name="continue"]')
-    tab.press_for_new_page("Enter")
+    _where_when_and_impact(tab, "Flats above the Co-op, Station Road, Dronfield", "S18 1AB")
 
     assert tab.path == "/report/about-you"
     _tick(tab, "#anonymous")  # stays anonymous, so leaves the contact details empty
     _tick(tab, "#lives_in_district")
-    tab.tab_to(SAVE)
-    tab.press_for_new_page("Enter")
+    _save(tab)
 
     assert tab.h1() == "Check your answers before sending your report"
     # Back to the first page from the check page's Change link, and back again, by keyboard.
     tab.tab_to('a[href$="/report/what?change=1"]')
     tab.press_for_new_page("Enter")
     assert tab.page.input_value("#description").startswith("Loud music")
-    tab.tab_to(SAVE)
+    _save(tab)
+    assert tab.h1() == "Check your answers before sending your report"
+    # The people responsible are changed on their own page, and the follow-ups are still answered.
+    tab.tab_to('a[href$="/report/details?change=1"]')
     tab.press_for_new_page("Enter")
+    assert tab.page.is_checked('input[name="willing_to_mediate"][value="yes"]')
+    _save(tab)
     assert tab.h1() == "Check your answers before sending your report"
 
-    tab.tab_to(SAVE)
-    tab.press_for_new_page("Space")
+    _save(tab, "Space")
     assert tab.path == "/report/confirmation"
     assert re.search(r"DIO-\d{4}-\d{6}", tab.page.locator(".govuk-panel").inner_text())
     assert "We have not sent you an email" in tab.text()
@@ -116,35 +133,20 @@ def test_keyboard_only_victim_reports_a_safety_concern_and_says_email_is_not_saf
 
     assert tab.path == "/report"
     _choose(tab, "kind", "safety_concern", 2)
-    tab.tab_to(SAVE)
-    tab.press_for_new_page("Enter")
+    _save(tab)
 
     assert tab.path == "/report/what"
     # "Exit this page" is reachable from the keyboard before any question.
     tab.tab_to(".govuk-exit-this-page__button")
     _tick(tab, "#types")  # my home has been burgled
     _type(tab, "#description", "Someone broke in through the back door. The lock is still broken.")
+    _save(tab)
+
+    assert tab.path == "/report/details"
     _choose(tab, "perpetrator_lives_at_address", "no", 1)
-    tab.tab_to(SAVE)
-    tab.press_for_new_page("Enter")
+    _save(tab)
 
-    assert tab.path == "/report/where"
-    _type(tab, "#address", "3 Mill Lane, Killamarsh")
-    _type(tab, "#postcode", "S21 1AB")
-    _tick(tab, "#started")
-    _tick(tab, "#frequency")
-    _tick(tab, "#previous_reports")
-    tab.tab_to(SAVE)
-    tab.press_for_new_page("Enter")
-
-    assert tab.path == "/report/impact"
-    _tick(tab, "#harm")
-    tab.tab_to(SAVE)
-    tab.press_for_new_page("Enter")
-
-    assert tab.path == "/report/evidence"
-    tab.tab_to('button[name="continue"]')
-    tab.press_for_new_page("Enter")
+    _where_when_and_impact(tab, "3 Mill Lane, Killamarsh", "S21 1AB")
 
     # A safety concern is never anonymous: the contact questions follow the answers typed.
     assert tab.path == "/report/about-you"
@@ -157,12 +159,10 @@ def test_keyboard_only_victim_reports_a_safety_concern_and_says_email_is_not_saf
     _choose(tab, "voicemail_ok", "no", 1)
     _choose(tab, "text_ok", "no", 1)
     _tick(tab, "#lives_in_district")
-    tab.tab_to(SAVE)
-    tab.press_for_new_page("Enter")
+    _save(tab)
 
     assert tab.h1() == "Check your answers before sending your report"
-    tab.tab_to(SAVE)
-    tab.press_for_new_page("Enter")
+    _save(tab)
     assert tab.path == "/report/confirmation"
     assert "We have not sent you an email" in tab.text()
 

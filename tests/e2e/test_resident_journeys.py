@@ -41,7 +41,9 @@ def _pages(kind: str, about: dict[str, Any]) -> list[tuple[str, dict[str, Any], 
     """Each question page: its path, the answers typed, and what it should show afterwards."""
     return [
         ("/report/what", _what(kind), _what(kind)),
+        ("/report/details", factories.DETAILS[kind], factories.DETAILS[kind]),
         ("/report/where", factories.WHERE, WHERE_SHOWN),
+        ("/report/when", factories.WHEN, factories.WHEN),
         ("/report/impact", factories.IMPACT, factories.IMPACT),
         ("/report/about-you", about, about),
     ]
@@ -75,12 +77,13 @@ def test_resident_reports(
     answer(tab.page, {"kind": kind})
     tab.button("Continue")
 
-    # A page sent with nothing answered says what is wrong, in its title too.
+    # A page sent with nothing answered says what is wrong, in its title too: only what it asks.
     assert tab.path == "/report/what"
     _continue(tab)
     assert tab.title.startswith("Error: ") and tab.errors(), "an empty page is refused with messages"
+    assert len(tab.errors()) == 2, "the types and the description, nothing from later pages"
 
-    for path, typed, _ in pages[:3]:
+    for path, typed, _ in pages[:5]:
         assert tab.path == path
         answer(tab.page, typed)
         _continue(tab)
@@ -91,7 +94,7 @@ def test_resident_reports(
     assert PHOTO["name"] in tab.text(), "the uploaded photo is listed"
     tab.button("Continue")
 
-    path, typed, _ = pages[3]
+    path, typed, _ = pages[5]
     assert tab.path == path
     answer(tab.page, typed)
     _continue(tab)
@@ -111,8 +114,8 @@ def test_resident_reports(
     assert tab.h1() == "Check your answers before sending your report"
 
     # Change one answer from the check page: the page shows every answer, and only that one changes.
-    tab.click(tab.page.locator('a[href$="/report/where?change=1"]').first)
-    _expect_answers(tab, WHERE_SHOWN)
+    tab.click(tab.page.locator('a[href$="/report/when?change=1"]').first)
+    _expect_answers(tab, factories.WHEN)
     answer(tab.page, {"frequency": "daily"})
     tab.button("Save and go back to check your answers")
     summary = tab.text()

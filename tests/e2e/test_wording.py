@@ -49,10 +49,21 @@ def test_a_safety_concern_is_asked_in_its_own_words(journey: Callable[..., Check
     answer(tab.page, factories.WHAT["safety_concern"])
     tab.button("Save and continue")
 
+    assert tab.path == "/report/details"
+    assert tab.h1() == "About the person involved"
+    answer(tab.page, factories.DETAILS["safety_concern"])
+    tab.button("Save and continue")
+
     assert tab.path == "/report/where"
     expect(tab.page.get_by_label("Where do you need help to feel safe?")).to_be_visible()
-    expect(tab.page.get_by_role("group", name="How often has this happened to you?")).to_be_visible()
+    assert tab.h1() == "Where do you need help to feel safe?"
     assert "car park" not in tab.text()
+    answer(tab.page, factories.WHERE)
+    tab.button("Save and continue")
+
+    assert tab.path == "/report/when"
+    assert tab.h1() == "When has this happened?"
+    expect(tab.page.get_by_role("group", name="How often has this happened to you?")).to_be_visible()
 
 
 def test_a_dispute_confirmation_explains_mediation_and_keeping_the_reference(
@@ -63,7 +74,13 @@ def test_a_dispute_confirmation_explains_mediation_and_keeping_the_reference(
     tab.page.get_by_label("Neighbour dispute").check()
     tab.button("Continue")
     about = factories.about_for("neighbour_dispute", safe_to_email="no")
-    for typed in (factories.WHAT["neighbour_dispute"], factories.WHERE, factories.IMPACT):
+    for typed in (
+        factories.WHAT["neighbour_dispute"],
+        factories.DETAILS["neighbour_dispute"],
+        factories.WHERE,
+        factories.WHEN,
+        factories.IMPACT,
+    ):
         answer(tab.page, typed)
         tab.button("Save and continue")
     tab.button("Continue")  # no photos

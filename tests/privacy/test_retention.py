@@ -45,7 +45,7 @@ from tests.cases import make_case
 from tests.conftest import MailCatcher, SMTPServer, mail_worker_pass, make_app
 from tests.evidence_files import PNG
 from tests.helpers import PageClient
-from tests.journey import choose, fill_until, submit
+from tests.journey import answer_pages, choose, fill_until, submit
 from tests.officers import Account
 
 RESIDENTS_WORDS = ("Sam Resident", "sam.resident@example.org", "07700 900982", "Station Road", "S18 1AB")
@@ -65,8 +65,7 @@ def months_ago(months: int, days: int = 0) -> datetime:
 def report_with_evidence(app: Flask, client: PageClient, impact: dict[str, Any] | None = None) -> str:
     """A resident's ASB report through the pages, with a photo, acknowledged by email."""
     choose(client, "asb")
-    client.post_form("/report/what", factories.WHAT["asb"])
-    client.post_form("/report/where", factories.WHERE)
+    answer_pages(client, "asb", through="when")
     client.post_form("/report/impact", impact or factories.IMPACT)
     token = client.get("/report/evidence").csrf_token()
     client.post(

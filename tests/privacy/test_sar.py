@@ -23,7 +23,7 @@ from tests.cases import make_case
 from tests.conftest import MailCatcher, mail_worker_pass
 from tests.evidence_files import PNG, picture_bytes
 from tests.helpers import PageClient, today
-from tests.journey import choose, submit
+from tests.journey import answer_pages, choose, submit
 from tests.officers import Account
 
 EMAIL = "sam.resident@example.org"
@@ -37,8 +37,7 @@ def report_with_photos(app: Flask, uploads: list[tuple[bytes, str]], **about: An
     """A resident's ASB report through the pages, with these evidence files."""
     client = PageClient(app.test_client())
     choose(client, "asb")
-    client.post_form("/report/what", factories.WHAT["asb"])
-    client.post_form("/report/where", factories.WHERE)
+    answer_pages(client, "asb", through="when")
     client.post_form("/report/impact", factories.IMPACT)
     for data, filename in uploads:
         token = client.get("/report/evidence").csrf_token()

@@ -21,7 +21,7 @@ from tests import factories
 from tests.conftest import make_app
 from tests.evidence_files import PNG, exact_size_pdf, picture_bytes, small_pdf
 from tests.helpers import Page, PageClient
-from tests.journey import choose, fill_until, submit
+from tests.journey import answer_pages, choose, fill_until, pages_answered, submit
 
 PDF = small_pdf()
 HTML = b"<!DOCTYPE html><html><body><script>alert('hello')</script></body></html>"
@@ -77,7 +77,7 @@ def test_a_form_without_a_valid_token_is_refused_and_earlier_answers_are_kept(
     client: PageClient, token: str | None
 ) -> None:
     choose(client, "asb")
-    client.post_form("/report/what", factories.WHAT["asb"])
+    answer_pages(client, "asb", through="details")
 
     forged = {**factories.WHERE, **({"csrf_token": token} if token else {})}
     page = client.post("/report/where", forged)
@@ -160,8 +160,8 @@ def test_an_over_long_description_gets_an_error_not_a_server_error(client: PageC
     ("slug", "answers"),
     [
         ("what", {**factories.WHAT["asb"], "types": ["noise", "not_a_type"]}),
-        ("what", {**factories.WHAT["asb"], "perpetrators_known": "maybe"}),
-        ("where", {**factories.WHERE, "started": "yesterday", "frequency": "hourly"}),
+        ("details", {**factories.DETAILS["asb"], "perpetrators_known": "maybe"}),
+        ("when", {**factories.WHEN, "started": "yesterday", "frequency": "hourly"}),
         ("impact", {"harm": ["made_up"]}),
         ("about-you", factories.about(anonymous="perhaps", safe_to_email="sometimes")),
     ],
@@ -191,8 +191,8 @@ def test_a_null_character_in_an_answer_is_dropped_and_the_report_still_sends(
     choose(client, "asb")
     page = client.post_form("/report/what", {**factories.WHAT["asb"], "description": "Noise\x00 at night"})
     assert page.status == 200 and not page.errors
-    client.post_form("/report/where", factories.WHERE)
-    client.post_form("/report/impact", factories.IMPACT)
+    for slug, answers in pages_answered("asb")[1:5]:
+        client.post_form(f"/report/{slug}", answers)
     client.post_form("/report/evidence", {"continue": "continue"})
     client.post_form("/report/about-you", factories.about(name="Sam\x00 Resident"))
 
@@ -462,7 +462,7 @@ def test_an_expired_second_report_is_not_shown_as_sent(app: Flask, client: PageC
     assert_draft_expired(page)
 
 
-@pytest.mark.parametrize("slug", ["what", "where", "about-you"])
+@pytest.mark.parametrize("slug", ["what", "details", "where", "when", "about-you"])
 def test_answering_a_page_of_an_expired_draft_gets_the_expired_page(
     app: Flask, client: PageClient, slug: str
 ) -> None:
@@ -470,7 +470,7 @@ def test_answering_a_page_of_an_expired_draft_gets_the_expired_page(
     token = client.get(f"/report/{slug}").csrf_token()
     expire_drafts(app, client)
 
-    answers = {"what": factories.WHAT["asb"], "where": factories.WHERE, "about-you": factories.about()}
+    answers = dict(pages_answered("asb"))
     page = client.post(f"/report/{slug}", {"csrf_token": token, **answers[slug]})
 
     assert_draft_expired(page)

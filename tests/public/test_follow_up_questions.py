@@ -53,13 +53,19 @@ def about_you(client: PageClient, kind: str = "asb") -> None:
     fill_until(client, kind, stop_before="about-you")
 
 
-# --- What is happening: who is responsible, a neighbour, mediation ----------------------------
+def at_details(client: PageClient, kind: str = "asb") -> Page:
+    """Open a ``kind`` draft and answer "What is happening?" (types ["noise"] for anti-social behaviour)."""
+    choose(client, kind)
+    return client.post_form("/report/what", WHAT_ASB if kind == "asb" else factories.WHAT[kind])
+
+
+# --- The people involved: who is responsible, a neighbour, mediation --------------------------
 
 
 def test_the_neighbour_question_follows_knowing_who_and_mediation_follows_a_neighbour(
     client: PageClient,
 ) -> None:
-    page = choose(client, "asb")
+    page = at_details(client)
     under_known = revealed_under(page, "perpetrators_known", "yes")
     assert "perpetrator_is_neighbour" in names_in(under_known)
     under_neighbour = revealed_under(page, "perpetrator_is_neighbour", "yes")
@@ -70,21 +76,21 @@ def test_the_neighbour_question_follows_knowing_who_and_mediation_follows_a_neig
 
 
 def test_a_dispute_always_asks_about_mediation(client: PageClient) -> None:
-    page = choose(client, "neighbour_dispute")
+    page = at_details(client, "neighbour_dispute")
     mediate = page.soup.find("input", attrs={"name": "willing_to_mediate"})
     assert isinstance(mediate, Tag) and mediate.find_parent(class_="govuk-radios__conditional") is None
 
 
 def test_follow_ups_are_needed_only_after_a_yes(app: Flask, client: PageClient) -> None:
-    choose(client, "asb")
-    page = client.post_form("/report/what", {**WHAT_ASB, "perpetrators_known": "yes"})
+    at_details(client)
+    page = client.post_form("/report/details", {"perpetrators_known": "yes"})
     assert page.errors == ["Select yes if the person responsible is one of your neighbours"]
     page = client.post_form(
-        "/report/what", {**WHAT_ASB, "perpetrators_known": "yes", "perpetrator_is_neighbour": "yes"}
+        "/report/details", {"perpetrators_known": "yes", "perpetrator_is_neighbour": "yes"}
     )
     assert page.errors == ["Select yes if you would be willing to try mediation"]
     page = client.post_form(
-        "/report/what", {**WHAT_ASB, "perpetrators_known": "yes", "perpetrator_is_neighbour": "no"}
+        "/report/details", {"perpetrators_known": "yes", "perpetrator_is_neighbour": "no"}
     )
     assert not page.errors
     assert draft_answers(app)["asb"] == {
@@ -97,11 +103,10 @@ def test_follow_ups_are_needed_only_after_a_yes(app: Flask, client: PageClient) 
 def test_answers_to_follow_ups_not_asked_are_not_stored(app: Flask, client: PageClient) -> None:
     """Without JavaScript every follow-up is on the page: what is left in one that does not apply
     (even a choice that is not one of its answers) is dropped, not stored and not refused."""
-    choose(client, "asb")
+    at_details(client)
     page = client.post_form(
-        "/report/what",
+        "/report/details",
         {
-            **WHAT_ASB,
             "perpetrators_known": "no",
             "perpetrator_is_neighbour": "yes",
             "willing_to_mediate": "x",
@@ -114,15 +119,13 @@ def test_answers_to_follow_ups_not_asked_are_not_stored(app: Flask, client: Page
 def test_changing_to_not_knowing_who_drops_the_follow_ups(app: Flask, client: PageClient) -> None:
     fill_until(client, "asb", about=factories.about(), stop_before=None)
     chain = {"perpetrators_known": "yes", "perpetrator_is_neighbour": "yes", "willing_to_mediate": "yes"}
-    page = client.post_form("/report/what?change=1", {**factories.WHAT["asb"], **chain})
+    page = client.post_form("/report/details?change=1", chain)
     assert page.h1 == "Check your answers before sending your report"
     assert "Would you be willing to try mediation? Yes" in page.text()
 
-    again = client.get("/report/what?change=1")
+    again = client.get("/report/details?change=1")
     assert again.value("willing_to_mediate") == "yes", "the Change link shows the follow-ups answered"
-    page = client.post_form(
-        "/report/what?change=1", {**factories.WHAT["asb"], **chain, "perpetrators_known": "no"}
-    )
+    page = client.post_form("/report/details?change=1", {**chain, "perpetrators_known": "no"})
     assert "one of your neighbours" not in page.text() and "mediation" not in page.text()
     assert draft_answers(app)["asb"] == {"types": factories.WHAT["asb"]["types"], "perpetrators_known": False}
     submit_page = client.post_form("/report/check")

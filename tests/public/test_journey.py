@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Attachment, OutboxMessage, Report
+from portal.public.journey import page_for_field
 from portal.triage.contract import KINDS
 from tests import factories
 from tests.conftest import MailCatcher
@@ -70,31 +71,127 @@ def test_resident_gets_a_reference_on_screen_and_by_email(
         assert sent.status == "sent" and sent.report_id == report.id
 
 
+def change_link(check: Page, question: str) -> str:
+    """Where the Change link of the answer to ``question`` on check your answers goes."""
+    for row in check.soup.select(".govuk-summary-list__row"):
+        key = row.select_one(".govuk-summary-list__key")
+        if key is not None and key.get_text(strip=True) == question:
+            link = row.select_one(".govuk-summary-list__actions a")
+            assert link is not None, question
+            return str(link["href"])
+    raise AssertionError(f"no answer to {question!r}")
+
+
 def test_back_and_change_keep_every_answer(client: PageClient) -> None:
     choose(client, "neighbour_dispute")
     client.post_form("/report/what", factories.WHAT["neighbour_dispute"])
+    client.post_form("/report/details", factories.DETAILS["neighbour_dispute"])
 
-    # Back to the first page: everything typed is still there.
+    # Back to the first pages: everything typed is still there.
     what = client.get("/report/what")
     assert what.value("description") == factories.WHAT["neighbour_dispute"]["description"]
     assert what.value("types") == ["boundary", "parking"]
-    assert what.value("willing_to_mediate") == "yes"
+    assert client.get("/report/details").value("willing_to_mediate") == "yes"
 
     fill_until(client, "neighbour_dispute")
     check = client.get("/report/check")
-    change = check.soup.find("a", href="/report/where?change=1")
-    assert change is not None, "each answer has a Change link"
+    assert change_link(check, "How often") == "/report/when?change=1"
 
     where = client.get("/report/where?change=1")
     assert where.value("address") == "14 Station Road, Dronfield"
     assert where.value("postcode") == "S18 1AB"
-    assert where.value("frequency") == "weekly"
     assert where.value("ward") == "Dronfield North"
+    when = client.get("/report/when?change=1")
+    assert when.value("frequency") == "weekly"
 
-    changed = client.post_form("/report/where?change=1", {**factories.WHERE, "frequency": "daily"})
+    changed = client.post_form("/report/when?change=1", {**factories.WHEN, "frequency": "daily"})
     assert changed.h1 == "Check your answers before sending your report"
     assert "Every day, or most days" in changed.text()
     assert "A boundary, fence or wall" in changed.text()
+    assert "14 Station Road, Dronfield" in changed.text()
+
+
+def test_each_change_link_goes_to_the_page_that_asks_the_question(client: PageClient) -> None:
+    fill_until(client, "asb")
+    client.post_form(
+        "/report/details?change=1", {"perpetrators_known": "yes", "perpetrator_is_neighbour": "no"}
+    )
+    check = client.get("/report/check")
+
+    assert change_link(check, "What it is") == "/report/what?change=1"
+    assert change_link(check, "What is happening") == "/report/what?change=1"
+    assert change_link(check, "Do you know who is responsible?") == "/report/details?change=1"
+    assert (
+        change_link(check, "Is the person responsible one of your neighbours?") == "/report/details?change=1"
+    )
+    assert change_link(check, "Where") == "/report/where?change=1"
+    assert change_link(check, "Postcode") == "/report/where?change=1"
+    assert change_link(check, "When it started") == "/report/when?change=1"
+    assert change_link(check, "How often") == "/report/when?change=1"
+    assert change_link(check, "Reported in the last 6 months") == "/report/when?change=1"
+
+
+@pytest.mark.parametrize(
+    ("field", "slug"),
+    [
+        ("description", "what"),
+        ("asb", "what"),
+        ("asb.types", "what"),
+        ("dispute.types[2]", "what"),
+        ("asb.perpetrators_known", "details"),
+        ("asb.willing_to_mediate", "details"),
+        ("dispute.legal_action_underway", "details"),
+        ("concern.perpetrator_lives_at_address", "details"),
+        ("location", "where"),
+        ("location.postcode", "where"),
+        ("started", "when"),
+        ("frequency", "when"),
+        ("previous_reports", "when"),
+        ("harm.feel_unsafe", "impact"),
+        ("reporter.email", "about-you"),
+        ("submitted_at", "what"),
+    ],
+)
+def test_a_problem_with_an_answer_sends_the_resident_to_the_page_that_asks_it(field: str, slug: str) -> None:
+    assert page_for_field(field) == slug
+
+
+def test_check_your_answers_has_a_section_for_each_page(client: PageClient) -> None:
+    check = fill_until(client, "safety_concern")
+    assert [heading.get_text(strip=True) for heading in check.soup.select("h2.govuk-heading-m")] == [
+        "What is happening?",
+        "About the person involved",
+        "Where do you need help to feel safe?",
+        "When has this happened?",
+        "How is it affecting you?",
+        "Add photos or documents (optional)",
+        "About you and how we can contact you",
+        "Now send your report",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("slug", "answers"),
+    [
+        ("what", {"types": ["drugs"], "description": "Dealing from a car every evening."}),
+        ("details", {"perpetrators_known": "yes", "perpetrator_is_neighbour": "no"}),
+    ],
+)
+def test_changing_one_page_of_a_kinds_answers_keeps_the_other_pages(
+    client: PageClient, slug: str, answers: dict[str, object]
+) -> None:
+    fill_until(client, "asb")
+    check = client.post_form(f"/report/{slug}?change=1", answers)
+    assert check.h1 == "Check your answers before sending your report"
+
+    what = client.get("/report/what")
+    details = client.get("/report/details")
+    expected_what = answers if slug == "what" else factories.WHAT["asb"]
+    expected_details = answers if slug == "details" else factories.DETAILS["asb"]
+    assert what.value("types") == expected_what["types"]
+    assert what.value("description") == expected_what["description"]
+    for question, answer in expected_details.items():
+        assert details.value(question) == answer, question
 
 
 def test_a_resident_who_says_email_is_unsafe_is_never_emailed(

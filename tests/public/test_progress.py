@@ -18,7 +18,7 @@ from portal.text.labels import KIND_TITLES
 from portal.triage.contract import KINDS
 from tests import factories
 from tests.helpers import PageClient
-from tests.journey import choose
+from tests.journey import answer_pages, choose
 
 
 @contextmanager
@@ -46,21 +46,21 @@ def session_of(app: Flask, client: PageClient) -> dict[str, Any]:
 
 def test_a_page_not_yet_answered_is_shown_without_reading_the_draft(app: Flask, client: PageClient) -> None:
     choose(client, "asb")
-    where = client.post_form("/report/what", factories.WHAT["asb"])
-    assert where.h1 == "Where and when is it happening?"
+    details = client.post_form("/report/what", factories.WHAT["asb"])
+    assert details.h1 == "About the people responsible"
     with statements(app) as seen:
-        again = client.get("/report/where")
+        again = client.get("/report/details")
         impact = client.get("/report/impact")
-    assert again.h1 == "Where and when is it happening?"
-    assert impact.status == 200 and impact.path == "/report/where", "an earlier page still comes first"
+    assert again.h1 == "About the people responsible"
+    assert impact.status == 200 and impact.path == "/report/details", "an earlier page still comes first"
     assert seen == []
 
 
 def test_a_page_already_answered_is_read_from_the_draft(app: Flask, client: PageClient) -> None:
     choose(client, "asb")
-    client.post_form("/report/what", factories.WHAT["asb"])
+    answer_pages(client, "asb", through="details")
     with statements(app) as seen:
-        back = client.get("/report/what")
+        back = client.get("/report/details")
     assert back.value("perpetrators_known") == "no"
     assert any("FROM draft" in statement for statement in seen)
 
@@ -80,8 +80,7 @@ def test_a_note_of_progress_from_another_draft_or_made_up_is_ignored(app: Flask)
     ahead, behind = PageClient(app.test_client()), PageClient(app.test_client())
     for resident in (ahead, behind):
         choose(resident, "asb")
-    ahead.post_form("/report/what", factories.WHAT["asb"])
-    ahead.post_form("/report/where", factories.WHERE)
+    answer_pages(ahead, "asb", through="where")
     borrowed = session_of(app, ahead)[PROGRESS_KEY]
 
     for note in (borrowed, "9999999999.0000", "not a note", 12):

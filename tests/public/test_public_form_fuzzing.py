@@ -45,7 +45,9 @@ FIELD_NAMES = sorted(
         "upload",
         "files",
         *(name for answers in factories.WHAT.values() for name in answers),
+        *(name for answers in factories.DETAILS.values() for name in answers),
         *factories.WHERE,
+        *factories.WHEN,
         *factories.IMPACT,
         *factories.about(),
     }
@@ -95,7 +97,9 @@ uploads = st.one_of(
 STAGES = ["start", "start-again", *(page.slug for page in PAGES), "check", "remove-evidence"]
 VALID_ANSWERS = {
     "what": lambda kind: factories.WHAT[kind],
+    "details": lambda kind: factories.DETAILS[kind],
     "where": lambda kind: factories.WHERE,
+    "when": lambda kind: factories.WHEN,
     "impact": lambda kind: factories.IMPACT,
     "evidence": lambda kind: {"continue": "continue"},
     "about-you": lambda kind: factories.about_for(kind),

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from portal.extensions import db
 from portal.models import Draft, OutboxMessage
 from portal.models.types import utcnow
+from portal.public.journey import PAGES
 from portal.public.journey_views import SUBMITTED_AT_KEY, SUBMITTED_KEY
 from tests import factories
 from tests.conftest import MailCatcher
@@ -92,7 +93,7 @@ def test_the_confirmation_window_is_a_setting(
 def test_every_page_of_the_journey_offers_to_clear_my_answers(client: PageClient, kind: str) -> None:
     pages = [choose(client, kind)]  # the first question
     pages.append(client.get("/report"))  # back to the choice, with a draft
-    for slug in ("what", "where", "impact", "evidence", "about-you"):
+    for slug in (page.slug for page in PAGES):
         pages.append(client.get(f"/report/{slug}"))
         fill_until(client, kind, stop_before=slug)
         pages.append(client.get(f"/report/{slug}"))  # drawn once, then served again

@@ -10,13 +10,19 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Report
-from portal.triage.contract import KINDS
+from portal.triage.contract import KIND_BLOCKS, KINDS
 from tests import factories
 from tests.helpers import Page, PageClient
-from tests.journey import choose, fill_until
+from tests.journey import answer_pages, choose, fill_until
 
 WHAT_PAGE = "What is happening?"
-WHERE_PAGE = "Where and when is it happening?"
+DETAILS_PAGES = {
+    "asb": "About the people responsible",
+    "neighbour_dispute": "About your neighbour and the dispute",
+    "safety_concern": "About the person involved",
+}
+WHERE_PAGE = "Where is it happening?"
+WHEN_PAGE = "When is it happening?"
 CHECK_PAGE = "Check your answers before sending your report"
 
 TYPES_ERRORS = {
@@ -75,8 +81,9 @@ def at_about_you(client: PageClient, kind: str = "asb") -> None:
     fill_until(client, kind, stop_before="about-you")
 
 
-def finish_from_impact(client: PageClient) -> Page:
-    """Answer the pages after "Where and when", arriving at check your answers."""
+def finish_from_when(client: PageClient) -> Page:
+    """Answer the pages after "Where", arriving at check your answers."""
+    client.post_form("/report/when", factories.WHEN)
     client.post_form("/report/impact", factories.IMPACT)
     client.post_form("/report/evidence", {"continue": "continue"})
     return client.post_form("/report/about-you", factories.about())
@@ -89,20 +96,33 @@ def assert_refused(page: Page, *errors: str) -> None:
     assert page.title.startswith("Error: ")
 
 
+# --- One topic a page -------------------------------------------------------------------------
+
+# The most problems a question page left empty can list: each page asks about one thing. The most
+# is a neighbour dispute's four questions about the neighbour; "What is happening?" once listed six.
+MOST_ERRORS_A_PAGE = 4
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("slug", ["what", "details", "where", "when", "impact", "about-you"])
+def test_a_question_page_left_empty_lists_only_the_problems_of_its_own_topic(
+    client: PageClient, kind: str, slug: str
+) -> None:
+    fill_until(client, kind, stop_before=slug)
+    page = client.post_form(f"/report/{slug}", {})
+    assert page.title.startswith("Error: ")
+    assert 1 <= len(page.errors) <= MOST_ERRORS_A_PAGE, page.errors
+
+
 # --- What is happening ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_what_needs_every_question_answered(app: Flask, client: PageClient, kind: str) -> None:
+def test_what_needs_the_types_and_a_description(app: Flask, client: PageClient, kind: str) -> None:
     choose(client, kind)
     page = client.post_form("/report/what", {})
     assert page.h1 == WHAT_PAGE
-    assert_refused(
-        page,
-        TYPES_ERRORS[kind],
-        f"Enter {DESCRIPTION_TOPICS[kind]}",
-        *(error for name, error in YES_NO_ERRORS[kind] if (kind, name) not in LEADS_TO),
-    )
+    assert_refused(page, TYPES_ERRORS[kind], f"Enter {DESCRIPTION_TOPICS[kind]}")
     assert reports_stored(app) == 0
 
 
@@ -121,20 +141,6 @@ def test_what_needs_a_description(client: PageClient, kind: str, description: st
     assert_refused(page, f"Enter {DESCRIPTION_TOPICS[kind]}")
 
 
-@pytest.mark.parametrize(
-    ("kind", "question", "error"),
-    [(kind, question, error) for kind, questions in YES_NO_ERRORS.items() for question, error in questions],
-)
-def test_what_needs_each_yes_no_question_answered(
-    client: PageClient, kind: str, question: str, error: str
-) -> None:
-    choose(client, kind)
-    answers = {**without(factories.WHAT[kind], question), **LEADS_TO.get((kind, question), {})}
-    page = client.post_form("/report/what", answers)
-    assert_refused(page, error)
-    assert error.startswith("Select yes if ")
-
-
 @pytest.mark.parametrize("kind", KINDS)
 def test_what_description_must_be_4000_characters_or_fewer(app: Flask, client: PageClient, kind: str) -> None:
     choose(client, kind)
@@ -147,24 +153,17 @@ def test_what_accepts_a_description_of_exactly_4000_characters(client: PageClien
     choose(client, "asb")
     page = client.post_form("/report/what", {**factories.WHAT["asb"], "description": "a" * 4000})
     assert not page.errors
-    assert page.h1 == WHERE_PAGE
+    assert page.h1 == DETAILS_PAGES["asb"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_what_keeps_what_was_typed_and_ticked_after_an_error(client: PageClient, kind: str) -> None:
     choose(client, kind)
-    typed = {**factories.WHAT[kind], "description": "Shouting in the street\nevery night."}
-    first_question, error = YES_NO_ERRORS[kind][0]
-    page = client.post_form("/report/what", without(typed, first_question))
+    page = client.post_form("/report/what", {"types": factories.WHAT[kind]["types"], "description": " "})
 
     assert page.title.startswith("Error:")
-    assert page.errors == [error]
-    assert page.value("description").strip() == typed["description"]
-    assert page.value("types") == typed["types"]
-    for question in typed:
-        if question not in ("types", "description", first_question):
-            assert page.value(question) == typed[question], question
-    assert page.value(first_question) is None
+    assert page.errors == [f"Enter {DESCRIPTION_TOPICS[kind]}"]
+    assert page.value("types") == factories.WHAT[kind]["types"]
 
 
 def test_what_refuses_a_type_that_is_not_offered(client: PageClient) -> None:
@@ -181,7 +180,50 @@ def test_what_page_without_errors_has_a_plain_title(client: PageClient) -> None:
     assert not page.title.startswith("Error:")
 
 
-# --- Where and when ---------------------------------------------------------------------------
+# --- The kind's own questions -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_details_needs_every_question_asked_answered(app: Flask, client: PageClient, kind: str) -> None:
+    fill_until(client, kind, stop_before="details")
+    page = client.post_form("/report/details", {})
+    assert page.h1 == DETAILS_PAGES[kind]
+    assert_refused(page, *(error for name, error in YES_NO_ERRORS[kind] if (kind, name) not in LEADS_TO))
+    assert reports_stored(app) == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "question", "error"),
+    [(kind, question, error) for kind, questions in YES_NO_ERRORS.items() for question, error in questions],
+)
+def test_details_needs_each_yes_no_question_answered(
+    client: PageClient, kind: str, question: str, error: str
+) -> None:
+    fill_until(client, kind, stop_before="details")
+    answers = {**without(factories.DETAILS[kind], question), **LEADS_TO.get((kind, question), {})}
+    page = client.post_form("/report/details", answers)
+    assert_refused(page, error)
+    assert error.startswith("Select yes if ")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_details_keeps_what_was_answered_after_an_error(client: PageClient, kind: str) -> None:
+    fill_until(client, kind, stop_before="details")
+    first_question, error = YES_NO_ERRORS[kind][0]
+    page = client.post_form("/report/details", without(factories.DETAILS[kind], first_question))
+
+    assert page.errors == [error]
+    for question, answer in factories.DETAILS[kind].items():
+        if question != first_question:
+            assert page.value(question) == answer, question
+    assert page.value(first_question) is None
+
+
+def test_every_kind_has_questions_of_its_own_so_its_details_page_is_never_empty() -> None:
+    assert all(KIND_BLOCKS[kind][2] for kind in KINDS)
+
+
+# --- Where ------------------------------------------------------------------------------------
 
 
 def test_where_needs_an_address_or_a_postcode(app: Flask, client: PageClient) -> None:
@@ -198,7 +240,7 @@ def test_where_is_content_with_just_an_address_or_just_a_postcode(client: PageCl
     other = "postcode" if given == "address" else "address"
     page = client.post_form("/report/where", {**factories.WHERE, other: ""})
     assert not page.errors
-    assert page.h1 == "How is it affecting you?"
+    assert page.h1 == WHEN_PAGE
 
 
 @pytest.mark.parametrize("postcode", ["XYZ", "S18", "12345", "SW1A 1AAA", "ABCDEFGHIJK"])
@@ -215,7 +257,7 @@ def test_where_stores_a_postcode_in_capitals_with_a_space(client: PageClient) ->
     assert not page.errors
     assert client.get("/report/where").value("postcode") == "S18 1AB"
 
-    check = finish_from_impact(client)
+    check = finish_from_when(client)
     assert check.h1 == CHECK_PAGE
     assert "S18 1AB" in check.text()
     assert "s181ab" not in check.text()
@@ -227,33 +269,10 @@ def test_where_address_must_be_500_characters_or_fewer(client: PageClient) -> No
     assert_refused(page, "Where it is happening must be 500 characters or fewer")
 
 
-@pytest.mark.parametrize(
-    ("question", "error"),
-    [
-        ("started", "Select when it started"),
-        ("frequency", "Select how often it happens"),
-        ("previous_reports", "Select if you have reported this in the last 6 months"),
-    ],
-)
-def test_where_needs_when_how_often_and_previous_reports(
-    client: PageClient, question: str, error: str
-) -> None:
-    at_where(client)
-    page = client.post_form("/report/where", without(factories.WHERE, question))
-    assert_refused(page, error)
-    assert page.value("address") == factories.WHERE["address"]
-
-
-def test_where_with_nothing_answered_lists_every_problem(client: PageClient) -> None:
+def test_where_with_nothing_answered_asks_only_where(client: PageClient) -> None:
     at_where(client)
     page = client.post_form("/report/where", {"address": "", "postcode": "", "ward": ""})
-    assert_refused(
-        page,
-        "Enter where it is happening, or its postcode",
-        "Select when it started",
-        "Select how often it happens",
-        "Select if you have reported this in the last 6 months",
-    )
+    assert_refused(page, "Enter where it is happening, or its postcode")
 
 
 @pytest.mark.parametrize("ward", ["Narnia", "dronfield north", "Dronfield North "])
@@ -268,9 +287,42 @@ def test_where_ward_may_be_not_known(client: PageClient) -> None:
     at_where(client)
     page = client.post_form("/report/where", {**factories.WHERE, "ward": ""})
     assert not page.errors
-    check = finish_from_impact(client)
+    check = finish_from_when(client)
     assert check.h1 == CHECK_PAGE
     assert "Not known" in check.text()
+
+
+# --- When -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "error"),
+    [
+        ("started", "Select when it started"),
+        ("frequency", "Select how often it happens"),
+        ("previous_reports", "Select if you have reported this in the last 6 months"),
+    ],
+)
+def test_when_needs_when_how_often_and_previous_reports(
+    client: PageClient, question: str, error: str
+) -> None:
+    fill_until(client, "asb", stop_before="when")
+    page = client.post_form("/report/when", without(factories.WHEN, question))
+    assert page.h1 == WHEN_PAGE
+    assert_refused(page, error)
+    for other in set(factories.WHEN) - {question}:
+        assert page.value(other) == factories.WHEN[other], other
+
+
+def test_when_with_nothing_answered_lists_its_three_questions(client: PageClient) -> None:
+    fill_until(client, "asb", stop_before="when")
+    page = client.post_form("/report/when", {})
+    assert_refused(
+        page,
+        "Select when it started",
+        "Select how often it happens",
+        "Select if you have reported this in the last 6 months",
+    )
 
 
 # --- How it affects you -----------------------------------------------------------------------
@@ -414,7 +466,9 @@ def test_about_you_offers_anonymity_for_other_kinds(client: PageClient, kind: st
 
 BROKEN_ANSWERS = {
     "what": {**factories.WHAT["asb"], "description": ""},
+    "details": {"perpetrators_known": "yes"},
     "where": {**factories.WHERE, "postcode": "XYZ"},
+    "when": {**factories.WHEN, "frequency": ""},
     "impact": {"harm": ["none", "targeted"]},
     "about-you": factories.about(email="", phone=""),
 }
@@ -465,7 +519,7 @@ def test_changing_an_answer_to_a_wrong_one_keeps_the_answer_before(
 # --- Pages in order ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("slug", ["where", "impact", "evidence", "about-you"])
+@pytest.mark.parametrize("slug", ["details", "where", "when", "impact", "evidence", "about-you"])
 def test_pages_cannot_be_skipped(client: PageClient, slug: str) -> None:
     choose(client, "asb")
     response = client.get_raw(f"/report/{slug}")
@@ -486,8 +540,7 @@ def test_answers_posted_to_a_later_page_are_not_saved(client: PageClient) -> Non
     token = client.get("/report/what").csrf_token()
     page = client.post("/report/impact", {"csrf_token": token, **factories.IMPACT})
     assert page.h1 == WHAT_PAGE
-    client.post_form("/report/what", factories.WHAT["asb"])
-    client.post_form("/report/where", factories.WHERE)
+    answer_pages(client, "asb", through="when")
     assert client.get("/report/impact").value("harm") == []
 
 

@@ -38,18 +38,39 @@ def test_a_safety_concern_is_asked_about_what_happened_to_the_resident(client: P
     assert "as much as you feel able to" in hints(what)
     assert "people involved" not in hints(what)
 
-    client.post_form("/report/what", factories.WHAT["safety_concern"])
-    where = client.get("/report/where")
-    assert question(where, "address") == "Where do you need help to feel safe?"
+    details = client.post_form("/report/what", factories.WHAT["safety_concern"])
+    assert details.h1 == "About the person involved"
+    where = client.post_form("/report/details", factories.DETAILS["safety_concern"])
+    assert where.h1 == question(where, "address") == "Where do you need help to feel safe?"
     assert "usually your home address" in hints(where)
     assert "If it is not safe for us to visit you there" in hints(where)
     assert "car park" not in where.text()
-    assert question(where, "frequency") == "How often has this happened to you?"
-    assert "does not need to be exact" in hints(where)
-
     refused = client.post_form("/report/where", {"address": "", "postcode": "", "ward": ""})
-    assert "Enter where you need help to feel safe, or its postcode" in refused.errors
+    assert refused.errors == ["Enter where you need help to feel safe, or its postcode"]
+
+    when = client.post_form("/report/where", factories.WHERE)
+    assert when.h1 == "When has this happened?"
+    assert question(when, "frequency") == "How often has this happened to you?"
+    assert "does not need to be exact" in hints(when)
+    refused = client.post_form("/report/when", {})
     assert "Select how often this has happened to you" in refused.errors
+
+
+@pytest.mark.parametrize(
+    ("kind", "heading"),
+    [
+        ("asb", "About the people responsible"),
+        ("neighbour_dispute", "About your neighbour and the dispute"),
+        ("safety_concern", "About the person involved"),
+    ],
+)
+def test_the_page_of_a_kinds_own_questions_is_headed_in_its_words(
+    client: PageClient, kind: str, heading: str
+) -> None:
+    fill_until(client, kind, stop_before="details")
+    page = client.get("/report/details")
+    assert page.h1 == heading
+    assert page.title.startswith(heading)
 
 
 @pytest.mark.parametrize(
@@ -64,9 +85,11 @@ def test_anti_social_behaviour_and_disputes_keep_their_own_examples(
 ) -> None:
     fill_until(client, kind, stop_before="where")
     where = client.get("/report/where")
-    assert question(where, "address") == "Where is it happening?"
+    assert where.h1 == question(where, "address") == "Where is it happening?"
     assert example in hints(where)
-    assert question(where, "frequency") == "How often does it happen?"
+    when = client.post_form("/report/where", factories.WHERE)
+    assert when.h1 == "When is it happening?"
+    assert question(when, "frequency") == "How often does it happen?"
 
 
 def test_check_your_answers_names_the_safety_concern_as_it_was_asked(client: PageClient) -> None:
@@ -97,16 +120,16 @@ def test_the_dispute_confirmation_explains_mediation_to_a_resident_willing_to_tr
 @pytest.mark.parametrize(
     ("kind", "answers"),
     [
-        ("neighbour_dispute", {**factories.WHAT["neighbour_dispute"], "willing_to_mediate": "no"}),
-        ("asb", factories.WHAT["asb"]),
-        ("safety_concern", factories.WHAT["safety_concern"]),
+        ("neighbour_dispute", {**factories.DETAILS["neighbour_dispute"], "willing_to_mediate": "no"}),
+        ("asb", factories.DETAILS["asb"]),
+        ("safety_concern", factories.DETAILS["safety_concern"]),
     ],
     ids=["dispute, not willing", "asb", "safety concern"],
 )
 def test_mediation_is_explained_only_to_a_resident_who_said_yes_to_it(
     monkeypatch: pytest.MonkeyPatch, client: PageClient, kind: str, answers: dict[str, object]
 ) -> None:
-    monkeypatch.setitem(factories.WHAT, kind, answers)
+    monkeypatch.setitem(factories.DETAILS, kind, answers)
     confirmation = submit(client, kind)
     assert confirmation.h1.startswith("Report sent")
     assert "mediation" not in confirmation.text().lower()

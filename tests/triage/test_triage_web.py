@@ -20,7 +20,7 @@ from portal.triage.contract import HARM_QUESTIONS, KIND_BLOCKS, asked_details
 from tests import factories
 from tests.conftest import MailCatcher
 from tests.helpers import PageClient
-from tests.journey import choose, submit
+from tests.journey import choose, pages_answered, submit
 
 ALERT_ADDRESS = "safeguarding.duty@ne-derbyshire.gov.uk"
 
@@ -58,7 +58,8 @@ def test_safeguarding_alerts_the_duty_officer_with_the_reference_and_a_link_only
     what = {**factories.WHAT["asb"], "description": "He said he is going to kill my dog."}
     choose(client, "asb")
     client.post_form("/report/what", what)
-    client.post_form("/report/where", factories.WHERE)
+    for slug in ("details", "where", "when"):
+        client.post_form(f"/report/{slug}", dict(pages_answered("asb"))[slug])
     client.post_form("/report/impact", factories.IMPACT)
     client.post_form("/report/evidence", {"continue": "continue"})
     client.post_form("/report/about-you", factories.about())
@@ -114,11 +115,10 @@ def _form_answers(draw: st.DrawFn, kind: str) -> dict[str, dict[str, Any]]:
         "what": {
             "types": draw(st.lists(st.sampled_from(types), min_size=1, max_size=3, unique=True)),
             "description": draw(st.sampled_from(["Noise at night", "He had a knife", "Bins everywhere"])),
-            **{answer: draw(st.sampled_from(["yes", "no"])) for answer in answers},
         },
-        "where": {
-            "address": "3 Mill Lane",
-            "postcode": draw(st.sampled_from(["s181ab", "S42 6NG"])),
+        "details": {answer: draw(st.sampled_from(["yes", "no"])) for answer in answers},
+        "where": {"address": "3 Mill Lane", "postcode": draw(st.sampled_from(["s181ab", "S42 6NG"]))},
+        "when": {
             "started": draw(st.sampled_from(["today", "this_month", "over_six_months"])),
             "frequency": draw(st.sampled_from(["once", "weekly", "daily"])),
             "previous_reports": draw(st.sampled_from(["none", "once", "two_or_more"])),
@@ -134,9 +134,9 @@ def _form_answers(draw: st.DrawFn, kind: str) -> dict[str, dict[str, Any]]:
 
 def _as_contract(kind: str, pages: dict[str, dict[str, Any]], submitted_at: str) -> dict[str, Any]:
     block, _types, answers = KIND_BLOCKS[kind]
-    yes = {a: pages["what"][a] == "yes" for a in answers}
+    yes = {a: pages["details"][a] == "yes" for a in answers}
     about = pages["about-you"]
-    where = pages["where"]
+    where, when = pages["where"], pages["when"]
     return {
         "kind": kind,
         "submitted_at": submitted_at,
@@ -150,9 +150,9 @@ def _as_contract(kind: str, pages: dict[str, dict[str, Any]], submitted_at: str)
             "safe_to_phone": about["safe_to_phone"] == "yes",
             "lives_in_district": about["lives_in_district"] == "yes",
         },
-        "started": where["started"],
-        "frequency": where["frequency"],
-        "previous_reports": where["previous_reports"],
+        "started": when["started"],
+        "frequency": when["frequency"],
+        "previous_reports": when["previous_reports"],
         "harm": {question: question in pages["impact"]["harm"] for question in HARM_QUESTIONS},
         # Only the questions the resident was asked: a follow-up after a no is not asked, so false.
         block: {"types": pages["what"]["types"], **{a: yes[a] for a in asked_details(kind, yes)}},
@@ -177,7 +177,7 @@ def test_the_same_answers_get_the_same_decision_from_the_web_and_the_command(
     browser.environ_base["REMOTE_ADDR"] = f"198.51.100.{next(_addresses) % 250 + 1}"
     client = PageClient(browser)
     choose(client, kind)
-    for slug in ("what", "where", "impact"):
+    for slug in ("what", "details", "where", "when", "impact"):
         assert not client.post_form(f"/report/{slug}", pages[slug]).errors
     client.post_form("/report/evidence", {"continue": "continue"})
     assert not client.post_form("/report/about-you", pages["about-you"]).errors

@@ -20,7 +20,7 @@ from portal.models import Draft, Report
 from tests import factories
 from tests.conftest import mail_worker_pass
 from tests.helpers import PageClient
-from tests.journey import choose, fill_until, submit
+from tests.journey import answer_pages, choose, fill_until, submit
 from tests.officers import Account, sign_in
 
 
@@ -93,12 +93,10 @@ def test_another_address_can_still_report(app: Flask, client: PageClient) -> Non
 
 
 def test_a_flood_of_form_posts_is_paused_without_losing_answers(app: Flask, client: PageClient) -> None:
-    app.config["PUBLIC_FORM_LIMIT_PER_ADDRESS"] = "4 per hour"
+    app.config["PUBLIC_FORM_LIMIT_PER_ADDRESS"] = "6 per hour"
     try:
         choose(client, "asb")  # 1
-        client.post_form("/report/what", factories.WHAT["asb"])  # 2
-        client.post_form("/report/where", factories.WHERE)  # 3
-        client.post_form("/report/impact", factories.IMPACT)  # 4
+        answer_pages(client, "asb", through="impact")  # what, details, where, when, impact: 2 to 6
         page = client.post_form("/report/evidence", {"continue": "continue"})
     finally:
         app.config["PUBLIC_FORM_LIMIT_PER_ADDRESS"] = "300 per hour"
@@ -138,7 +136,7 @@ def test_a_filled_honeypot_saves_no_answer(client: PageClient) -> None:
     choose(client, "asb")
     page = client.post_form("/report/what", {**factories.WHAT["asb"], "website": "spam"})
     assert page.errors == ["We could not accept this page. Check your answers and try again."]
-    assert client.get("/report/where").h1 == client.get("/report/what").h1, "still on the first question"
+    assert client.get("/report/details").h1 == client.get("/report/what").h1, "still on the first question"
 
 
 # --- Request size ----------------------------------------------------------------------------

@@ -3,6 +3,7 @@ on and off (``CACHES``), but for the two values each response has of its own."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -35,12 +36,16 @@ def _every_page(app: Flask) -> dict[str, str]:
     """Each information page, and each question page of each kind before it is answered, twice over
     (the second time from the caches, when they are on)."""
     seen: dict[str, str] = {}
+    addresses = itertools.count(1)
     for _time in range(2):
         for url in INFORMATION_PAGES:
             seen[url] = _as_seen(PageClient(app.test_client()).get(url))
         for kind in KINDS:
             for page in PAGES:
-                resident = PageClient(app.test_client())
+                # Each resident from an address of their own: the form posts' limit counts per address.
+                browser = app.test_client()
+                browser.environ_base["REMOTE_ADDR"] = f"198.51.100.{next(addresses)}"
+                resident = PageClient(browser)
                 fill_until(resident, kind, stop_before=page.slug)
                 url = f"/report/{page.slug}"
                 seen[f"{kind} {url}"] = _as_seen(resident.get(url))

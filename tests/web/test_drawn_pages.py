@@ -47,7 +47,7 @@ def test_two_residents_see_the_same_question_page_each_with_their_own_token(app:
     refused = second.post_raw("/report/what", {**answers, "csrf_token": page_one.csrf_token()})
     assert refused.status_code == 400
     assert second.post("/report/what", {**answers, "csrf_token": page_two.csrf_token()}).h1 == (
-        "Where and when is it happening?"
+        "About the people responsible"
     )
 
 
@@ -57,6 +57,7 @@ def test_a_page_with_the_resident_s_answers_is_drawn_afresh_and_never_kept(
     words = "A blue van parks on the verge at 2am and the driver shouts at passers-by"
     fill_until(client, "asb", stop_before="what")
     client.post_form("/report/what", {**factories.WHAT["asb"], "description": words})
+    client.post_form("/report/details", factories.DETAILS["asb"])
     client.post_form("/report/where", {**factories.WHERE, "address": "77 Quarry Lane, Dronfield"})
 
     back = client.get("/report/what")
@@ -78,7 +79,7 @@ def test_changing_an_answer_and_answering_afresh_are_kept_apart(client: PageClie
     fill_until(client, "asb", stop_before="impact")
     fresh = client.get("/report/impact")
     changing = client.get("/report/impact?change=1")
-    assert fresh.soup.select_one(".govuk-back-link")["href"] == "/report/where"
+    assert fresh.soup.select_one(".govuk-back-link")["href"] == "/report/when"
     assert changing.soup.select_one(".govuk-back-link")["href"] == "/report/check"
     buttons = [
         re.sub(r"\s+", " ", page.soup.select_one("form .govuk-button").get_text(strip=True))

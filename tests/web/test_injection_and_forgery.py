@@ -185,6 +185,7 @@ def report_as_resident(client: PageClient, payload: str) -> str:
     token = client.get("/report").csrf_token()  # one token serves every form of the session
     send(client, "/report", {"kind": "asb"}, token)
     send(client, "/report/what", {**factories.WHAT["asb"], "description": payload}, token)
+    send(client, "/report/details", factories.DETAILS["asb"], token)
 
     # A postcode, an email address and a phone number are checked, and what was typed is shown again.
     refused = client.post("/report/where", {"csrf_token": token, **factories.WHERE, "postcode": payload})
@@ -192,6 +193,7 @@ def report_as_resident(client: PageClient, payload: str) -> str:
     inert(refused.soup, "the where page, refused")
     assert refused.value("postcode") == payload
     send(client, "/report/where", {**factories.WHERE, "address": payload}, token)
+    send(client, "/report/when", factories.WHEN, token)
     send(client, "/report/impact", factories.IMPACT, token)
 
     filename = clean_filename(f"{payload}.png")
@@ -591,7 +593,9 @@ def _public_attempts(scene: Scene, rule: Rule) -> list[Attempt]:
         return [Attempt(PageClient(scene.app.test_client()), url, lambda: answer, url)]
     changed: dict[str, FORM_DATA] = {
         "what": lambda: {**factories.WHAT["asb"], "description": "Someone else's words"},
+        "details": lambda: {"perpetrators_known": "yes", "perpetrator_is_neighbour": "no"},
         "where": lambda: {**factories.WHERE, "address": "Somewhere else"},
+        "when": lambda: {**factories.WHEN, "frequency": "daily"},
         "impact": lambda: {"harm": ["none"]},
         # Another picture than the one the draft holds: the same file again is kept once.
         "evidence": lambda: {"files": (io.BytesIO(FORGED_PNG), "forged.png"), "upload": "Upload file"},
