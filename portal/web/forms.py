@@ -126,7 +126,7 @@ def _honeypot_empty(form: PortalForm, field: Field) -> None:
 
 class PublicForm(PortalForm):
     """A resident's form: the report's pages and the feedback page. ``website`` is a honeypot, drawn
-    by ``templates/public/_honeypot.html``: hidden from people, filled in by spam robots."""
+    by ``templates/partials/honeypot.html``: hidden from people, filled in by spam robots."""
 
     website = StringField("Leave this field empty", filters=[strip], validators=[_honeypot_empty])
 
