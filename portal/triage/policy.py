@@ -63,6 +63,22 @@ POINTS = (0, 100)  # one answer's points, or one repeat band's
 COUNTS = (0, MAX_COUNT_THRESHOLD)  # a declared repeat count, a band's at_least, a count threshold
 FROM_SCORE = (0, 10_000)
 RESPONSE_WORKING_DAYS = (0, 60)
+# The ASB Case Review threshold (docs/policy.md section 10): a count of 0 would be met with no
+# reports at all, so each starts at 1; the decision is due in working days, as a first contact is.
+CASE_REVIEW_WINDOW_MONTHS = HISTORY_MONTHS
+CASE_REVIEW_COUNTS = (1, MAX_COUNT_THRESHOLD)
+CASE_REVIEW_WORKING_DAYS = RESPONSE_WORKING_DAYS
+CASE_REVIEW_KEYS = (
+    "window_months",
+    "reports_by_one_person",
+    "households_same_problem",
+    "decision_working_days",
+    "escalation_body",
+)
+MAX_ESCALATION_BODY = 200
+# A decision records the version with "+" and a 10-character fingerprint in 64 characters
+# (portal.models.report: policy_version), so the version itself fits in the rest.
+MAX_VERSION_LENGTH = 64 - 11
 # A condition inside this many any/all/not groups and no deeper: deeper is no policy a council
 # writes, and checking it would exhaust the interpreter's stack.
 MAX_CONDITION_DEPTH = 10
@@ -121,6 +137,17 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class CaseReview:
+    """The council's published ASB Case Review threshold, and who an applicant escalates to."""
+
+    window_months: int
+    reports_by_one_person: int
+    households_same_problem: int
+    decision_working_days: int
+    escalation_body: str
+
+
+@dataclass(frozen=True)
 class Policy:
     version: str  # as declared, with a fingerprint of the file's contents
     title: str
@@ -137,6 +164,7 @@ class Policy:
     phrases: tuple[str, ...]
     flags: tuple[Flag, ...]
     rules: tuple[Rule, ...]
+    case_review: CaseReview
     phrase_pattern: re.Pattern[str] = field(compare=False, repr=False, default=re.compile(r"(?!)"))
 
     def level_for(self, score: int) -> str:
@@ -324,10 +352,17 @@ class _Checker:
                 "safeguarding",
                 "flags",
                 "rules",
+                "case_review",
             ),
             "",
         )
         version = self._text(data, "version", "")
+        if len(version) > MAX_VERSION_LENGTH:
+            self.problem(
+                "version",
+                f"must be {MAX_VERSION_LENGTH} characters or fewer, not {len(version)}: "
+                "every decision records it with a fingerprint of the file",
+            )
         title = self._text(data, "title", "", required=False) or "Triage policy"
         history_months = self._int(data.get("history_months"), "history_months", HISTORY_MONTHS)
 
@@ -499,6 +534,9 @@ class _Checker:
                 "the last rule must be the default: a rule with no conditions (when = [])",
             )
 
+        case_review = self._case_review(data)
+        self._flag_uses_the_threshold(flags, case_review)
+
         if self.problems:
             return None
         return Policy(
@@ -517,8 +555,52 @@ class _Checker:
             phrases=tuple(phrases),
             flags=tuple(flags),
             rules=tuple(rules),
+            case_review=case_review,
             phrase_pattern=phrase_pattern(tuple(phrases)) if phrases else re.compile(r"(?!)"),
         )
+
+    def _case_review(self, data: Mapping[str, Any]) -> CaseReview:
+        """The ``[case_review]`` table: every setting is required, each number in its range."""
+        table = self._table(data, "case_review", "")
+        self._known(table, CASE_REVIEW_KEYS, "case_review.")
+        numbers = {}
+        for key, (low, high) in (
+            ("window_months", CASE_REVIEW_WINDOW_MONTHS),
+            ("reports_by_one_person", CASE_REVIEW_COUNTS),
+            ("households_same_problem", CASE_REVIEW_COUNTS),
+            ("decision_working_days", CASE_REVIEW_WORKING_DAYS),
+        ):
+            if table and key not in table:
+                self.problem(f"case_review.{key}", f"is missing: a whole number from {low} to {high}")
+            numbers[key] = self._int(table[key], f"case_review.{key}", (low, high)) if key in table else low
+        escalation_body = ""
+        if table and "escalation_body" not in table:
+            self.problem("case_review.escalation_body", "is missing: who an applicant escalates to")
+        elif table:
+            escalation_body = self._text(table, "escalation_body", "case_review.").strip()
+            if len(escalation_body) > MAX_ESCALATION_BODY:
+                self.problem(
+                    "case_review.escalation_body", f"must be {MAX_ESCALATION_BODY} characters or fewer"
+                )
+        return CaseReview(escalation_body=escalation_body, **numbers)
+
+    def _flag_uses_the_threshold(self, flags: list[Flag], case_review: CaseReview) -> None:
+        """The flag that tells a resident the threshold is met counts to the published numbers."""
+        for position, flag in enumerate(flags):
+            if flag.name != "case_review_eligible":
+                continue
+            for fact, key in (
+                ("reporter.asb_reports_in_window", "reports_by_one_person"),
+                ("place.asb_reporters_in_window", "households_same_problem"),
+            ):
+                published = getattr(case_review, key)
+                for test in tests_on(flag.when, fact):
+                    if test.op == "at_least" and published and test.value != published:
+                        self.problem(
+                            f"flags[{position}] (case_review_eligible)",
+                            f"tests {fact} at least {test.value}, but the published threshold is "
+                            f"case_review.{key} = {published}: make them the same",
+                        )
 
     # --- conditions ------------------------------------------------------------------------
 

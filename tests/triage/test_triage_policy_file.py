@@ -11,7 +11,7 @@ import pytest
 
 from portal import create_app
 from portal.config import PROJECT_ROOT
-from portal.triage.policy import PolicyError, parse_policy
+from portal.triage.policy import CaseReview, PolicyError, parse_policy
 from tests.triage_factories import DEFAULT_POLICY_VERSION
 
 DEFAULT_FILE = PROJECT_ROOT / "policy" / "default.toml"
@@ -487,6 +487,43 @@ def nested_nots(levels: int) -> str:
             "flags[2].when[0].at_least",
             ["whole number", "2.0"],
         ),
+        (
+            "window_months = 6",
+            "window_months = 0",
+            "case_review.window_months",
+            ["at least 1, not 0", "1 to 120"],
+        ),
+        ("window_months = 6", "window_months = 121", "case_review.window_months", ["120 or less, not 121"]),
+        (
+            "reports_by_one_person = 3",
+            "reports_by_one_person = 0",
+            "case_review.reports_by_one_person",
+            ["at least 1, not 0", "1 to 100"],
+        ),
+        (
+            "reports_by_one_person = 3",
+            "reports_by_one_person = 101",
+            "case_review.reports_by_one_person",
+            ["100 or less, not 101"],
+        ),
+        (
+            "households_same_problem = 5",
+            "households_same_problem = 5.5",
+            "case_review.households_same_problem",
+            ["whole number from 1 to 100", "not 5.5"],
+        ),
+        (
+            "decision_working_days = 10",
+            "decision_working_days = 61",
+            "case_review.decision_working_days",
+            ["60 or less, not 61", "0 to 60"],
+        ),
+        (
+            "decision_working_days = 10",
+            "decision_working_days = true",
+            "case_review.decision_working_days",
+            ["whole number", "not true"],
+        ),
     ],
 )
 def test_every_number_outside_its_range_is_refused_naming_the_setting_the_value_and_the_range(
@@ -494,6 +531,97 @@ def test_every_number_outside_its_range_is_refused_naming_the_setting_the_value_
 ) -> None:
     found = problems(edited((old, new)))
     assert has_problem(found, where, *words), found
+
+
+# --- the ASB Case Review threshold (section 10) -----------------------------------------------------
+
+CASE_REVIEW_LINES = (
+    "window_months = 6",
+    "reports_by_one_person = 3",
+    "households_same_problem = 5",
+    "decision_working_days = 10",
+    'escalation_body = "Police and Crime Commissioner"',
+)
+
+
+def test_the_default_policy_publishes_the_case_review_threshold() -> None:
+    policy = parse_policy(DEFAULT_TEXT.encode("utf-8"), "test.toml")
+    assert policy.case_review == CaseReview(
+        window_months=6,
+        reports_by_one_person=3,
+        households_same_problem=5,
+        decision_working_days=10,
+        escalation_body="Police and Crime Commissioner",
+    )
+
+
+def test_a_policy_without_the_case_review_threshold_is_refused() -> None:
+    text = edited(*((line, "") for line in CASE_REVIEW_LINES), ("[case_review]\n", ""))
+    assert has_problem(problems(text), "case_review", "is missing or is not a table")
+
+
+@pytest.mark.parametrize(
+    ("line", "where", "words"),
+    [
+        ("window_months = 6", "case_review.window_months", ["is missing", "whole number from 1 to 120"]),
+        ("reports_by_one_person = 3", "case_review.reports_by_one_person", ["is missing", "1 to 100"]),
+        ("households_same_problem = 5", "case_review.households_same_problem", ["is missing", "1 to 100"]),
+        ("decision_working_days = 10", "case_review.decision_working_days", ["is missing", "0 to 60"]),
+        (
+            'escalation_body = "Police and Crime Commissioner"',
+            "case_review.escalation_body",
+            ["is missing", "who an applicant escalates to"],
+        ),
+    ],
+)
+def test_every_case_review_setting_is_required(line: str, where: str, words: list[str]) -> None:
+    assert has_problem(problems(edited((line, ""))), where, *words)
+
+
+def test_an_unknown_case_review_setting_is_refused_naming_the_known_ones() -> None:
+    found = problems(edited(("window_months = 6", "window_months = 6\nreports_by_one_household = 2")))
+    assert has_problem(
+        found, "case_review.reports_by_one_household", "unknown field", "window_months", "escalation_body"
+    ), found
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ('""', ["must be text and is required"]),
+        ("3", ["must be text"]),
+        (f'"{"x" * 201}"', ["200 characters"]),
+    ],
+)
+def test_the_escalation_body_is_named_in_words(value: str, words: list[str]) -> None:
+    found = problems(edited(('"Police and Crime Commissioner"', value)))
+    assert has_problem(found, "case_review.escalation_body", *words), found
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        (
+            "reports_by_one_person = 3",
+            "reports_by_one_person = 4",
+            ["reporter.asb_reports_in_window at least 3", "case_review.reports_by_one_person = 4"],
+        ),
+        (
+            'place.asb_reporters_in_window", at_least = 5',
+            'place.asb_reporters_in_window", at_least = 6',
+            ["place.asb_reporters_in_window at least 6", "case_review.households_same_problem = 5"],
+        ),
+    ],
+)
+def test_the_eligible_flag_tells_residents_the_published_threshold(
+    old: str, new: str, words: list[str]
+) -> None:
+    assert has_problem(problems(edited((old, new))), "flags[4] (case_review_eligible)", *words)
+
+
+def test_a_version_too_long_to_record_with_a_decision_is_refused() -> None:
+    found = problems(edited((VERSION_LINE, f'version = "{"2026-12-04" * 6}"')))
+    assert has_problem(found, "version", "53 characters or fewer, not 60"), found
 
 
 def test_a_number_too_long_to_read_is_refused() -> None:
