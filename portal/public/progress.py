@@ -10,8 +10,8 @@ by trying each kind and each point of the journey (three kinds, eight points: 24
 match (an old cookie, a draft not made by this journey) the page reads the draft from the database,
 as it always may, and as it does while caches are off (``portal/web/caches.py``). A draft saved
 before its questions were split into more pages ("what" and "where" done, "details" not) is no
-point of the journey either: read from the database, it asks the pages it has not done, each
-showing what the draft already holds.
+point of the journey either, and a note made then matches none (the hash names the pages in order):
+read from the database, it asks the pages it has not done, each showing what the draft holds.
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ from portal.web import caches
 PROGRESS_KEY = "draft_progress"
 # The pages done, as the journey makes them: each page is answered only once those before it are.
 _POINTS = tuple(tuple(page.slug for page in PAGES[:done]) for done in range(len(PAGES) + 1))
+# The journey's pages in order, in every hash: a note made while the pages were others (before a
+# page was split in two, say) matches no point, so its draft is read from the database.
+_JOURNEY = "/".join(page.slug for page in PAGES)
 
 
 def _key() -> bytes:
@@ -37,7 +40,7 @@ def _key() -> bytes:
 
 
 def _hash(key: bytes, draft_id: str, kind: str, completed: tuple[str, ...], expires: int) -> str:
-    message = f"{draft_id}|{kind}|{','.join(completed)}|{expires}".encode()
+    message = f"{_JOURNEY}|{draft_id}|{kind}|{','.join(completed)}|{expires}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 

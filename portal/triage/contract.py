@@ -238,12 +238,14 @@ def normalise_email(email: str) -> str:
 
 def normalise_phone(phone: str) -> str:
     """Phone numbers match on their digits, with a leading 44 or 0044 read as 0:
-    ``+44 7700 900789``, ``0044 7700 900789`` and ``07700 900789`` are one number."""
+    ``+44 7700 900789``, ``0044 7700 900789`` and ``07700 900789`` are one number, and so is
+    ``+44 (0)7700 900789``, whose trunk 0 is not dialled twice. Another country's number written
+    with 00 is the same number written with +: ``00353 1 234 5678`` is ``+353 1 234 5678``."""
     digits = "".join(ch for ch in phone if ch.isdigit())
     for prefix in ("0044", "44"):
         if digits.startswith(prefix):
-            return "0" + digits[len(prefix) :]
-    return digits
+            return "0" + digits[len(prefix) :].removeprefix("0")
+    return digits.removeprefix("00")
 
 
 def normalise_postcode(postcode: str) -> str:
@@ -265,17 +267,16 @@ def is_valid_email(email: str) -> bool:
 
 
 def is_valid_phone(phone: str) -> bool:
-    """A UK number (``07700 900789``, ``+44 7700 900789`` or ``0044 7700 900789``), or an
-    international one written with a leading + or 00."""
+    """A UK number (``07700 900789``, ``+44 7700 900789`` or ``0044 7700 900789``), or another
+    country's written with a leading + or 00."""
     phone = phone.strip()
     if len(phone) > PHONE_MAX or not _PHONE_ALLOWED_RE.match(phone):
         return False
     digits = normalise_phone(phone)
-    if phone.startswith("+") and not phone.startswith("+44"):
-        return 8 <= len(digits) <= 15
-    if digits.startswith("00"):  # another country's number, dialled from the UK
-        return 8 <= len(digits) - 2 <= 15
-    return digits.startswith("0") and len(digits) in (10, 11)
+    if digits.startswith("0"):
+        return len(digits) in (10, 11)
+    international = phone.startswith("+") or phone.lstrip("(").startswith("00")
+    return international and 8 <= len(digits) <= 15
 
 
 # --- parsing ---------------------------------------------------------------------------------

@@ -87,10 +87,7 @@ def decide(report: Report, history: Iterable[Earlier], policy: Policy) -> Decisi
         if all_hold(flag.when, facts):
             flags[flag.name] = _why(flag.when, facts)
 
-    # A follow-up question the answers before it made unnecessary was not asked: its "no" is no reason.
-    block, _types, answers = KIND_BLOCKS[report.kind]
-    asked = asked_details(report.kind, report.details)
-    not_asked = {f"{block}.{name}" for name in answers if name not in asked}
+    not_asked = _not_asked(report)
     reasons: list[str] = []
     for rule in policy.rules:
         if all_hold(rule.when, facts):
@@ -131,6 +128,13 @@ def _why(conditions: tuple[Condition, ...], facts: dict[str, Any]) -> list[str]:
     return words
 
 
+def _not_asked(report: Report) -> set[str]:
+    """The follow-up questions the report was not asked, as the policy names their facts."""
+    block, _types, answers = KIND_BLOCKS[report.kind]
+    asked = asked_details(report.kind, report.details)
+    return {f"{block}.{name}" for name in answers if name not in asked}
+
+
 def _ruled_out(rule: Rule, failed: list[Condition], not_asked: set[str]) -> str:
     """Why an earlier rule did not take the report, as one short statement of what the report is.
 
@@ -138,12 +142,14 @@ def _ruled_out(rule: Rule, failed: list[Condition], not_asked: set[str]) -> str:
     ``otherwise``): "Neighbour disputes that mediation can help with – ruled out: risk is high",
     never "not neighbour disputes …: not a neighbour dispute". A rule for another kind of report
     says only that: the rest of its conditions are about answers this report was never asked.
-    A condition on a follow-up question that was not asked (``not_asked``, facts named as the policy
-    names them) is left out, unless nothing else ruled the rule out: "not about a neighbour", not
-    "not about a neighbour; not willing to try mediation" when mediation was never asked about.
+    A follow-up question that was not asked (``not_asked``) is left out of the reasons when anything
+    else ruled the rule out, and otherwise is said to be not asked: "not about a neighbour (not
+    asked: an earlier answer was no)", never "not willing to try mediation" as if it were answered.
     """
     name = rule.summary or rule.id
     if any(isinstance(condition, Test) and condition.fact == "kind" for condition in failed):
         return f"{name} – for another kind of report"
-    said = [condition for condition in failed if not facts_used((condition,)) & not_asked] or failed[:1]
-    return f"{name} – ruled out: {'; '.join(explain(condition, False) for condition in said)}"
+    said = [condition for condition in failed if not facts_used((condition,)) & not_asked]
+    if said:
+        return f"{name} – ruled out: {'; '.join(explain(condition, False) for condition in said)}"
+    return f"{name} – ruled out: {explain(failed[0], False)} (not asked: an earlier answer was no)"

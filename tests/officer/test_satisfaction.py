@@ -96,3 +96,33 @@ def test_the_yearly_figures_count_each_answer_for_the_cases_closed_that_year(
             "Very dissatisfied": 1,
         }
         assert satisfaction.counts_for_year(2024)["Very satisfied"] == 1
+
+
+def test_officers_read_the_years_satisfaction_counts_on_the_feedback_page(
+    app: Flask, client: PageClient, supervisor: Account, supervisor_client: PageClient
+) -> None:
+    reference = closed_and_answered(app, client, supervisor, "partly_satisfied")
+    with app.app_context():
+        db.session.execute(
+            update(Report)
+            .where(Report.reference == reference)
+            .values(closed_at=datetime(2025, 6, 1, tzinfo=UTC))
+        )
+        db.session.commit()
+
+    def counts(page_path: str) -> dict[str, str]:
+        page = supervisor_client.get(page_path)
+        heading = page.soup.find("h2", id="satisfaction")
+        assert heading is not None
+        counted = heading.find_next("dl")
+        assert counted is not None
+        return {
+            row.dt.get_text(strip=True): row.dd.get_text(strip=True)  # type: ignore[union-attr]
+            for row in counted.select(".govuk-summary-list__row")
+        }
+
+    assert counts("/officer/feedback?year=2025")["Partly satisfied"] == "1 resident"
+    assert counts("/officer/feedback?year=2024")["Partly satisfied"] == "0 residents"
+    # A year that is no year shows this year's counts, not an error.
+    for year in ("99999999999", "²⁰²⁵", "-1", "twenty"):
+        assert set(counts(f"/officer/feedback?year={year}")) == set(satisfaction.ANSWER_LABELS.values())

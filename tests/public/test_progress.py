@@ -3,6 +3,8 @@ shown without reading the draft, and the cookie says nothing of what is being re
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +15,7 @@ from flask import Flask
 from sqlalchemy import event
 
 from portal.extensions import db
+from portal.models import Draft
 from portal.public.progress import PROGRESS_KEY
 from portal.text.labels import KIND_TITLES
 from portal.triage.contract import KINDS
@@ -88,3 +91,25 @@ def test_a_note_of_progress_from_another_draft_or_made_up_is_ignored(app: Flask)
             kept[PROGRESS_KEY] = note
         page = behind.get("/report/impact")
         assert page.path == "/report/what", f"{note!r}: the draft says only the kind is chosen"
+
+
+def test_a_note_made_before_the_pages_were_split_reads_the_draft(app: Flask, client: PageClient) -> None:
+    # A draft started when the kind's own questions were asked with "What is happening?": "what"
+    # done, its yes/no answers already given, and the note of progress of that journey's pages.
+    choose(client, "asb")
+    client.post_form("/report/what", factories.WHAT["asb"])
+    with app.app_context():
+        draft_id = session_of(app, client)["draft_id"]
+        draft = db.session.get(Draft, draft_id)
+        assert draft is not None
+        draft.answers = {**draft.answers, "asb": {**draft.answers["asb"], "perpetrators_known": True}}
+        expires = int(draft.expires_at.timestamp())
+        db.session.commit()
+        key = hashlib.sha256(b"draft-progress:" + str(app.config["SECRET_KEY"]).encode()).digest()
+    message = f"{draft_id}|asb|what|{expires}".encode()  # as the note was made then
+    with client.client.session_transaction() as kept:
+        kept[PROGRESS_KEY] = f"{expires}.{hmac.new(key, message, hashlib.sha256).hexdigest()[:32]}"
+
+    page = client.get("/report/details")
+    assert page.h1 == "About the people responsible"
+    assert page.value("perpetrators_known") == "yes", "what the draft holds is shown, not asked again"

@@ -51,6 +51,10 @@ def test_phones_match_on_digits_with_a_leading_44_or_0044_read_as_0() -> None:
     assert normalise_phone("+44 7700 900982") == "07700900982"
     assert normalise_phone("0044 7700 900982") == "07700900982"
     assert normalise_phone("07700-900-982") == "07700900982"
+    # The trunk 0 written in brackets after +44 is not dialled.
+    assert normalise_phone("+44 (0)7700 900982") == "07700900982"
+    # Another country's number is one number whether written with + or 00.
+    assert normalise_phone("00353 1 234 5678") == normalise_phone("+353 1 234 5678") == "35312345678"
 
 
 @pytest.mark.parametrize(
@@ -60,6 +64,7 @@ def test_phones_match_on_digits_with_a_leading_44_or_0044_read_as_0() -> None:
         "07700 900982",
         "+44 7700 900982",
         "0044 7700 900982",
+        "+44 (0)7700 900982",
         "+33 1 23 45 67 89",
         "0033 1 23 45 67 89",
     ],

@@ -392,7 +392,7 @@ def test_emails_match_trimmed_and_case_insensitively() -> None:
     assert decide_report(report(), earlier).risk_score == 1
 
 
-@pytest.mark.parametrize("written", ["+44 7700 900123", "0044 7700 900123"])
+@pytest.mark.parametrize("written", ["+44 7700 900123", "0044 7700 900123", "+44 (0)7700 900123"])
 def test_phones_match_by_digits_with_a_leading_44_or_0044_read_as_0(written: str) -> None:
     earlier = [earlier_report(reporter={"email": "", "phone": written})]
     decision = decide_report(report(reporter={"email": "", "phone": "07700900123"}), earlier)
@@ -929,7 +929,11 @@ ASB_MEDIATION = "Anti-social behaviour by a neighbour, at standard risk, that me
     ("asb", "ruled_out"),
     [
         # Mediation is asked about only for a neighbour, and the neighbour only when someone is known.
-        pytest.param({"perpetrators_known": False}, "not about a neighbour", id="nobody-known"),
+        pytest.param(
+            {"perpetrators_known": False},
+            "not about a neighbour (not asked: an earlier answer was no)",
+            id="nobody-known",
+        ),
         pytest.param(
             {"perpetrators_known": True, "perpetrator_is_neighbour": False},
             "not about a neighbour",
