@@ -24,7 +24,7 @@ SENT = (
     "If the reference and email match a report, and you told us it is safe to email you, we have sent a link"
 )
 LINK = re.compile(r"https?://\S+(/your-report/sign-in/[A-Za-z0-9_-]+)")
-EXPIRED = "This link has expired or has already been used"
+EXPIRED = "This sign-in link has expired or has already been used"
 
 
 def resident_case(app: Flask, **changes: object) -> str:
@@ -68,7 +68,7 @@ def test_the_right_reference_and_email_get_one_email_with_a_link_that_signs_in_o
 ) -> None:
     reference = resident_case(app)
     page = ask(client, reference.lower() + " ", "  Sam.Resident@EXAMPLE.org")  # as typed, normalised
-    assert page.h1 == "Check your email" and SENT in page.text()
+    assert page.h1 == "Check your email for a sign-in link" and SENT in page.text()
     assert page.has_exit_this_page()
     link = emailed_link(mailbox)
     [message] = mailbox.to(EMAIL)
@@ -77,7 +77,7 @@ def test_the_right_reference_and_email_get_one_email_with_a_link_that_signs_in_o
     assert reference not in link and "sam" not in link.lower() and "example" not in link
 
     opened = client.get(link)
-    assert opened.h1 == "Check your report" and opened.has_exit_this_page()
+    assert opened.h1 == "Sign in to see your report" and opened.has_exit_this_page()
     assert client.get(link).status == 200, "opening the link (a mail scanner, say) spends nothing"
     view = sign_in_by_link(client, link)
     assert view.path == "/your-report/case"
@@ -173,7 +173,7 @@ def test_asking_for_links_is_rate_limited_with_a_clear_page(app: Flask, mailbox:
     reference = resident_case(app)
     browser = PageClient(app.test_client())
     for _ in range(3):
-        assert ask(browser, reference, EMAIL).h1 == "Check your email"
+        assert ask(browser, reference, EMAIL).h1 == "Check your email for a sign-in link"
     token = browser.get("/your-report").csrf_token()
     refused = browser.post_raw("/your-report", {"csrf_token": token, "reference": reference, "email": EMAIL})
     assert refused.status_code == 429
@@ -213,7 +213,7 @@ def test_signing_out_ends_it_and_the_pages_are_never_cached(
         assert client.get_raw(path).headers["Cache-Control"] == "no-store", path
     assert view.has_exit_this_page()
     out = client.post("/your-report/sign-out", {"csrf_token": view.csrf_token()})
-    assert out.h1 == "You have signed out" and out.has_exit_this_page()
+    assert out.h1 == "You have signed out of your report" and out.has_exit_this_page()
     assert client.get_raw("/your-report/case").status_code == 302
 
 
