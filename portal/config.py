@@ -298,6 +298,18 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "RESUME_LINK_LIMIT_PER_EMAIL": _rate_limit(env, "RESUME_LINK_LIMIT_PER_EMAIL", "3 per hour"),
         # How long the satisfaction question emailed when a case is closed can be answered.
         "SATISFACTION_LINK_DAYS": _int(env, "SATISFACTION_LINK_DAYS", 60, minimum=1),
+        # Seeing your report (portal/reports/resident_access.py): an emailed sign-in link works once,
+        # within minutes; an officer's code once, within hours, and is void after a few wrong tries.
+        # Signed in lasts while the resident keeps using the pages. Each sign-in form is limited
+        # per address, and asking for a link per email too.
+        "RESIDENT_LINK_MINUTES": _int(env, "RESIDENT_LINK_MINUTES", 30, minimum=1),
+        "RESIDENT_CODE_HOURS": _int(env, "RESIDENT_CODE_HOURS", 24, minimum=1),
+        "RESIDENT_CODE_ATTEMPTS": _int(env, "RESIDENT_CODE_ATTEMPTS", 5, minimum=1),
+        "RESIDENT_SESSION_MINUTES": _int(env, "RESIDENT_SESSION_MINUTES", 30, minimum=1),
+        "RESIDENT_SIGN_IN_LIMIT_PER_ADDRESS": _rate_limit(
+            env, "RESIDENT_SIGN_IN_LIMIT_PER_ADDRESS", "10 per hour"
+        ),
+        "RESIDENT_LINK_LIMIT_PER_EMAIL": _rate_limit(env, "RESIDENT_LINK_LIMIT_PER_EMAIL", "3 per hour"),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session cookie
         # Flask-WTF's own HTTPS check demands a Referer on every post; portal.web.security.check_origin
         # reads Origin first and the Referer only where a browser sent no Origin.

@@ -132,6 +132,7 @@ def entry_for(event: AuditEvent, who: str | None) -> Entry:
         AuditAction.UPDATE_SENT,
         AuditAction.CLAIMED,
         AuditAction.SATISFACTION_SENT,
+        AuditAction.RESIDENT_CODE_CREATED,
     ):
         pass  # the words say it all
     else:

@@ -5,6 +5,7 @@ from portal.models.draft import Draft
 from portal.models.feedback import Feedback
 from portal.models.outbox import OutboxMessage
 from portal.models.report import Attachment, CaseNote, QueueCount, ReferenceCounter, Report
+from portal.models.resident_access import ResidentSignIn
 from portal.models.satisfaction import SatisfactionQuestion
 from portal.models.user import User
 from portal.models.work import (
@@ -29,6 +30,7 @@ __all__ = [
     "QueueCount",
     "ReferenceCounter",
     "Report",
+    "ResidentSignIn",
     "SatisfactionQuestion",
     "TargetHardeningRecord",
     "TaskingAction",

@@ -30,6 +30,8 @@ class AuditAction(StrEnum):
     UPDATE_SENT = "update_sent"
     SATISFACTION_SENT = "satisfaction_sent"  # the question emailed when the case was closed
     SATISFACTION_ANSWERED = "satisfaction_answered"  # by the resident, through the emailed link
+    RESIDENT_CODE_CREATED = "resident_code_created"  # for the resident to sign in and see their report
+    RESIDENT_SIGNED_IN = "resident_signed_in"  # to see their report, by an emailed link or a code
     MEDIATION_RECORDED = "mediation_recorded"
     TARGET_HARDENING_RECORDED = "target_hardening_recorded"
     TASKING_RECORDED = "tasking_recorded"
@@ -64,6 +66,8 @@ AUDIT_WORDS: dict[AuditAction, str] = {
     AuditAction.UPDATE_SENT: "Update emailed to the resident",
     AuditAction.SATISFACTION_SENT: "Satisfaction question sent",
     AuditAction.SATISFACTION_ANSWERED: "Resident answered the satisfaction question",
+    AuditAction.RESIDENT_CODE_CREATED: "Sign-in code made for the resident",
+    AuditAction.RESIDENT_SIGNED_IN: "Resident signed in to see their report",
     AuditAction.MEDIATION_RECORDED: "Mediation recorded",
     AuditAction.TARGET_HARDENING_RECORDED: "Target hardening recorded",
     AuditAction.TASKING_RECORDED: "Tasking meeting recorded",

@@ -103,6 +103,10 @@ class ClaimForm(PortalForm):
     pass
 
 
+class SignInCodeForm(PortalForm):
+    """Making a code for the resident to sign in and see their report: a button, with its token."""
+
+
 class AssignForm(VersionedForm):
     officer = SelectField("Assign to", choices=[], widget=Select())
 

@@ -59,7 +59,7 @@ from portal.models import (
 from portal.models.audit import AuditAction
 from portal.models.outbox import FAILED, SENT
 from portal.models.types import utcnow
-from portal.reports import evidence
+from portal.reports import evidence, resident_access
 from portal.reports.drafts import purge_expired_drafts
 from portal.triage.calendar import london_date
 from portal.triage.history import window
@@ -216,6 +216,7 @@ def anonymise_report(report_id: int, now: datetime, months: int) -> tuple[int, i
         for name in RESIDENT_TEXT_COLUMNS:
             setattr(report, name, _removed(getattr(report, name)))
         notes = _redact_notes(report.id)
+        resident_access.forget(report.id)  # no link or code may open it again
         records = _redact_work_records(report.id)
         db.session.execute(
             update(SatisfactionQuestion)

@@ -10,8 +10,8 @@ from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers.response import Response
 
-# Pages that show a resident's answers, and the whole back-office.
-PRIVATE_PREFIXES = ("/report", "/officer")
+# Pages that show a resident's answers or their case, and the whole back-office.
+PRIVATE_PREFIXES = ("/report", "/your-report", "/officer")
 
 # A page's address goes with requests to the portal itself, where the origin check below reads it,
 # and never to another site: not to "Exit this page"'s neutral page, nor to a link in an update.

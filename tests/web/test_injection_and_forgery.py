@@ -26,10 +26,12 @@ from sqlalchemy import func, select
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
+from portal.cases import resident_code
 from portal.extensions import db
 from portal.models import Attachment, AuditEvent, OutboxMessage, Report, TaskingAction, User
 from portal.models.audit import AuditAction
 from portal.public.journey import PAGES
+from portal.reports import resident_access
 from portal.reports.evidence import clean_filename
 from portal.text.csv_safe import safe_cell
 from tests import factories
@@ -539,14 +541,31 @@ class Scene:
         close(self.app, reference, make_account(self.app, "supervisor", name="Closing Supervisor"))
         return question_link(self.app, reference)
 
+    def report_link(self) -> tuple[str, str]:
+        """A case whose resident may be emailed, and the path of the sign-in link emailed to them."""
+        reference = self.case(email_key="resident@example.org")
+        with self.app.app_context():
+            resident_access.send_sign_in_link(reference, "resident@example.org")
+            body = db.session.scalars(
+                select(OutboxMessage.body_text).where(OutboxMessage.purpose == resident_access.PURPOSE)
+            ).all()[-1]
+        return reference, "/your-report/sign-in/" + body.split("/your-report/sign-in/")[1].split()[0]
+
+    def report_code(self) -> tuple[str, str]:
+        """A case whose resident may not be emailed, and a sign-in code an officer made for it."""
+        reference = self.case(safe_to_email=False)
+        account = make_account(self.app, "supervisor", name=f"Coding Supervisor {next(self.numbers)}")
+        with self.app.app_context():
+            officer = db.session.get(User, account.id)
+            assert officer is not None
+            return reference, resident_code.create_sign_in_code(reference, officer)
+
     def case(self, route: str = "tasking", **changes: Any) -> str:
         return make_case(
             self.app,
             route=route,
             submitted_at=datetime.now(UTC) - timedelta(days=30),
-            reporter_email="resident@example.org",
-            safe_to_email=True,
-            **changes,
+            **{"reporter_email": "resident@example.org", "safe_to_email": True, **changes},
         )
 
     def versioned(self, reference: str, **data: Any) -> FORM_DATA:
@@ -591,6 +610,26 @@ def _public_attempts(scene: Scene, rule: Rule) -> list[Attempt]:
         url = scene.satisfaction_link()
         answer = {"answer": "partly_satisfied", "comment": ""}
         return [Attempt(PageClient(scene.app.test_client()), url, lambda: answer, url)]
+    if rule.endpoint == "public.check_report":
+        reference, _ = scene.report_link()
+        asked = {"reference": reference, "email": "resident@example.org"}
+        return [Attempt(PageClient(scene.app.test_client()), "/your-report", lambda: asked, "/your-report")]
+    if rule.endpoint == "public.sign_in_by_link":
+        _, url = scene.report_link()
+        client = PageClient(scene.app.test_client())
+        return [Attempt(client, url, dict, url, probe=landing(client, "/your-report/case"))]
+    if rule.endpoint == "public.sign_in_with_code":
+        reference, code = scene.report_code()
+        client = PageClient(scene.app.test_client())
+        entered = {"reference": reference, "code": code}
+        probe = landing(client, "/your-report/case")
+        return [Attempt(client, "/your-report/code", lambda: entered, "/your-report/code", probe=probe)]
+    if rule.endpoint == "public.sign_out_of_report":
+        _, url = scene.report_link()
+        client = PageClient(scene.app.test_client())
+        assert client.post_form(url).path == "/your-report/case"
+        probe = landing(client, "/your-report/case")
+        return [Attempt(client, "/your-report/sign-out", dict, "/your-report/case", probe=probe)]
     changed: dict[str, FORM_DATA] = {
         "what": lambda: {**factories.WHAT["asb"], "description": "Someone else's words"},
         "details": lambda: {"perpetrators_known": "yes", "perpetrator_is_neighbour": "no"},
@@ -738,6 +777,7 @@ def _officer_attempts(scene: Scene, rule: Rule) -> list[Attempt]:
         "officer.reroute": lambda: scene.on_case("reroute", route="mediation", reason="Forged"),
         "officer.add_note": lambda: scene.on_case("notes", text="A forged note"),
         "officer.post_update": lambda: scene.on_case("updates", text="A forged update"),
+        "officer.create_resident_code": lambda: scene.on_case("sign-in-code"),
         "officer.record_mediation": lambda: scene.on_case(
             "records/mediation", "mediation", referral_date=day, sessions="1", mediation_outcome="agreement"
         ),

@@ -4,7 +4,8 @@ officer blueprint.
 ``case_page`` (one case, its evidence files, and how a change from it ends), ``casework`` (claim,
 assign, status, first contact, re-route, notes, updates), ``records`` (the records of the work),
 ``queue``, ``exports`` (the queue CSV and the record of downloads), ``agenda`` (the tasking meeting),
-``accounts``, ``sign_in``, ``policy`` and ``feedback`` (residents' feedback on the service).
+``accounts``, ``sign_in``, ``policy``, ``feedback`` (residents' feedback on the service) and
+``resident_code`` (a code for a resident to sign in and see their report).
 """
 
 from portal.officer.views import (  # noqa: F401  (registers the routes)
@@ -17,5 +18,6 @@ from portal.officer.views import (  # noqa: F401  (registers the routes)
     policy,
     queue,
     records,
+    resident_code,
     sign_in,
 )

@@ -28,6 +28,7 @@ from portal.officer.forms import (
     FirstContactForm,
     NoteForm,
     RerouteForm,
+    SignInCodeForm,
     StatusForm,
     UpdateForm,
 )
@@ -45,6 +46,7 @@ def _forms(**given: Any) -> dict[str, Any]:
         "reroute_form": RerouteForm(formdata=None),
         "note_form": NoteForm(formdata=None),
         "update_form": UpdateForm(formdata=None),
+        "code_form": SignInCodeForm(formdata=None),
     }
     forms.update(given)
     officers = operations.current_officers()
@@ -87,6 +89,7 @@ def _show(
             is_open=is_open,
             can_supervise=can(current_user, SUPERVISE),
             resident_can_be_emailed=case.safe_contact.may_email,
+            may_give_code=may_work and not report.anonymous and report.anonymised_at is None,
             status_labels=STATUS_LABELS,
             outcomes=OUTCOMES,
             channels=CONTACT_CHANNELS,

@@ -1,0 +1,50 @@
+"""A sign-in code an officer makes for a resident whose email is not safe, to see their report.
+
+The officer with the case (or a supervisor) makes it from the case page and gives it to the resident
+over the channel the case page names as safe. It is shown once, to that officer, and kept only as a
+keyed hash; it works once, within ``RESIDENT_CODE_HOURS``, and a new code replaces the last
+(``portal/reports/resident_access.py``). Making one is audited; the code itself never is.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+
+from portal.cases.operations import NotAllowed, find_case, may_work_on
+from portal.database import write_transaction
+from portal.models import User, audit
+from portal.models.audit import AuditAction
+from portal.models.resident_access import CODE
+from portal.reports import links, resident_access
+
+
+def code_hours() -> int:
+    return int(current_app.config["RESIDENT_CODE_HOURS"])
+
+
+def shown(code: str) -> str:
+    """A code as the officer reads it out: ABCD-EFGH."""
+    half = len(code) // 2
+    return f"{code[:half]}-{code[half:]}"
+
+
+def create_sign_in_code(reference: str, user: User) -> str:
+    """Make a new code for the case ``reference``, replacing any before it, and return it (once)."""
+    with write_transaction():
+        report = find_case(reference)
+        if not may_work_on(user, report):
+            raise NotAllowed("Only the officer with the case, or a supervisor, can make a sign-in code")
+        if report.anonymous or report.anonymised_at is not None:
+            raise NotAllowed("An anonymous or anonymised report has no resident to give a code to")
+        code = links.new_code()
+        resident_access.issue(report, CODE, resident_access.code_hash(code), timedelta(hours=code_hours()))
+        audit.record(
+            AuditAction.RESIDENT_CODE_CREATED,
+            actor=user,
+            report=report,
+            after={"expires_in_hours": code_hours()},
+            detail="a new code replaces any code made before it",
+        )
+    return code

@@ -1,0 +1,176 @@
+"""Checking your report: signing in by an emailed link or an officer's code, and seeing where it is.
+
+No account and no password: a resident gets in only through a channel they said is safe
+(``portal/reports/resident_access.py``). "Check your report" answers the same whatever was typed, so
+it never tells anyone whether a reference exists or whether its resident may be emailed; every code
+that cannot be used gets the same message. Signed in, the session holds the case's id and the time
+of the last page, and ends after ``RESIDENT_SESSION_MINUTES`` without one, or at "Sign out".
+Signing in to one report forgets any other. The pages are never cached (``/your-report`` is a
+private prefix of ``portal/web/security.py``) and carry "Exit this page".
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import abort, current_app, redirect, render_template, request, session, url_for
+from wtforms import Field, StringField
+from wtforms.validators import DataRequired, ValidationError
+
+from portal.extensions import limiter
+from portal.public import bp
+from portal.public.forms import ConfirmForm
+from portal.reports import resident_access, resident_view
+from portal.triage import contract
+from portal.web.forms import PublicForm, TextInput, strip
+from portal.web.limits import public_forms
+
+SIGNED_IN_KEY = "your_report"  # {"case": the case's id, "seen": when the last page was shown}
+WRONG_CODE = (
+    "The reference number or code is not right, or the code has expired or been used. "
+    "Check them, or ask the officer for a new code"
+)
+
+
+def _reference_field() -> StringField:
+    return StringField(
+        "Reference number",
+        description="It is in the email or letter we sent you, and looks like DIO-2026-000123.",
+        filters=[strip],
+        widget=TextInput(),
+        validators=[DataRequired(message="Enter your reference number")],
+    )
+
+
+class CheckReportForm(PublicForm):
+    reference = _reference_field()
+    email = StringField(
+        "Email address",
+        description="The email address you gave in your report.",
+        filters=[strip],
+        widget=TextInput(),
+        validators=[DataRequired(message="Enter your email address")],
+    )
+
+    def validate_email(self, field: Field) -> None:
+        if not contract.is_valid_email(field.data or ""):
+            raise ValidationError("Enter an email address in the correct format, like name@example.com")
+
+
+class CodeSignInForm(PublicForm):
+    reference = _reference_field()
+    code = StringField(
+        "Sign-in code",
+        description="The 8 characters an officer gave you, like ABCD-EFGH.",
+        filters=[strip],
+        widget=TextInput(),
+        validators=[DataRequired(message="Enter the sign-in code")],
+    )
+
+
+# Each way in counts against one allowance per address; asking for a link counts per email too.
+resident_sign_in = limiter.shared_limit(
+    lambda: str(current_app.config["RESIDENT_SIGN_IN_LIMIT_PER_ADDRESS"]),
+    scope="resident-sign-in",
+    methods=["POST"],
+)
+
+
+def _link_email_key() -> str:
+    return "your-report:" + contract.normalise_email(str(request.form.get("email", "")))[:254]
+
+
+def _sign_in(report_id: int) -> Any:
+    session.pop(SIGNED_IN_KEY, None)  # any report signed in to before is forgotten
+    session[SIGNED_IN_KEY] = {"case": report_id, "seen": int(time.time())}
+    return redirect(url_for("public.your_case"))
+
+
+def signed_in_case() -> int | None:
+    """The case this browser is signed in to, renewing the sign-in; None once it has lapsed."""
+    signed_in = session.get(SIGNED_IN_KEY)
+    if not isinstance(signed_in, dict):
+        return None
+    now = int(time.time())
+    if now - int(signed_in.get("seen", 0)) > 60 * int(current_app.config["RESIDENT_SESSION_MINUTES"]):
+        session.pop(SIGNED_IN_KEY, None)
+        return None
+    session[SIGNED_IN_KEY] = {"case": int(signed_in["case"]), "seen": now}
+    return int(signed_in["case"])
+
+
+@bp.route("/your-report", methods=["GET", "POST"])
+@public_forms
+@resident_sign_in
+@limiter.limit(
+    lambda: str(current_app.config["RESIDENT_LINK_LIMIT_PER_EMAIL"]),
+    key_func=_link_email_key,
+    methods=["POST"],
+)
+def check_report() -> Any:
+    form = CheckReportForm()
+    if form.validate_on_submit():
+        resident_access.send_sign_in_link(form.reference.data, form.email.data)
+        return redirect(url_for("public.sign_in_link_sent"))
+    return render_template("public/your_report/check.html", form=form)
+
+
+@bp.get("/your-report/sent")
+def sign_in_link_sent() -> Any:
+    return render_template("public/your_report/sent.html", minutes=resident_access.link_minutes())
+
+
+@bp.route("/your-report/sign-in/<token>", methods=["GET", "POST"])
+@public_forms
+@resident_sign_in
+def sign_in_by_link(token: str) -> Any:
+    """The emailed link. Opening it shows a button: a mail scanner that follows links spends nothing."""
+    form = ConfirmForm()
+    if request.method == "GET":
+        if not resident_access.link_works(token):
+            return render_template("public/your_report/link_used.html"), 410
+        return render_template("public/your_report/sign_in.html", form=form)
+    if not form.validate_on_submit():
+        abort(400)
+    report_id = resident_access.use_sign_in_link(token)
+    if report_id is None:
+        return render_template("public/your_report/link_used.html"), 410
+    return _sign_in(report_id)
+
+
+@bp.route("/your-report/code", methods=["GET", "POST"])
+@public_forms
+@resident_sign_in
+def sign_in_with_code() -> Any:
+    form = CodeSignInForm()
+    if form.validate_on_submit():
+        report_id = resident_access.use_code(form.reference.data, form.code.data)
+        if report_id is not None:
+            return _sign_in(report_id)
+        form.code.errors = [WRONG_CODE]
+        return render_template("public/your_report/code.html", form=form), 400
+    return render_template("public/your_report/code.html", form=form)
+
+
+@bp.get("/your-report/case")
+def your_case() -> Any:
+    report_id = signed_in_case()
+    view = resident_view.for_resident(report_id) if report_id is not None else None
+    if view is None:
+        return redirect(url_for("public.check_report"))
+    return render_template("public/your_report/case.html", view=view, sign_out_form=ConfirmForm())
+
+
+@bp.post("/your-report/sign-out")
+@public_forms
+def sign_out_of_report() -> Any:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    session.pop(SIGNED_IN_KEY, None)
+    return redirect(url_for("public.signed_out_of_report"))
+
+
+@bp.get("/your-report/signed-out")
+def signed_out_of_report() -> Any:
+    return render_template("public/your_report/signed_out.html")

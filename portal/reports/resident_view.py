@@ -1,0 +1,64 @@
+"""What a signed-in resident sees of their own report: where it has got to, in plain words.
+
+Only what was written for the resident, or is about the report's progress: the reference, the kind,
+the status, the day of first contact, the updates officers emailed, and the ASB Case Review position.
+Never the triage decision (route, score, risk, flags' names, reasons), internal notes, who has the
+case, or anything about other reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import CaseNote, Report
+from portal.reports.operations import case_review_position
+from portal.text.labels import KIND_TITLES
+
+STATUS_WORDS = {
+    "new": "We have received your report",
+    "in_progress": "An officer is working on it",
+    "awaiting_resident": "We are waiting to hear from you",
+    "closed": "Closed",
+}
+
+
+@dataclass(frozen=True)
+class Update:
+    sent_at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class ResidentView:
+    reference: str
+    kind_title: str
+    status: str  # in the resident's words
+    submitted_at: datetime
+    first_contact_on: date | None
+    updates: tuple[Update, ...]  # newest first
+    case_review: str | None  # "eligible", "explained" or None, for templates/partials/case_review.html
+
+
+def for_resident(report_id: int) -> ResidentView | None:
+    """The resident's view of the report ``report_id``, or None if there is none."""
+    report = db.session.get(Report, report_id)
+    if report is None:
+        return None
+    updates = db.session.execute(
+        select(CaseNote.created_at, CaseNote.text)
+        .where(CaseNote.report_id == report.id, CaseNote.kind == "update")
+        .order_by(CaseNote.created_at.desc(), CaseNote.id.desc())
+    )
+    return ResidentView(
+        reference=report.reference,
+        kind_title=KIND_TITLES[report.kind],
+        status=STATUS_WORDS[report.status],
+        submitted_at=report.submitted_at,
+        first_contact_on=report.first_contact_on,
+        updates=tuple(Update(at, text) for at, text in updates),
+        case_review=case_review_position(report.flags),
+    )

@@ -1,0 +1,179 @@
+"""A sign-in code for a resident whose email is not safe: made by the officer with the case (audited),
+shown once, working once and for a day, void after five wrong tries, and a new one replaces the old."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import select, update
+
+from portal.extensions import db
+from portal.models import AuditEvent, OutboxMessage, ResidentSignIn
+from portal.models.audit import AuditAction
+from portal.models.types import utcnow
+from portal.reports.links import CODE_ALPHABET
+from tests.cases import make_case
+from tests.helpers import Page, PageClient
+
+WRONG = (
+    "The reference number or code is not right, or the code has expired or been used. "
+    "Check them, or ask the officer for a new code"
+)
+BUTTON = "Create a sign-in code for the resident"
+
+
+@pytest.fixture
+def unsafe_email_case(app: Flask) -> str:
+    """A resident who said email is not safe, and a phone that is."""
+    return make_case(
+        app,
+        reporter_email="shared.inbox@example.org",
+        safe_to_email=False,
+        reporter_phone="07700 900123",
+        phone_key="07700900123",
+        safe_to_phone=True,
+        safe_call_times="Weekdays after 6pm",
+    )
+
+
+def create_code(client: PageClient, reference: str) -> Page:
+    case_page = client.get(f"/officer/cases/{reference}")
+    assert BUTTON in case_page.text()
+    return client.post(f"/officer/cases/{reference}/sign-in-code", {"csrf_token": case_page.csrf_token()})
+
+
+def the_code(page: Page) -> str:
+    shown = page.soup.select_one("#sign-in-code")
+    assert shown is not None
+    return shown.get_text(strip=True)
+
+
+def enter(client: PageClient, reference: str, code: str) -> Page:
+    return client.post_form("/your-report/code", {"reference": reference, "code": code})
+
+
+def test_an_officer_makes_a_code_shown_once_with_the_safe_contact_and_audited(
+    app: Flask, supervisor_client: PageClient, unsafe_email_case: str
+) -> None:
+    page = create_code(supervisor_client, unsafe_email_case)
+    assert page.h1 == "Sign-in code for the resident"
+    code = the_code(page)
+    letters = code.replace("-", "")
+    assert len(letters) == 8 and set(letters) <= set(CODE_ALPHABET) and code[4] == "-"
+    assert "Weekdays after 6pm" in page.text(), "the safe contact is beside the code"
+    assert "/your-report/code" in page.text()
+    assert page.response.headers["Cache-Control"] == "no-store"
+    with app.app_context():
+        [entry] = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == AuditAction.RESIDENT_CODE_CREATED)
+        ).all()
+        stored = db.session.scalars(select(ResidentSignIn.secret_hash)).one()
+        entries = db.session.scalars(select(AuditEvent))
+        everything_audited = repr([(e.before, e.after, e.detail) for e in entries])
+        assert db.session.scalars(select(OutboxMessage)).all() == [], "nothing is emailed"
+    assert entry.actor_id is not None
+    assert stored is not None and letters not in stored and code not in stored
+    assert letters not in everything_audited and code not in everything_audited
+    timeline = supervisor_client.get(f"/officer/cases/{unsafe_email_case}")
+    assert "Sign-in code made for the resident" in timeline.text()
+    assert code not in timeline.html, "shown once: never again on the case page"
+
+
+def test_the_resident_signs_in_with_the_code_once(
+    app: Flask, client: PageClient, supervisor_client: PageClient, unsafe_email_case: str
+) -> None:
+    code = the_code(create_code(supervisor_client, unsafe_email_case))
+    view = enter(client, unsafe_email_case.lower(), code.lower().replace("-", " "))  # as typed, normalised
+    assert view.path == "/your-report/case" and view.h1 == f"Your report {unsafe_email_case}"
+    again = enter(PageClient(app.test_client()), unsafe_email_case, code)
+    assert again.status == 400 and again.errors == [WRONG]
+
+
+def test_five_wrong_codes_void_it(
+    app: Flask, client: PageClient, supervisor_client: PageClient, unsafe_email_case: str
+) -> None:
+    code = the_code(create_code(supervisor_client, unsafe_email_case))
+    wrong = "ZZZZ-ZZZZ" if code != "ZZZZ-ZZZZ" else "YYYY-YYYY"
+    for _ in range(5):
+        assert enter(client, unsafe_email_case, wrong).errors == [WRONG]
+    assert enter(client, unsafe_email_case, code).errors == [WRONG], "the right code, too late"
+
+
+def test_four_wrong_codes_leave_it_working(
+    app: Flask, client: PageClient, supervisor_client: PageClient, unsafe_email_case: str
+) -> None:
+    code = the_code(create_code(supervisor_client, unsafe_email_case))
+    for _ in range(4):
+        assert enter(client, unsafe_email_case, "ZZZZ-ZZZ2").errors == [WRONG]
+    assert enter(client, unsafe_email_case, code).path == "/your-report/case"
+
+
+def test_an_expired_code_is_refused(
+    app: Flask, client: PageClient, supervisor_client: PageClient, unsafe_email_case: str
+) -> None:
+    code = the_code(create_code(supervisor_client, unsafe_email_case))
+    with app.app_context():
+        expires = db.session.scalars(select(ResidentSignIn.expires_at)).one()
+        assert timedelta(hours=23, minutes=59) < expires - utcnow() <= timedelta(hours=24)
+        db.session.execute(update(ResidentSignIn).values(expires_at=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+    assert enter(client, unsafe_email_case, code).errors == [WRONG]
+
+
+def test_a_new_code_replaces_the_old(
+    app: Flask, client: PageClient, supervisor_client: PageClient, unsafe_email_case: str
+) -> None:
+    first = the_code(create_code(supervisor_client, unsafe_email_case))
+    second = the_code(create_code(supervisor_client, unsafe_email_case))
+    if first != second:
+        assert enter(client, unsafe_email_case, first).errors == [WRONG]
+    assert enter(client, unsafe_email_case, second).path == "/your-report/case"
+
+
+def test_a_code_is_for_its_own_case_only(
+    app: Flask, client: PageClient, supervisor_client: PageClient, unsafe_email_case: str
+) -> None:
+    other = make_case(app)
+    code = the_code(create_code(supervisor_client, unsafe_email_case))
+    assert enter(client, other, code).errors == [WRONG]
+    assert enter(client, "DIO-2026-999999", code).errors == [WRONG]
+    assert enter(client, unsafe_email_case, code).path == "/your-report/case"
+
+
+def test_only_the_officer_with_the_case_or_a_supervisor_makes_a_code(
+    app: Flask, officer_client: PageClient, unsafe_email_case: str
+) -> None:
+    case_page = officer_client.get(f"/officer/cases/{unsafe_email_case}")
+    assert BUTTON not in case_page.text()
+    refused = officer_client.post(
+        f"/officer/cases/{unsafe_email_case}/sign-in-code", {"csrf_token": case_page.csrf_token()}
+    )
+    assert refused.status == 400
+    with app.app_context():
+        assert db.session.scalars(select(ResidentSignIn)).all() == []
+
+
+def test_an_anonymous_report_offers_no_code(app: Flask, supervisor_client: PageClient) -> None:
+    reference = make_case(app, anonymous=True, reporter_email="", email_key="", reporter_name="")
+    assert BUTTON not in supervisor_client.get(f"/officer/cases/{reference}").text()
+
+
+def test_entering_codes_is_rate_limited_with_a_clear_page(app: Flask, unsafe_email_case: str) -> None:
+    browser = PageClient(app.test_client())
+    for number in range(10):
+        assert enter(browser, unsafe_email_case, f"ABCD-EF{CODE_ALPHABET[number]}2").status == 400
+    token = browser.get("/your-report/code").csrf_token()
+    data = {"csrf_token": token, "reference": unsafe_email_case, "code": "ABCD-EFGH"}
+    refused = browser.post_raw("/your-report/code", data)
+    assert refused.status_code == 429
+    page = Page(refused)
+    assert page.h1 == "You have sent a lot in a short time" and page.has_exit_this_page()
+
+
+def test_the_form_asks_for_both(client: PageClient) -> None:
+    assert client.post_form("/your-report/code", {"reference": "", "code": ""}).errors == [
+        "Enter your reference number",
+        "Enter the sign-in code",
+    ]
