@@ -31,7 +31,8 @@ def reopen(app: Flask, reference: str, account: Account) -> None:
 
 
 def question_link(app: Flask, reference: str) -> str:
-    """The path of the link in the case's closing email, as queued in the outbox."""
+    """The path of the link in the case's closing email, as queued in the outbox: before it is sent,
+    as a sent email with a working link keeps no body."""
     with app.app_context():
         [body] = db.session.scalars(
             select(OutboxMessage.body_text)

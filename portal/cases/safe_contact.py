@@ -88,6 +88,8 @@ class SafeContact:
             said.append("Do not leave a voicemail: the resident was not asked whether one is safe.")
         if self.phone and self.text_ok is False:
             said.append("Do not send a text message: the resident said it is not safe.")
+        elif self.phone and self.text_ok is None:
+            said.append("Do not send a text message: the resident was not asked whether one is safe.")
         if not self.email and not self.phone:
             said.append("The resident gave no email address or phone number.")
         return said

@@ -97,10 +97,13 @@ def ask_on_closing(report: Report, actor: User) -> None:
 
 
 def _open(token: str, today: date) -> tuple[ColumnElement[bool], ...]:
+    """A question its link still answers: not answered, not expired, and its case not anonymised
+    (once the resident's words are gone, no more are taken)."""
     return (
         SatisfactionQuestion.token_hash == links.token_hash(token),
         SatisfactionQuestion.answer.is_(None),
         SatisfactionQuestion.sent_on >= today - timedelta(days=link_days()),
+        SatisfactionQuestion.report_id.in_(select(Report.id).where(Report.anonymised_at.is_(None))),
     )
 
 

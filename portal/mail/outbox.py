@@ -45,6 +45,10 @@ from portal.models.types import utcnow
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=1)
+# Emails that carry a link that works (continue a draft, answer the satisfaction question, sign in
+# to a report): their bodies are emptied as soon as they are sent or given up, so the database
+# holds a working link only while its email waits to be sent. The portal keeps only the link's hash.
+LINK_PURPOSES = frozenset({"resume_link", "satisfaction_question", "resident_sign_in_link"})
 # How long a sender keeps trying to mark a message sent while the database is away.
 SENT_PATIENCE_SECONDS = 10.0
 
@@ -441,6 +445,7 @@ def deliver(
                     "last_error": None,
                     "attempts": claimed.attempts + 1,
                     "lease_expires_at": None,
+                    **_link_emptied(claimed),
                 },
                 patience=SENT_PATIENCE_SECONDS,
             )
@@ -457,6 +462,11 @@ def deliver(
     return report
 
 
+def _link_emptied(claimed: _Claimed) -> dict[str, str]:
+    """The values that empty a sent or given-up email's body, when it carries a working link."""
+    return {"body_text": "", "body_html": ""} if claimed.purpose in LINK_PURPOSES else {}
+
+
 def _record_failure(
     claimed: _Claimed, error: BaseException, report: DeliveryReport, *, final: bool = False
 ) -> None:
@@ -470,6 +480,7 @@ def _record_failure(
     }
     if final or attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
         values["status"] = FAILED
+        values.update(_link_emptied(claimed))
         report.failed.append(claimed.id)
     else:
         values.update(status=PENDING, next_attempt_at=utcnow() + _backoff(attempts))

@@ -5,11 +5,11 @@ The reporter is found the way a report's history finds them: by the normalised e
 anonymised after the retention period hold no email, so they can no longer be tied to anyone.
 
 The zip holds ``export.json`` (every report with all its answers, the triage decision and the
-reasons officers see, where the case has got to, the public updates and the emails sent to the
-resident) and each report's evidence files under ``attachments/<reference>/``. Internal notes, the
-records of the work and the audit log are left out: they hold officers' and other people's
-personal data (the person a power was served on, say), and are reviewed by hand before any of it
-is disclosed.
+reasons officers see, where the case has got to, the public updates, the emails sent to the
+resident and the satisfaction question with their answer and comment) and each report's evidence
+files under ``attachments/<reference>/``. Internal notes, the records of the work and the audit log
+are left out: they hold officers' and other people's personal data (the person a power was served
+on, say), and are reviewed by hand before any of it is disclosed.
 """
 
 from __future__ import annotations

@@ -17,11 +17,11 @@ from wtforms.validators import InputRequired, Length
 from portal.cases import satisfaction
 from portal.cases.satisfaction import ANSWER_LABELS, COMMENT_MAX, QUESTION
 from portal.public import bp
-from portal.web.forms import CharacterCount, PortalForm, RadioInput, strip
+from portal.web.forms import CharacterCount, PublicForm, RadioInput, strip
 from portal.web.limits import public_forms
 
 
-class SatisfactionForm(PortalForm):
+class SatisfactionForm(PublicForm):
     answer = RadioField(
         QUESTION,
         choices=list(ANSWER_LABELS.items()),

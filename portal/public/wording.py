@@ -31,7 +31,7 @@ class NextSteps:
 class KindWording:
     types: Question
     description: Question
-    description_topic: str  # the description's name in errors and on check your answers
+    description_topic: str  # the description's name in its errors (portal.text.labels.DESCRIPTION_TOPICS)
     details_title: str  # the heading of the page of the kind's own yes/no questions
     place: Question  # its label is the heading of the page that asks where
     when_title: str  # the heading of the page that asks when it started, how often, and who was told

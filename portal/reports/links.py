@@ -2,8 +2,10 @@
 
 A link does one thing (continue a draft, answer the satisfaction question, sign in to see a report),
 so each kind keeps its hashes in its own column or rows: a token of one kind is never looked up as
-another. Someone who reads the database learns no link that works; the link itself holds nothing
-about the resident.
+another. Someone who reads the database learns no link that works once its email has gone: the
+outbox empties the body of an email with a working link as soon as it is sent or given up
+(``portal.mail.outbox.LINK_PURPOSES``), so the link is in the database only while it waits to be
+sent. The link itself holds nothing about the resident.
 
 A code an officer reads out or writes to a resident is short, so it is kept as a hash keyed with the
 portal's secret key: the database alone is not enough to try every code against it.

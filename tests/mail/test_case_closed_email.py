@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.models import AuditEvent, OutboxMessage, Report, SatisfactionQuestion, User
 from portal.models.audit import AuditAction
 from tests.cases import make_case
-from tests.closing import answer, close, question_link, reopen
+from tests.closing import LINK, answer, close, question_link, reopen
 from tests.conftest import MailCatcher
 from tests.helpers import PageClient
 from tests.officers import Account
@@ -54,8 +54,15 @@ def test_closing_a_case_sends_exactly_one_email_saying_so_by_reference_only(
         assert "/your-report/satisfaction/" in body
         for detail in (*CASE_DETAIL.values(), supervisor.name, "Referred", "referred", "tasking"):
             assert detail not in body, f"{detail!r} is case detail"
-    link = question_link(app, reference)
+    found = LINK.search(email.get_body(("plain",)).get_content())
+    assert found is not None
+    link = found.group(1)
     assert reference not in link and "resident" not in link.lower(), "the link holds no personal data"
+    with app.app_context():
+        [kept] = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.purpose == "satisfaction_question")
+        )
+        assert (kept.status, kept.body_text, kept.body_html) == ("sent", "", ""), "no working link is kept"
 
 
 def test_the_email_is_queued_with_the_closing_and_goes_only_if_the_closing_commits(

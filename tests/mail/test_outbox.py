@@ -12,11 +12,13 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from portal.cases import satisfaction
 from portal.extensions import db
 from portal.mail import outbox
 from portal.mail.outbox import deliver
 from portal.models import OutboxMessage, Report
 from portal.models.types import utcnow
+from portal.reports import resident_access
 from tests.conftest import MailCatcher, SMTPServer, mail_worker_pass, make_app
 from tests.helpers import PageClient
 from tests.journey import submit
@@ -212,3 +214,47 @@ def test_database_errors_never_carry_residents_words(app: Flask, client: PageCli
         db.session.rollback()
     assert "parameters hidden" in str(raised.value)
     assert "Sam Resident" not in str(raised.value)
+
+
+def _queued(app: Flask, purpose: str) -> int:
+    with app.app_context():
+        message = outbox.queue_email(
+            purpose=purpose,
+            recipient="sam.resident@example.org",
+            subject="Continue your report",
+            template="resume_link",
+            context={"link": "https://portal.example/continue/a-working-token", "minutes": 30},
+        )
+        db.session.commit()
+        return message.id
+
+
+def test_the_link_purposes_are_the_emails_that_carry_a_working_link() -> None:
+    assert {"resume_link", satisfaction.PURPOSE, resident_access.PURPOSE} == outbox.LINK_PURPOSES
+
+
+@pytest.mark.parametrize("purpose", sorted(outbox.LINK_PURPOSES))
+def test_an_email_with_a_working_link_keeps_no_body_once_sent(
+    app: Flask, mailbox: MailCatcher, purpose: str
+) -> None:
+    sent, other = _queued(app, purpose), _queued(app, "case_update")
+    mail_worker_pass(app)
+    assert all("a-working-token" in email.get_body(("plain",)).get_content() for email in mailbox.messages)
+    with app.app_context():
+        link_email, other_email = db.session.get(OutboxMessage, sent), db.session.get(OutboxMessage, other)
+        assert link_email is not None and other_email is not None
+        assert (link_email.status, link_email.body_text, link_email.body_html) == ("sent", "", "")
+        assert "a-working-token" in other_email.body_text, "other emails are emptied by the retention job"
+
+
+def test_an_email_with_a_working_link_keeps_no_body_once_given_up(
+    app_settings: dict[str, str], app: Flask, smtp_server: SMTPServer
+) -> None:
+    limited = make_app({**app_settings, "OUTBOX_MAX_ATTEMPTS": "1"})
+    smtp_server.stop()
+    given_up = _queued(limited, "satisfaction_question")
+    mail_worker_pass(limited)
+    with limited.app_context():
+        message = db.session.get(OutboxMessage, given_up)
+        assert message is not None
+        assert (message.status, message.body_text, message.body_html) == ("failed", "", "")

@@ -33,6 +33,7 @@ def _report(**values: object) -> Report:
         "reporter_phone": PHONE,
         "safe_to_phone": True,
         "voicemail_ok": True,  # asked whenever phoning is safe and a number is given
+        "text_ok": True,  # asked whenever a number is given
     }
     given.update(values)
     return Report(**given)
@@ -54,22 +55,24 @@ def test_unsafe_email_tells_the_officer_not_to_email_and_to_phone_instead() -> N
     safe = SafeContact.for_report(_report(safe_to_email=False))
     assert not safe.may_email and safe.may_phone
     assert safe.warnings == ["Do not email this resident: they said email is not safe. Phone them instead."]
-    assert safe.channels == [f"Phone {PHONE}"]
+    assert safe.channels == [f"Phone {PHONE}", f"Text {PHONE}"]
 
 
 def test_unsafe_phone_tells_the_officer_not_to_phone_and_to_email_instead() -> None:
-    safe = SafeContact.for_report(_report(safe_to_phone=False))
+    safe = SafeContact.for_report(_report(safe_to_phone=False, text_ok=False))
     assert safe.warnings == [
-        "Do not phone this resident: they said phone calls are not safe. Email them instead."
+        "Do not phone this resident: they said phone calls are not safe. Email them instead.",
+        "Do not send a text message: the resident said it is not safe.",
     ]
     assert safe.channels == ["Email sam@example.org"]
 
 
 def test_no_safe_channel_says_not_to_contact_them() -> None:
-    safe = SafeContact.for_report(_report(safe_to_email=False, safe_to_phone=False))
+    safe = SafeContact.for_report(_report(safe_to_email=False, safe_to_phone=False, text_ok=False))
     assert safe.channels == []
-    assert all(warning.endswith("do not contact them unless they contact you.") for warning in safe.warnings)
-    assert len(safe.warnings) == 2
+    refused, text = safe.warnings[:2], safe.warnings[2:]
+    assert all(warning.endswith("do not contact them unless they contact you.") for warning in refused)
+    assert text == ["Do not send a text message: the resident said it is not safe."]
 
 
 def test_an_anonymous_report_has_no_way_of_contact() -> None:
@@ -78,10 +81,10 @@ def test_an_anonymous_report_has_no_way_of_contact() -> None:
     assert safe.warnings == ["The resident reported anonymously: there is no way to contact them."]
 
 
-def test_both_channels_safe_lists_both_and_warns_of_nothing() -> None:
+def test_every_channel_safe_lists_each_and_warns_of_nothing() -> None:
     safe = SafeContact.for_report(_report())
     assert safe.warnings == []
-    assert safe.channels == [f"Phone {PHONE}", "Email sam@example.org"]
+    assert safe.channels == [f"Phone {PHONE}", f"Text {PHONE}", "Email sam@example.org"]
 
 
 def test_safe_times_voicemail_text_and_an_alternative_contact_are_how_the_officer_makes_contact() -> None:
@@ -105,12 +108,17 @@ def test_safe_times_voicemail_text_and_an_alternative_contact_are_how_the_office
     ]
 
 
-def test_a_report_from_before_voicemail_was_asked_warns_not_to_leave_one() -> None:
-    safe = SafeContact.for_report(_report(voicemail_ok=None))
-    assert safe.warnings == ["Do not leave a voicemail: the resident was not asked whether one is safe."]
-    assert SafeContact.for_report(_report(voicemail_ok=None, safe_to_phone=False)).warnings == [
-        "Do not phone this resident: they said phone calls are not safe. Email them instead."
+def test_a_report_from_before_voicemail_and_texts_were_asked_warns_not_to_use_them() -> None:
+    safe = SafeContact.for_report(_report(voicemail_ok=None, text_ok=None))
+    assert safe.warnings == [
+        "Do not leave a voicemail: the resident was not asked whether one is safe.",
+        "Do not send a text message: the resident was not asked whether one is safe.",
     ]
+    assert f"Text {PHONE}" not in safe.channels
+    assert SafeContact.for_report(_report(voicemail_ok=None, text_ok=None, safe_to_phone=False)).warnings == [
+        "Do not phone this resident: they said phone calls are not safe. Email them instead.",
+        "Do not send a text message: the resident was not asked whether one is safe.",
+    ], "a voicemail is a question only when phoning is safe"
 
 
 def test_with_no_safe_call_or_email_the_officer_is_sent_to_the_text_or_the_alternative_contact() -> None:

@@ -17,11 +17,16 @@ from portal.extensions import db
 from portal.logs import JsonFormatter, configure_logging, scrub
 from portal.mail.outbox import HeaderInjectionError, queue_email
 from portal.models import Draft, Report
+from portal.public.journey import PAGES
 from tests import factories
+from tests.cases import make_case
+from tests.closing import close, question_link
 from tests.conftest import mail_worker_pass
 from tests.helpers import PageClient
 from tests.journey import answer_pages, choose, fill_until, submit
 from tests.officers import Account, sign_in
+
+PAGE_SLUGS = [page.slug for page in PAGES]
 
 
 def _reports(app: Flask) -> int:
@@ -108,15 +113,22 @@ def test_a_flood_of_form_posts_is_paused_without_losing_answers(app: Flask, clie
 # --- Honeypot --------------------------------------------------------------------------------
 
 
-def test_every_public_form_carries_a_hidden_honeypot(client: PageClient) -> None:
+def test_every_public_form_carries_a_hidden_honeypot(
+    app: Flask, client: PageClient, supervisor: Account
+) -> None:
     pages = [client.get("/report")]
     choose(client, "asb")
-    pages.append(client.get("/report/what"))
-    fill_until(client, "asb", stop_before="evidence")
-    pages.append(client.get("/report/evidence"))
+    for slug in PAGE_SLUGS:
+        fill_until(client, "asb", stop_before=slug)
+        pages.append(client.get(f"/report/{slug}"))
     fill_until(client, "asb")
     pages.append(client.get("/report/check"))
-    pages.append(client.get("/feedback"))
+    pages += [
+        client.get(path) for path in ("/feedback", "/report/continue", "/your-report", "/your-report/code")
+    ]
+    reference = make_case(app)
+    close(app, reference, supervisor)
+    pages.append(client.get(question_link(app, reference)))
     for page in pages:
         trap = page.soup.select_one(".portal-honeypot[aria-hidden=true] input[name=website]")
         assert trap is not None, page.title
