@@ -306,6 +306,8 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "RESIDENT_CODE_HOURS": _int(env, "RESIDENT_CODE_HOURS", 24, minimum=1),
         "RESIDENT_CODE_ATTEMPTS": _int(env, "RESIDENT_CODE_ATTEMPTS", 5, minimum=1),
         "RESIDENT_SESSION_MINUTES": _int(env, "RESIDENT_SESSION_MINUTES", 30, minimum=1),
+        # However busy, a resident's sign-in ends this long after it began.
+        "RESIDENT_SIGN_IN_HOURS": _int(env, "RESIDENT_SIGN_IN_HOURS", 2, minimum=1),
         "RESIDENT_SIGN_IN_LIMIT_PER_ADDRESS": _rate_limit(
             env, "RESIDENT_SIGN_IN_LIMIT_PER_ADDRESS", "10 per hour"
         ),

@@ -40,6 +40,8 @@ def create_sign_in_code(reference: str, user: User) -> str:
             raise NotAllowed("An anonymous or anonymised report has no resident to give a code to")
         code = links.new_code()
         resident_access.issue(report, CODE, resident_access.code_hash(code), timedelta(hours=code_hours()))
+        # Whoever may have seen the old code is signed out: a new code is a fresh start.
+        resident_access.end_sign_ins(report.id)
         audit.record(
             AuditAction.RESIDENT_CODE_CREATED,
             actor=user,

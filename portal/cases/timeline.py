@@ -133,6 +133,7 @@ def entry_for(event: AuditEvent, who: str | None) -> Entry:
         AuditAction.CLAIMED,
         AuditAction.SATISFACTION_SENT,
         AuditAction.RESIDENT_CODE_CREATED,
+        AuditAction.RESIDENT_CODE_VOIDED,
     ):
         pass  # the words say it all
     else:

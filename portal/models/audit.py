@@ -32,6 +32,7 @@ class AuditAction(StrEnum):
     SATISFACTION_ANSWERED = "satisfaction_answered"  # by the resident, through the emailed link
     RESIDENT_CODE_CREATED = "resident_code_created"  # for the resident to sign in and see their report
     RESIDENT_SIGNED_IN = "resident_signed_in"  # to see their report, by an emailed link or a code
+    RESIDENT_CODE_VOIDED = "resident_code_voided"  # too many wrong tries: someone may be guessing
     MEDIATION_RECORDED = "mediation_recorded"
     TARGET_HARDENING_RECORDED = "target_hardening_recorded"
     TASKING_RECORDED = "tasking_recorded"
@@ -68,6 +69,7 @@ AUDIT_WORDS: dict[AuditAction, str] = {
     AuditAction.SATISFACTION_ANSWERED: "Resident answered the satisfaction question",
     AuditAction.RESIDENT_CODE_CREATED: "Sign-in code made for the resident",
     AuditAction.RESIDENT_SIGNED_IN: "Resident signed in to see their report",
+    AuditAction.RESIDENT_CODE_VOIDED: "Sign-in code void after too many wrong tries",
     AuditAction.MEDIATION_RECORDED: "Mediation recorded",
     AuditAction.TARGET_HARDENING_RECORDED: "Target hardening recorded",
     AuditAction.TASKING_RECORDED: "Tasking meeting recorded",

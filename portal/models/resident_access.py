@@ -10,6 +10,7 @@ from portal.models.types import UTCDateTime, utcnow
 
 LINK = "link"  # emailed to a resident whose email is safe
 CODE = "code"  # made by an officer, given over the channel the case page names as safe
+SIGNED_IN = "signed_in"  # a browser signed in by one of them: the token its session holds
 
 
 class ResidentSignIn(db.Model):  # type: ignore[name-defined]

@@ -3,8 +3,9 @@
 No account and no password: a resident gets in only through a channel they said is safe
 (``portal/reports/resident_access.py``). "Check your report" answers the same whatever was typed, so
 it never tells anyone whether a reference exists or whether its resident may be emailed; every code
-that cannot be used gets the same message. Signed in, the session holds the case's id and the time
-of the last page, and ends after ``RESIDENT_SESSION_MINUTES`` without one, or at "Sign out".
+that cannot be used gets the same message. Signed in, the session holds a sign-in token the portal
+keeps the hash of, and the time of the last page; it ends after ``RESIDENT_SESSION_MINUTES`` without
+one, at "Sign out", or when the portal ends the sign-in (``resident_access.signed_in_case``).
 Signing in to one report forgets any other. The pages are never cached (``/your-report`` is a
 private prefix of ``portal/web/security.py``) and carry "Exit this page".
 """
@@ -26,7 +27,7 @@ from portal.triage import contract
 from portal.web.forms import PublicForm, TextInput, strip
 from portal.web.limits import public_forms
 
-SIGNED_IN_KEY = "your_report"  # {"case": the case's id, "seen": when the last page was shown}
+SIGNED_IN_KEY = "your_report"  # {"token": the sign-in's token, "seen": when the last page was shown}
 WRONG_CODE = (
     "The reference number or code is not right, or the code has expired or been used. "
     "Check them, or ask the officer for a new code"
@@ -81,23 +82,27 @@ def _link_email_key() -> str:
     return "your-report:" + contract.normalise_email(str(request.form.get("email", "")))[:254]
 
 
-def _sign_in(report_id: int) -> Any:
+def _sign_in(token: str) -> Any:
     session.pop(SIGNED_IN_KEY, None)  # any report signed in to before is forgotten
-    session[SIGNED_IN_KEY] = {"case": report_id, "seen": int(time.time())}
+    session[SIGNED_IN_KEY] = {"token": token, "seen": int(time.time())}
     return redirect(url_for("public.your_case"))
 
 
 def signed_in_case() -> int | None:
-    """The case this browser is signed in to, renewing the sign-in; None once it has lapsed."""
+    """The case this browser is signed in to, renewing the sign-in; None once it has lapsed here or
+    been ended by the portal (signed out, a new code, another sign-in, or its hours are up)."""
     signed_in = session.get(SIGNED_IN_KEY)
-    if not isinstance(signed_in, dict):
-        return None
-    now = int(time.time())
-    if now - int(signed_in.get("seen", 0)) > 60 * int(current_app.config["RESIDENT_SESSION_MINUTES"]):
+    if not isinstance(signed_in, dict) or not isinstance(signed_in.get("token"), str):
         session.pop(SIGNED_IN_KEY, None)
         return None
-    session[SIGNED_IN_KEY] = {"case": int(signed_in["case"]), "seen": now}
-    return int(signed_in["case"])
+    now = int(time.time())
+    idle = now - int(signed_in.get("seen", 0)) > 60 * int(current_app.config["RESIDENT_SESSION_MINUTES"])
+    report_id = None if idle else resident_access.signed_in_case(signed_in["token"])
+    if report_id is None:
+        session.pop(SIGNED_IN_KEY, None)
+        return None
+    session[SIGNED_IN_KEY] = {"token": signed_in["token"], "seen": now}
+    return report_id
 
 
 @bp.route("/your-report", methods=["GET", "POST"])
@@ -133,10 +138,10 @@ def sign_in_by_link(token: str) -> Any:
         return render_template("public/your_report/sign_in.html", form=form)
     if not form.validate_on_submit():
         abort(400)
-    report_id = resident_access.use_sign_in_link(token)
-    if report_id is None:
+    signed_in = resident_access.use_sign_in_link(token)
+    if signed_in is None:
         return render_template("public/your_report/link_used.html"), 410
-    return _sign_in(report_id)
+    return _sign_in(signed_in)
 
 
 @bp.route("/your-report/code", methods=["GET", "POST"])
@@ -145,9 +150,9 @@ def sign_in_by_link(token: str) -> Any:
 def sign_in_with_code() -> Any:
     form = CodeSignInForm()
     if form.validate_on_submit():
-        report_id = resident_access.use_code(form.reference.data, form.code.data)
-        if report_id is not None:
-            return _sign_in(report_id)
+        signed_in = resident_access.use_code(form.reference.data, form.code.data)
+        if signed_in is not None:
+            return _sign_in(signed_in)
         form.code.errors = [WRONG_CODE]
         return render_template("public/your_report/code.html", form=form), 400
     return render_template("public/your_report/code.html", form=form)
@@ -167,7 +172,9 @@ def your_case() -> Any:
 def sign_out_of_report() -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    session.pop(SIGNED_IN_KEY, None)
+    signed_in = session.pop(SIGNED_IN_KEY, None)
+    if isinstance(signed_in, dict) and isinstance(signed_in.get("token"), str):
+        resident_access.sign_out(signed_in["token"])
     return redirect(url_for("public.signed_out_of_report"))
 
 

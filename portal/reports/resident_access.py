@@ -11,6 +11,12 @@ A link is a random token (``portal/reports/links.py``) that works once, within
 ``RESIDENT_CODE_ATTEMPTS`` wrong tries. Only hashes are kept, one live link and one live code a case:
 a new one replaces the last. Each is spent by a conditional update, so of two presses at once only
 one signs in. Anonymising a case deletes its rows (``forget``).
+
+Signing in keeps one more row: the hash of a random token the browser's session holds. The portal,
+not the cookie, decides whether a browser is still signed in: the row goes at "Sign out", when an
+officer makes a new code (``end_sign_ins``), when the case is anonymised, and when another browser
+signs in to the case, and it lasts ``RESIDENT_SIGN_IN_HOURS`` at most, however busy. A copy of the
+cookie is then worth nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from portal.extensions import db
 from portal.mail import queue_email
 from portal.models import Report, ResidentSignIn, audit
 from portal.models.audit import AuditAction
-from portal.models.resident_access import CODE, LINK
+from portal.models.resident_access import CODE, LINK, SIGNED_IN
 from portal.models.types import utcnow
 from portal.reports import links
 from portal.triage.contract import normalise_email
@@ -50,8 +56,10 @@ def _find(reference: str) -> Report | None:
 def issue(report: Report, channel: str, secret_hash: str, lifetime: timedelta) -> None:
     """Keep ``secret_hash`` as the case's one live way in of ``channel``, replacing the last.
 
-    Runs inside the caller's transaction.
+    Runs inside the caller's transaction. The case's row is locked first: two first links at once
+    (no row of theirs yet to lock) wait for each other rather than both inserting.
     """
+    db.session.execute(select(Report.id).where(Report.id == report.id).with_for_update())
     row = db.session.scalars(
         select(ResidentSignIn)
         .where(ResidentSignIn.report_id == report.id, ResidentSignIn.channel == channel)
@@ -105,8 +113,9 @@ def link_works(token: str) -> bool:
     return db.session.scalar(select(ResidentSignIn.id).where(*_live_link(token))) is not None
 
 
-def use_sign_in_link(token: str) -> int | None:
-    """Spend the link ``token``: the id of its case, or None if it was used, has expired or is unknown."""
+def use_sign_in_link(token: str) -> str | None:
+    """Spend the link ``token``: a sign-in to its case (``signed_in_case``), or None if it was used,
+    has expired or is unknown."""
     with write_transaction():
         report_id = db.session.scalar(
             update(ResidentSignIn)
@@ -121,8 +130,9 @@ def code_hash(code: str) -> str:
     return links.code_hash(code, str(current_app.config["SECRET_KEY"]))
 
 
-def use_code(reference: str, code: str) -> int | None:
-    """Spend ``code`` for the case ``reference``: its id, or None for a wrong, expired or used code.
+def use_code(reference: str, code: str) -> str | None:
+    """Spend ``code`` for the case ``reference``: a sign-in to it, or None for a wrong, expired or used
+    code.
 
     A wrong code counts against the case's code, which is void after ``RESIDENT_CODE_ATTEMPTS``.
     """
@@ -145,27 +155,73 @@ def use_code(reference: str, code: str) -> int | None:
         )
         if report_id is None:
             tried = ResidentSignIn.failed_attempts + 1
-            db.session.execute(
+            now_tried = db.session.scalar(
                 update(ResidentSignIn)
                 .where(*this_case)
                 .values(
                     failed_attempts=tried,
                     secret_hash=case((tried >= attempts, None), else_=ResidentSignIn.secret_hash),
                 )
+                .returning(ResidentSignIn.failed_attempts)
                 .execution_options(synchronize_session=False)
             )
+            if now_tried is not None and now_tried >= attempts:
+                # On the timeline: the officer can tell the resident, and someone may be guessing.
+                audit.record(
+                    AuditAction.RESIDENT_CODE_VOIDED,
+                    actor=None,
+                    report=report,
+                    detail=f"{now_tried} wrong codes: the officer can make a new one",
+                )
             return None
         return _signed_in(report_id, "with a code from an officer")
 
 
-def _signed_in(report_id: int | None, how: str) -> int | None:
+def _signed_in(report_id: int | None, how: str) -> str | None:
+    """The token of a new sign-in to the case ``report_id``, ending any before it."""
     if report_id is None:
         return None
     report = db.session.get(Report, report_id)
     if report is None or report.anonymised_at is not None:
         return None
+    token = links.new_token()
+    hours = int(current_app.config["RESIDENT_SIGN_IN_HOURS"])
+    issue(report, SIGNED_IN, links.token_hash(token), timedelta(hours=hours))
     audit.record(AuditAction.RESIDENT_SIGNED_IN, actor=None, report=report, detail=how)
-    return report_id
+    return token
+
+
+def signed_in_case(token: str) -> int | None:
+    """The case the sign-in ``token`` is for, while it lasts; None once it has ended."""
+    return db.session.scalar(
+        select(ResidentSignIn.report_id)
+        .join(Report, Report.id == ResidentSignIn.report_id)
+        .where(
+            ResidentSignIn.channel == SIGNED_IN,
+            ResidentSignIn.secret_hash == links.token_hash(token),
+            ResidentSignIn.expires_at > utcnow(),
+            Report.anonymised_at.is_(None),
+        )
+    )
+
+
+def sign_out(token: str) -> None:
+    """End the sign-in ``token``."""
+    with write_transaction():
+        db.session.execute(
+            delete(ResidentSignIn)
+            .where(ResidentSignIn.channel == SIGNED_IN, ResidentSignIn.secret_hash == links.token_hash(token))
+            .execution_options(synchronize_session=False)
+        )
+
+
+def end_sign_ins(report_id: int) -> None:
+    """End whatever browser is signed in to the case, inside the caller's transaction."""
+    db.session.execute(
+        delete(ResidentSignIn)
+        .where(ResidentSignIn.report_id == report_id, ResidentSignIn.channel == SIGNED_IN)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def forget(report_id: int) -> None:

@@ -99,6 +99,12 @@ def test_five_wrong_codes_void_it(
     for _ in range(5):
         assert enter(client, unsafe_email_case, wrong).errors == [WRONG]
     assert enter(client, unsafe_email_case, code).errors == [WRONG], "the right code, too late"
+    # The officer sees it on the case's timeline: they can tell the resident, and someone may be guessing.
+    timeline = supervisor_client.get(f"/officer/cases/{unsafe_email_case}").soup.select_one(
+        ".portal-timeline"
+    )
+    assert timeline is not None
+    assert timeline.get_text(" ", strip=True).count("Sign-in code void after too many wrong tries") == 1
 
 
 def test_four_wrong_codes_leave_it_working(

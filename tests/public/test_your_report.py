@@ -217,6 +217,78 @@ def test_signing_out_ends_it_and_the_pages_are_never_cached(
     assert client.get_raw("/your-report/case").status_code == 302
 
 
+def _copy_of(app: Flask, client: PageClient) -> PageClient:
+    """Another browser holding a copy of ``client``'s cookie, as someone who took it would."""
+    cookie = client.client.get_cookie("session")
+    assert cookie is not None
+    other = PageClient(app.test_client())
+    other.client.set_cookie("session", cookie.value)
+    return other
+
+
+def test_a_copy_of_the_cookie_is_worth_nothing_once_the_resident_signs_out(
+    app: Flask, client: PageClient, mailbox: MailCatcher
+) -> None:
+    reference = resident_case(app)
+    view = signed_in(app, client, mailbox, reference)
+    copied = _copy_of(app, client)
+    assert copied.get_raw("/your-report/case").status_code == 200, "a copy works while the sign-in lasts"
+    client.post("/your-report/sign-out", {"csrf_token": view.csrf_token()})
+    assert copied.get_raw("/your-report/case").status_code == 302
+
+
+def test_a_new_code_from_an_officer_signs_out_whoever_is_signed_in(
+    app: Flask, client: PageClient, mailbox: MailCatcher, officer: Account
+) -> None:
+    from portal.cases.resident_code import create_sign_in_code
+
+    reference = resident_case(app, assignee_id=officer.id)
+    signed_in(app, client, mailbox, reference)
+    with app.app_context():
+        user = db.session.get(User, officer.id)
+        assert user is not None
+        create_sign_in_code(reference, user)
+    assert client.get_raw("/your-report/case").status_code == 302
+
+
+def test_a_sign_in_ends_when_its_case_is_anonymised(
+    app: Flask, client: PageClient, mailbox: MailCatcher
+) -> None:
+    reference = resident_case(app)
+    signed_in(app, client, mailbox, reference)
+    with app.app_context():
+        db.session.execute(update(Report).where(Report.reference == reference).values(anonymised_at=utcnow()))
+        db.session.commit()
+    assert client.get_raw("/your-report/case").status_code == 302
+
+
+def test_a_sign_in_ends_after_two_hours_however_busy(
+    app: Flask, client: PageClient, mailbox: MailCatcher
+) -> None:
+    reference = resident_case(app)
+    signed_in(app, client, mailbox, reference)
+    with app.app_context():
+        [row] = db.session.scalars(select(ResidentSignIn).where(ResidentSignIn.channel == "signed_in"))
+        assert timedelta(minutes=119) < row.expires_at - utcnow() <= timedelta(hours=2)
+        row.expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    assert client.get_raw("/your-report/case").status_code == 302
+
+
+def test_signing_in_from_another_browser_ends_the_first(
+    app: Flask, client: PageClient, mailbox: MailCatcher
+) -> None:
+    reference = resident_case(app)
+    signed_in(app, client, mailbox, reference)
+    elsewhere = PageClient(app.test_client())
+    ask(elsewhere, reference, EMAIL)
+    body = mailbox.to(EMAIL)[-1].get_body(("plain",))
+    found = LINK.search(body.get_content()) if body is not None else None
+    assert found is not None
+    assert sign_in_by_link(elsewhere, found.group(1)).h1 == f"Your report {reference}"
+    assert client.get_raw("/your-report/case").status_code == 302, "one browser at a time"
+
+
 def test_signing_in_to_one_report_forgets_the_other(
     app: Flask, client: PageClient, mailbox: MailCatcher
 ) -> None:

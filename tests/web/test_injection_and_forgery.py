@@ -531,8 +531,11 @@ class Scene:
         client.post_form("/report/continue", {"email": factories.about()["email"]})
         with self.app.app_context():
             body = db.session.scalars(
-                select(OutboxMessage.body_text).where(OutboxMessage.purpose == "resume_link")
-            ).all()[-1]
+                select(OutboxMessage.body_text)
+                .where(OutboxMessage.purpose == "resume_link")
+                .order_by(OutboxMessage.id.desc())
+            ).first()
+        assert body, "the newest link's email is still waiting to be sent"
         return "/report/continue/" + body.split("/report/continue/")[1].split()[0]
 
     def satisfaction_link(self) -> str:
@@ -547,8 +550,10 @@ class Scene:
         with self.app.app_context():
             resident_access.send_sign_in_link(reference, "resident@example.org")
             body = db.session.scalars(
-                select(OutboxMessage.body_text).where(OutboxMessage.purpose == resident_access.PURPOSE)
-            ).all()[-1]
+                select(OutboxMessage.body_text)
+                .join(Report, Report.id == OutboxMessage.report_id)
+                .where(OutboxMessage.purpose == resident_access.PURPOSE, Report.reference == reference)
+            ).one()
         return reference, "/your-report/sign-in/" + body.split("/your-report/sign-in/")[1].split()[0]
 
     def report_code(self) -> tuple[str, str]:
