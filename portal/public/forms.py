@@ -515,9 +515,7 @@ def about_form(kind: str, area: str) -> type[JourneyForm]:
                 if not self.name.data and not self.name.errors:
                     self.name.errors.append("Enter your full name")
                 if self.email.data and not contract.is_valid_email(self.email.data):
-                    self.email.errors.append(
-                        "Enter an email address in the correct format, like name@example.com"
-                    )
+                    self.email.errors.append(BAD_EMAIL)
                 if self.phone.data and not contract.is_valid_phone(self.phone.data):
                     self.phone.errors.append("Enter a phone number, like 01246 231111 or 07700 900982")
                 if not self.email.data and not self.phone.data:
@@ -586,17 +584,28 @@ class ConfirmForm(PublicForm):
     """The check-your-answers page's button: a form so that it carries a CSRF token."""
 
 
+BAD_EMAIL = "Enter an email address in the correct format, like name@example.com"
+
+
+def _real_email(_form: Any, field: Field) -> None:
+    if not contract.is_valid_email(field.data or ""):
+        raise ValidationError(BAD_EMAIL)
+
+
+def email_asked_again(description: str) -> StringField:
+    """The email address a resident gave in their report, asked again to find what they sent."""
+    return StringField(
+        "Email address",
+        description=description,
+        filters=[strip],
+        widget=TextInput(),
+        validators=[DataRequired(message="Enter your email address"), _real_email],
+    )
+
+
 class ResumeLinkForm(PublicForm):
     """Asking for a link to continue an unfinished report on this device."""
 
-    email = StringField(
-        "Email address",
-        description="The email address you gave in your report, if you told us it is safe to email you.",
-        filters=[strip],
-        widget=TextInput(),
-        validators=[DataRequired(message="Enter your email address")],
+    email = email_asked_again(
+        "The email address you gave in your report, if you told us it is safe to email you."
     )
-
-    def validate_email(self, field: Field) -> None:
-        if not contract.is_valid_email(field.data or ""):
-            raise ValidationError("Enter an email address in the correct format, like name@example.com")

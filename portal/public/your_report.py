@@ -16,12 +16,12 @@ import time
 from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
-from wtforms import Field, StringField
-from wtforms.validators import DataRequired, ValidationError
+from wtforms import StringField
+from wtforms.validators import DataRequired
 
 from portal.extensions import limiter
 from portal.public import bp
-from portal.public.forms import ConfirmForm
+from portal.public.forms import ConfirmForm, email_asked_again
 from portal.reports import resident_access, resident_view
 from portal.triage import contract
 from portal.web.forms import PublicForm, TextInput, strip
@@ -46,17 +46,7 @@ def _reference_field() -> StringField:
 
 class CheckReportForm(PublicForm):
     reference = _reference_field()
-    email = StringField(
-        "Email address",
-        description="The email address you gave in your report.",
-        filters=[strip],
-        widget=TextInput(),
-        validators=[DataRequired(message="Enter your email address")],
-    )
-
-    def validate_email(self, field: Field) -> None:
-        if not contract.is_valid_email(field.data or ""):
-            raise ValidationError("Enter an email address in the correct format, like name@example.com")
+    email = email_asked_again("The email address you gave in your report.")
 
 
 class CodeSignInForm(PublicForm):
