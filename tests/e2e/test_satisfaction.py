@@ -13,20 +13,31 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import SatisfactionQuestion
 from tests.cases import make_case
-from tests.closing import close, question_link
+from tests.closing import LINK, close
+from tests.conftest import MailCatcher
 from tests.e2e.checks import CheckedPage
 from tests.officers import make_account
+from tests.processes import wait_for
 
 QUESTION = "How satisfied are you with how we handled your report?"
+RESIDENT = "robin.resident@example.org"
 
 
 def test_a_resident_answers_the_question_sent_when_their_case_was_closed(
-    journey: Callable[..., CheckedPage], app: Flask
+    journey: Callable[..., CheckedPage], app: Flask, mailbox: MailCatcher
 ) -> None:
-    reference = make_case(app, description="Bins set alight behind the flats")
+    reference = make_case(
+        app, description="Bins set alight behind the flats", reporter_email=RESIDENT, email_key=RESIDENT
+    )
     close(app, reference, make_account(app, "supervisor"))
+    # The link as the resident gets it: the email in the real mailbox (once sent, the outbox keeps
+    # no working link).
+    mail = wait_for(lambda: mailbox.to(RESIDENT))
+    assert mail, "the question arrives by email"
+    found = LINK.search(mail[0].get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    assert found is not None
     tab = journey(javascript=False)
-    tab.goto(question_link(app, reference))
+    tab.goto(found.group(1))
     assert tab.h1() == "Tell us how we handled your report"
     expect(tab.page.locator(".govuk-exit-this-page")).to_be_visible()
     assert reference not in tab.text() and "Bins" not in tab.text()
