@@ -11,34 +11,24 @@ from __future__ import annotations
 from typing import Any
 
 from flask import redirect, render_template, url_for
-from wtforms import RadioField, TextAreaField
-from wtforms.validators import InputRequired, Length
 
 from portal.cases import satisfaction
 from portal.cases.satisfaction import ANSWER_LABELS, COMMENT_MAX, QUESTION
 from portal.public import bp
-from portal.web.forms import CharacterCount, PublicForm, RadioInput, strip
+from portal.web.forms import PublicForm, optional_comment_field, rating_field
 from portal.web.limits import public_forms
 
 
 class SatisfactionForm(PublicForm):
-    answer = RadioField(
-        QUESTION,
-        choices=list(ANSWER_LABELS.items()),
-        widget=RadioInput(),
-        validators=[InputRequired(message="Select how satisfied you are with how we handled your report")],
+    answer = rating_field(
+        QUESTION, ANSWER_LABELS, "Select how satisfied you are with how we handled your report"
     )
-    comment = TextAreaField(
+    comment = optional_comment_field(
         "Is there anything you would like to tell us? (optional)",
-        description=(
-            "Do not include your name, address or phone number. We cannot reply to what you write here: "
-            "if the problem continues, phone us."
-        ),
-        filters=[strip],
-        widget=CharacterCount(),
-        validators=[
-            Length(max=COMMENT_MAX, message=f"Your comment must be {COMMENT_MAX:,} characters or fewer"),
-        ],
+        "Do not include your name, address or phone number. We cannot reply to what you write here: "
+        "if the problem continues, phone us.",
+        COMMENT_MAX,
+        "Your comment",
     )
 
 

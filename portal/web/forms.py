@@ -18,8 +18,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from markupsafe import Markup
-from wtforms import DateField, Field, RadioField, StringField
-from wtforms.validators import InputRequired, ValidationError
+from wtforms import DateField, Field, RadioField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from portal.logs import security_event
 from portal.web import caches
@@ -139,6 +139,25 @@ def yes_no_field(label: str, error: str, hint: str = "") -> RadioField:
         description=hint,
         widget=RadioInput(),
         validators=[InputRequired(message=error)],
+    )
+
+
+def rating_field(question: str, labels: dict[str, str], error: str) -> RadioField:
+    """A required choice of one answer from ``labels`` (value: label), as GOV.UK radios."""
+    return RadioField(
+        question, choices=list(labels.items()), widget=RadioInput(), validators=[InputRequired(message=error)]
+    )
+
+
+def optional_comment_field(label: str, hint: str, most: int, too_long: str) -> TextAreaField:
+    """An optional comment of at most ``most`` characters, with a GOV.UK character count.
+    ``too_long`` is the start of the message: "Your comment" says "Your comment must be …"."""
+    return TextAreaField(
+        label,
+        description=hint,
+        filters=[strip],
+        widget=CharacterCount(),
+        validators=[Length(max=most, message=f"{too_long} must be {most:,} characters or fewer")],
     )
 
 
