@@ -1,6 +1,7 @@
 """The portal's stored records."""
 
 from portal.models.audit import AuditEvent
+from portal.models.case_review import CaseReview
 from portal.models.draft import Draft
 from portal.models.feedback import Feedback
 from portal.models.outbox import OutboxMessage
@@ -22,6 +23,7 @@ __all__ = [
     "AuditEvent",
     "CameraDeployment",
     "CaseNote",
+    "CaseReview",
     "Draft",
     "Feedback",
     "MediationRecord",

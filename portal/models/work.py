@@ -83,6 +83,8 @@ class TaskingAction(db.Model):  # type: ignore[name-defined]
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("report.id"), index=True)
+    # Set when the action is a recommendation of an ASB Case Review on the case (its action plan).
+    case_review_id: Mapped[int | None] = mapped_column(ForeignKey("case_review.id"), index=True)
     description: Mapped[str] = mapped_column(Text)
     owner: Mapped[str] = mapped_column(String(200))
     due_date: Mapped[date] = mapped_column(Date)
