@@ -275,3 +275,14 @@ def decide_threshold(
 
 def _counted(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def review_due(decided_on: date, policy: Policy) -> date:
+    """The day the review meeting is due by: ``review_working_days`` working days after the day the
+    threshold was found met, counted as a response time is (docs/policy.md section 10)."""
+    return add_working_days(decided_on, policy.case_review.review_working_days)
+
+
+def outcome_due(meeting_on: date, policy: Policy) -> date:
+    """The day the outcome letter is due by: ``outcome_working_days`` working days after the meeting."""
+    return add_working_days(meeting_on, policy.case_review.outcome_working_days)

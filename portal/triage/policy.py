@@ -74,6 +74,8 @@ CASE_REVIEW_KEYS = (
     "households_same_problem",
     "decision_working_days",
     "escalation_body",
+    "review_working_days",
+    "outcome_working_days",
 )
 MAX_ESCALATION_BODY = 200
 # A decision records the version with "+" and a 10-character fingerprint in 64 characters
@@ -145,6 +147,8 @@ class CaseReview:
     households_same_problem: int
     decision_working_days: int
     escalation_body: str
+    review_working_days: int  # the review meeting is held within these of the threshold decision
+    outcome_working_days: int  # the outcome letter is sent within these of the meeting
 
 
 @dataclass(frozen=True)
@@ -569,6 +573,8 @@ class _Checker:
             ("reports_by_one_person", CASE_REVIEW_COUNTS),
             ("households_same_problem", CASE_REVIEW_COUNTS),
             ("decision_working_days", CASE_REVIEW_WORKING_DAYS),
+            ("review_working_days", CASE_REVIEW_WORKING_DAYS),
+            ("outcome_working_days", CASE_REVIEW_WORKING_DAYS),
         ):
             if table and key not in table:
                 self.problem(f"case_review.{key}", f"is missing: a whole number from {low} to {high}")

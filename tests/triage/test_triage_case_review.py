@@ -9,7 +9,13 @@ from typing import Any
 
 import pytest
 
-from portal.triage.case_review import ThresholdDecision, decide_threshold, parse_application
+from portal.triage.case_review import (
+    ThresholdDecision,
+    decide_threshold,
+    outcome_due,
+    parse_application,
+    review_due,
+)
 from portal.triage.contract import ContractError, parse_report
 from portal.triage.history import Earlier
 from portal.triage.policy import Policy
@@ -251,6 +257,44 @@ def test_the_decision_names_who_an_applicant_escalates_to_and_the_policy() -> No
     assert decision.escalation_body == "Police and Crime Commissioner"
     assert decision.policy_version == POLICY.version
     assert decision.to_json()["decision_due"] == "2026-12-15"
+
+
+# --- when the review meeting and the outcome letter are due -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("decided_on", "due"),
+    [
+        (date(2026, 12, 1), date(2027, 1, 8)),  # 25 working days, over Christmas and New Year
+        # Thursday 24 December: Christmas, Boxing Day observed on the 28th and New Year's Day are skipped.
+        (date(2026, 12, 24), date(2027, 2, 2)),
+    ],
+)
+def test_the_review_is_due_twenty_five_working_days_after_the_threshold_decision(
+    decided_on: date, due: date
+) -> None:
+    assert review_due(decided_on, POLICY) == due
+
+
+@pytest.mark.parametrize(
+    ("meeting_on", "due"),
+    [
+        (date(2026, 12, 1), date(2026, 12, 8)),  # a Tuesday: five working days on
+        (date(2026, 12, 22), date(2026, 12, 31)),  # Christmas and Boxing Day observed on the 28th skipped
+        # Thursday 24 December: the 29th, 30th and 31st, then New Year's Day is skipped too.
+        (date(2026, 12, 24), date(2027, 1, 5)),
+        (date(2026, 12, 19), date(2026, 12, 30)),  # a Saturday meeting: counted from Monday the 21st
+    ],
+)
+def test_the_outcome_letter_is_due_five_working_days_after_the_meeting(meeting_on: date, due: date) -> None:
+    assert outcome_due(meeting_on, POLICY) == due
+
+
+def test_the_working_days_for_the_review_and_the_letter_are_the_policys() -> None:
+    rules = dataclasses.replace(POLICY.case_review, review_working_days=1, outcome_working_days=0)
+    policy = dataclasses.replace(POLICY, case_review=rules)
+    assert review_due(date(2026, 12, 24), policy) == date(2026, 12, 29)
+    assert outcome_due(date(2026, 12, 25), policy) == date(2026, 12, 29)
 
 
 # --- the application itself -----------------------------------------------------------------------

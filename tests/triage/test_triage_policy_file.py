@@ -524,6 +524,30 @@ def nested_nots(levels: int) -> str:
             "case_review.decision_working_days",
             ["whole number", "not true"],
         ),
+        (
+            "review_working_days = 25",
+            "review_working_days = 61",
+            "case_review.review_working_days",
+            ["60 or less, not 61", "0 to 60"],
+        ),
+        (
+            "review_working_days = 25",
+            "review_working_days = -1",
+            "case_review.review_working_days",
+            ["at least 0, not -1", "0 to 60"],
+        ),
+        (
+            "outcome_working_days = 5",
+            "outcome_working_days = 61",
+            "case_review.outcome_working_days",
+            ["60 or less, not 61", "0 to 60"],
+        ),
+        (
+            "outcome_working_days = 5",
+            'outcome_working_days = "five"',
+            "case_review.outcome_working_days",
+            ["whole number", "0 to 60"],
+        ),
     ],
 )
 def test_every_number_outside_its_range_is_refused_naming_the_setting_the_value_and_the_range(
@@ -541,6 +565,8 @@ CASE_REVIEW_LINES = (
     "households_same_problem = 5",
     "decision_working_days = 10",
     'escalation_body = "Police and Crime Commissioner"',
+    "review_working_days = 25",
+    "outcome_working_days = 5",
 )
 
 
@@ -552,6 +578,8 @@ def test_the_default_policy_publishes_the_case_review_threshold() -> None:
         households_same_problem=5,
         decision_working_days=10,
         escalation_body="Police and Crime Commissioner",
+        review_working_days=25,
+        outcome_working_days=5,
     )
 
 
@@ -567,6 +595,8 @@ def test_a_policy_without_the_case_review_threshold_is_refused() -> None:
         ("reports_by_one_person = 3", "case_review.reports_by_one_person", ["is missing", "1 to 100"]),
         ("households_same_problem = 5", "case_review.households_same_problem", ["is missing", "1 to 100"]),
         ("decision_working_days = 10", "case_review.decision_working_days", ["is missing", "0 to 60"]),
+        ("review_working_days = 25", "case_review.review_working_days", ["is missing", "0 to 60"]),
+        ("outcome_working_days = 5", "case_review.outcome_working_days", ["is missing", "0 to 60"]),
         (
             'escalation_body = "Police and Crime Commissioner"',
             "case_review.escalation_body",
