@@ -125,6 +125,18 @@ def _addresses(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+DEFAULT_CASE_REVIEW_AGENCIES = (
+    "District council",
+    "Police",
+    "Housing provider",
+    "County council adult social care",
+    "County council children's services",
+    "NHS or health services",
+    "Fire and rescue service",
+    "Victim support service",
+)
+
+
 def _list(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
     raw = env.get(name)
     if raw is None or raw.strip() == "":
@@ -348,6 +360,8 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
         "PARTNERSHIP_CAMERAS": _list(
             env, "PARTNERSHIP_CAMERAS", ("WC-01", "WC-02", "WC-03", "WC-04", "WC-05", "WC-06")
         ),
+        # The partner agencies an ASB Case Review meeting may hear from, as the meeting's record lists them.
+        "CASE_REVIEW_AGENCIES": _list(env, "CASE_REVIEW_AGENCIES", DEFAULT_CASE_REVIEW_AGENCIES),
         # Where "Exit this page" takes someone: a page that gives nothing away.
         "EXIT_PAGE_URL": env.get("EXIT_PAGE_URL", "https://www.bbc.co.uk/weather"),
         "TRIAGE_POLICY_FILE": env.get("TRIAGE_POLICY_FILE", "")

@@ -45,6 +45,9 @@ UNDELIVERED_WORDS = {
     "satisfaction_question": (
         "The email saying the case was closed, with the satisfaction question, could not be sent."
     ),
+    "case_review_outcome": (
+        "The email telling the ASB Case Review's applicant their outcome letter was sent could not be sent."
+    ),
     "safeguarding_alert": (
         "The safeguarding alert for this case could not be sent to the duty officer. Tell them now."
     ),

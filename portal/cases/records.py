@@ -129,7 +129,8 @@ def work_records(report: Report) -> WorkRecords:
         actions=list(
             db.session.scalars(
                 select(TaskingAction)
-                .where(TaskingAction.report_id == report.id)
+                # An ASB Case Review's recommendations are shown with the review, not here.
+                .where(TaskingAction.report_id == report.id, TaskingAction.case_review_id.is_(None))
                 .order_by(TaskingAction.due_date, TaskingAction.id)
             )
         ),
@@ -375,31 +376,59 @@ def add_action(
 
     def change(report: Report) -> tuple[dict[str, Any], dict[str, Any]]:
         _in_section(report, TASKING)
-        what = _text(description, "the action", SHORT_TEXT_MAX)
-        who = _text(owner, "who owns the action", NAME_MAX)
-        by = _coming_day(due, "date the action is due", report)
-        db.session.add(TaskingAction(report_id=report.id, description=what, owner=who, due_date=by))
-        return {}, {"action": what, "owner": who, "due_date": by.isoformat()}
+        action = new_action(report, description, owner, due)
+        return {}, {
+            "action": action.description,
+            "owner": action.owner,
+            "due_date": action.due_date.isoformat(),
+        }
 
     return operations.change_work_record(reference, user, version, AuditAction.TASKING_ACTION_ADDED, change)
+
+
+def new_action(
+    report: Report,
+    description: str | None,
+    owner: str | None,
+    due: date | None,
+    case_review_id: int | None = None,
+) -> TaskingAction:
+    """An action on the locked case, checked: what, whose (a person or an agency), and by when. An
+    ASB Case Review's recommendations are actions too, carrying the review's id."""
+    what = _text(description, "the action", SHORT_TEXT_MAX)
+    who = _text(owner, "who owns the action", NAME_MAX)
+    by = _coming_day(due, "date the action is due", report)
+    action = TaskingAction(
+        report_id=report.id, case_review_id=case_review_id, description=what, owner=who, due_date=by
+    )
+    db.session.add(action)
+    return action
 
 
 def complete_action(reference: str, user: User, version: int | None, action_id: int) -> Report:
     """Mark an action of this case done, today."""
 
     def change(report: Report) -> tuple[dict[str, Any], dict[str, Any]]:
-        action = db.session.get(TaskingAction, action_id)
-        if action is None or action.report_id != report.id:
-            raise operations.CaseError(f"{report.reference} has no such action")
-        if action.done_on is not None:
-            raise operations.CaseError(f"That action was already marked done on {_words(action.done_on)}")
-        action.done_on = today()
-        return (
-            {"action": action.description, "done_on": None},
-            {"action": action.description, "done_on": action.done_on.isoformat()},
-        )
+        return mark_done(report, action_id)
 
     return operations.change_work_record(reference, user, version, AuditAction.TASKING_ACTION_DONE, change)
+
+
+def mark_done(
+    report: Report, action_id: int, case_review_id: int | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Mark an action of the locked case done, today: a tasking action, or a recommendation of the
+    ASB Case Review ``case_review_id``. Returns the values before and after, for the audit entry."""
+    action = db.session.get(TaskingAction, action_id)
+    if action is None or action.report_id != report.id or action.case_review_id != case_review_id:
+        raise operations.CaseError(f"{report.reference} has no such action")
+    if action.done_on is not None:
+        raise operations.CaseError(f"That action was already marked done on {_words(action.done_on)}")
+    action.done_on = today()
+    return (
+        {"action": action.description, "done_on": None},
+        {"action": action.description, "done_on": action.done_on.isoformat()},
+    )
 
 
 def _hold_camera(camera: str) -> None:

@@ -40,6 +40,13 @@ class AuditAction(StrEnum):
     TASKING_ACTION_DONE = "tasking_action_done"
     CAMERA_DEPLOYED = "camera_deployed"
     POWER_USED = "power_used"
+    # The steps of an ASB Case Review after its threshold decision (portal/cases/case_review_steps.py)
+    CASE_REVIEW_MEETING_RECORDED = "case_review_meeting_recorded"
+    CASE_REVIEW_RECOMMENDATION_ADDED = "case_review_recommendation_added"
+    CASE_REVIEW_RECOMMENDATION_DONE = "case_review_recommendation_done"
+    CASE_REVIEW_OUTCOME_SENT = "case_review_outcome_sent"
+    CASE_REVIEW_ESCALATED = "case_review_escalated"
+    CASE_REVIEW_ESCALATION_DECIDED = "case_review_escalation_decided"
     ANONYMISED = "anonymised"  # by the retention job
     # What left the portal as a file: an evidence file downloaded from a case, a CSV export of the
     # queue or the agenda (against no case), and a subject access export (one entry per case).
@@ -77,6 +84,12 @@ AUDIT_WORDS: dict[AuditAction, str] = {
     AuditAction.TASKING_ACTION_DONE: "Tasking action done",
     AuditAction.CAMERA_DEPLOYED: "Wildlife camera deployment recorded",
     AuditAction.POWER_USED: "ASB tool or power recorded",
+    AuditAction.CASE_REVIEW_MEETING_RECORDED: "ASB Case Review meeting recorded",
+    AuditAction.CASE_REVIEW_RECOMMENDATION_ADDED: "ASB Case Review recommendation added",
+    AuditAction.CASE_REVIEW_RECOMMENDATION_DONE: "ASB Case Review recommendation done",
+    AuditAction.CASE_REVIEW_OUTCOME_SENT: "ASB Case Review outcome letter sent",
+    AuditAction.CASE_REVIEW_ESCALATED: "ASB Case Review escalated",
+    AuditAction.CASE_REVIEW_ESCALATION_DECIDED: "ASB Case Review escalation decided",
     AuditAction.ANONYMISED: "Anonymised at the end of its retention period",
     AuditAction.DOWNLOADED: "Downloaded",
     AuditAction.EXPORTED: "Exported",

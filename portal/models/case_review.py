@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models.types import UTCDateTime, utcnow
+from portal.triage.case_review import timeliness
 
 # Where it stands, in order. "not_met" and "outcome_sent" end it unless the applicant escalates;
 # "escalation_decided" ends it.
@@ -138,3 +139,17 @@ class CaseReview(db.Model):  # type: ignore[name-defined]
         return {"applied": self.decision_due, "met": self.review_due, "review_held": self.outcome_due}.get(
             self.stage
         )
+
+    @property
+    def outcome_timeliness(self) -> str | None:
+        """Whether the outcome letter met its day, in words ("On time", "2 working days late")."""
+        if self.outcome_sent_on is None or self.outcome_due is None:
+            return None
+        return timeliness(self.outcome_due, self.outcome_sent_on)
+
+    @property
+    def review_timeliness(self) -> str | None:
+        """Whether the review meeting was held by its day, in words."""
+        if self.meeting_on is None or self.review_due is None:
+            return None
+        return timeliness(self.review_due, self.meeting_on)

@@ -43,3 +43,14 @@ def add_working_days(start: date, days: int) -> date:
         if is_working_day(day):
             counted += 1
     return day
+
+
+def working_days_late(due: date, done: date) -> int:
+    """How many working days after ``due`` ``done`` was: the working days after it, up to and
+    including ``done``. Done on or before the day it was due is 0."""
+    late, day = 0, due
+    while day < done:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            late += 1
+    return late

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from portal.triage.calendar import add_working_days, london_date
+from portal.triage.calendar import add_working_days, london_date, working_days_late
 from portal.triage.contract import (
     ContractError,
     is_valid_email,
@@ -286,3 +286,11 @@ def review_due(decided_on: date, policy: Policy) -> date:
 def outcome_due(meeting_on: date, policy: Policy) -> date:
     """The day the outcome letter is due by: ``outcome_working_days`` working days after the meeting."""
     return add_working_days(meeting_on, policy.case_review.outcome_working_days)
+
+
+def timeliness(due: date, done: date) -> str:
+    """Whether a step done on ``done`` met its day, in words: "On time" or "2 working days late"."""
+    late = working_days_late(due, done)
+    if late == 0:
+        return "On time"
+    return f"{late} working day{'' if late == 1 else 's'} late"
