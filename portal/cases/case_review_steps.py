@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, case, func, literal, select
+from sqlalchemy.orm import joinedload
 
 from portal.cases import operations, records
 from portal.extensions import db
@@ -60,6 +61,14 @@ PURPOSE = "case_review_outcome"
 
 class ReviewNotFound(operations.CaseNotFound):
     pass
+
+
+class StepError(operations.CaseError):
+    """A value of a step that cannot be taken; ``field`` names the step's argument at fault."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def partnership_agencies() -> tuple[str, ...]:
@@ -114,29 +123,54 @@ def _step(review_id: int, user: User, action: AuditAction, step: str, change: An
     return done[0]
 
 
-def _day(day: date | None, what: str, earliest: date, after_what: str) -> date:
+def _day(day: date | None, field: str, what: str, earliest: date, after_what: str) -> date:
     """A day something happened: not before ``earliest`` (the step before) and not after today."""
     if day is None:
-        raise operations.CaseError(f"Enter the {what}")
-    today = london_today()
-    if day > today:
-        raise operations.CaseError(f"The {what} must be today or in the past")
+        raise StepError(f"Enter the {what}", field)
+    if day > london_today():
+        raise StepError(f"The {what} must be today or in the past", field)
     if day < earliest:
-        raise operations.CaseError(f"The {what} must be on or after {after_what} ({_words(earliest)})")
+        raise StepError(f"The {what} must be on or after {after_what} ({_words(earliest)})", field)
     return day
 
 
-def _text(value: str | None, what: str, limit: int = TEXT_MAX, *, required: bool = True) -> str:
+def _text(value: str | None, field: str, what: str, limit: int = TEXT_MAX, *, required: bool = True) -> str:
     value = (value or "").replace("\x00", "").strip()
     if required and not value:
-        raise operations.CaseError(f"Enter {what}")
+        raise StepError(f"Enter {what}", field)
     if len(value) > limit:
-        raise operations.CaseError(f"{what[0].upper()}{what[1:]} must be {limit:,} characters or fewer")
+        raise StepError(f"{what[0].upper()}{what[1:]} must be {limit:,} characters or fewer", field)
     return value
 
 
 def _decided_on(review: CaseReview) -> date:
     return london_date(review.decided_at or review.applied_at)
+
+
+def find_review(review_id: int) -> CaseReview:
+    """The review with its case, for a page about it."""
+    review = db.session.scalars(
+        select(CaseReview).options(joinedload(CaseReview.report)).where(CaseReview.id == review_id)
+    ).first()
+    if review is None:
+        raise ReviewNotFound(f"There is no ASB Case Review {review_id}")
+    return review
+
+
+def recommendations(review_id: int) -> list[TaskingAction]:
+    """The review's recommendations, its action plan, soonest due first."""
+    return list(
+        db.session.scalars(
+            select(TaskingAction)
+            .where(TaskingAction.case_review_id == review_id)
+            .order_by(TaskingAction.due_date, TaskingAction.id)
+        )
+    )
+
+
+def allows(review: CaseReview, step: str) -> bool:
+    """Whether the review's stage allows ``step`` now."""
+    return review.stage in STEP_STAGES[step]
 
 
 # --- The steps ----------------------------------------------------------------------------------
@@ -159,19 +193,25 @@ def record_meeting(
     victim's views were heard, and what it found. The outcome letter is then due."""
 
     def change(review: CaseReview, _report: Report) -> dict[str, Any]:
-        day = _day(meeting_on, "date of the review meeting", _decided_on(review), "the threshold decision")
-        chair = _text(chair_name, "the name of the chair", NAME_MAX)
-        organisation = _text(chair_organisation, "the chair's organisation", NAME_MAX)
+        day = _day(
+            meeting_on,
+            "meeting_on",
+            "date of the review meeting",
+            _decided_on(review),
+            "the threshold decision",
+        )
+        chair = _text(chair_name, "chair_name", "the name of the chair", NAME_MAX)
+        organisation = _text(chair_organisation, "chair_organisation", "the chair's organisation", NAME_MAX)
         known = partnership_agencies()
         agencies = [agency for agency in known if agency in set(agencies_present)]
         if set(agencies_present) - set(known):
-            raise operations.CaseError("Choose the agencies present from the list")
+            raise StepError("Choose the agencies present from the list", "agencies_present")
         if not agencies:
-            raise operations.CaseError("Select at least one agency present at the review meeting")
+            raise StepError("Select at least one agency present at the review meeting", "agencies_present")
         if victim_attended and not victim_invited:
-            raise operations.CaseError("The victim attended, so they were invited: select that too")
-        views = _text(victim_views, "a summary of the victim's views")
-        found = _text(findings, "what the review found")
+            raise StepError("The victim attended, so they were invited: select that too", "victim_heard")
+        views = _text(victim_views, "victim_views", "a summary of the victim's views")
+        found = _text(findings, "findings", "what the review found")
         policy = current_policy()
         if review.review_due is None:  # a decision recorded before the review's due date was kept
             review.review_due = rules.review_due(_decided_on(review), policy)
@@ -203,12 +243,24 @@ def add_recommendation(
     added: list[TaskingAction] = []
 
     def change(review: CaseReview, report: Report) -> dict[str, Any]:
-        action = records.new_action(report, description, owner, due_date, case_review_id=review.id)
+        try:
+            action = records.new_action(report, description, owner, due_date, case_review_id=review.id)
+        except operations.CaseError as error:
+            raise StepError(str(error), _action_field(str(error))) from None
         added.append(action)
         return {"action": action.description, "owner": action.owner, "due_date": action.due_date.isoformat()}
 
     _step(review_id, user, AuditAction.CASE_REVIEW_RECOMMENDATION_ADDED, RECOMMENDATION, change)
     return added[0]
+
+
+def _action_field(message: str) -> str:
+    """Which value of a recommendation ``records.new_action`` refused, from its message."""
+    if "owns" in message:
+        return "owner"
+    if "due" in message:
+        return "due_date"
+    return "description"
 
 
 def complete_recommendation(review_id: int, user: User, action_id: int) -> CaseReview:
@@ -235,9 +287,11 @@ def record_outcome(review_id: int, user: User, sent_on: date | None, summary: st
 
     def change(review: CaseReview, report: Report) -> dict[str, Any]:
         assert review.meeting_on is not None and review.outcome_due is not None  # nosec B101 (stage)
-        day = _day(sent_on, "date the outcome letter was sent", review.meeting_on, "the review meeting")
+        day = _day(
+            sent_on, "sent_on", "date the outcome letter was sent", review.meeting_on, "the review meeting"
+        )
         review.outcome_sent_on = day
-        review.outcome_summary = _text(summary, "a summary of the outcome letter")
+        review.outcome_summary = _text(summary, "summary", "a summary of the outcome letter")
         review.stage = "outcome_sent"
         recipient = applicant_email(review, report)
         if recipient:
@@ -269,9 +323,11 @@ def escalate(review_id: int, user: User, escalated_on: date | None, reason: str 
         else:
             assert review.outcome_sent_on is not None  # nosec B101 (the stage says it was sent)
             earliest, what = review.outcome_sent_on, "the outcome letter"
-        day = _day(escalated_on, "date of the escalation", earliest, what)
+        day = _day(escalated_on, "escalated_on", "date of the escalation", earliest, what)
         review.escalated_on = day
-        review.escalation_reason = _text(reason, "why the applicant disputes how the review was handled")
+        review.escalation_reason = _text(
+            reason, "reason", "why the applicant disputes how the review was handled"
+        )
         review.escalation_body = current_policy().case_review.escalation_body
         review.stage = "escalated"
         return {"escalated_on": day.isoformat(), "escalation_body": review.escalation_body}
@@ -286,12 +342,18 @@ def record_escalation_outcome(
 
     def change(review: CaseReview, _report: Report) -> dict[str, Any]:
         assert review.escalated_on is not None  # nosec B101 (the stage says it was escalated)
-        day = _day(decided_on, "date of the escalation's outcome", review.escalated_on, "the escalation")
+        day = _day(
+            decided_on,
+            "decided_on",
+            "date of the escalation's outcome",
+            review.escalated_on,
+            "the escalation",
+        )
         if result not in ESCALATION_RESULTS:
-            raise operations.CaseError("Choose the outcome of the escalation")
+            raise StepError("Choose the outcome of the escalation", "result")
         review.escalation_decided_on = day
         review.escalation_result = result
-        review.escalation_note = _text(note, "a note of the decision", required=False)
+        review.escalation_note = _text(note, "note", "a note of the decision", required=False)
         review.stage = "escalation_decided"
         return {"escalation_decided_on": day.isoformat(), "escalation_result": result}
 

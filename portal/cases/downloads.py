@@ -23,7 +23,12 @@ from portal.models.audit import IS_FILE, AuditAction
 
 QUEUE = "queue"
 AGENDA = "tasking_agenda"
-EXPORT_LABELS = {QUEUE: "the queue", AGENDA: "the tasking agenda"}
+CASE_REVIEW_FIGURES = "case_review_figures"
+EXPORT_LABELS = {
+    QUEUE: "the queue",
+    AGENDA: "the tasking agenda",
+    CASE_REVIEW_FIGURES: "the ASB Case Review figures",
+}
 RECENT_LIMIT = 200
 
 
@@ -66,6 +71,14 @@ def record_agenda_export(user: User, meeting: date, cases: int) -> None:
     extra = {"account": user.id, "meeting": day, "cases": cases}
     current_app.logger.info("tasking agenda downloaded", extra=extra)
     _audit_export(AGENDA, user, {"meeting": day}, cases)
+
+
+def record_case_review_figures_export(user: User, year: int, applications: int) -> None:
+    """The ASB Case Review figures for the financial year from 1 April ``year`` are about to be
+    downloaded: log it and audit it, with how many applications they count."""
+    extra = {"account": user.id, "year": year, "cases": applications}
+    current_app.logger.info("case review figures downloaded", extra=extra)
+    _audit_export(CASE_REVIEW_FIGURES, user, {"year": year}, applications)
 
 
 def _audit_export(export: str, user: User, filters: dict[str, Any], cases: int) -> None:

@@ -141,6 +141,16 @@ class CaseReview(db.Model):  # type: ignore[name-defined]
         )
 
     @property
+    def stage_label(self) -> str:
+        return STAGES.get(self.stage, self.stage)
+
+    @property
+    def escalation_result_label(self) -> str | None:
+        if self.escalation_result is None:
+            return None
+        return ESCALATION_RESULTS.get(self.escalation_result, self.escalation_result)
+
+    @property
     def outcome_timeliness(self) -> str | None:
         """Whether the outcome letter met its day, in words ("On time", "2 working days late")."""
         if self.outcome_sent_on is None or self.outcome_due is None:

@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, EqualTo, InputRequired, Optional
 from wtforms.widgets import HiddenInput
 
+from portal.models.case_review import ESCALATION_RESULTS
 from portal.models.report import CONTACT_CHANNELS, OUTCOMES, STATUS_LABELS
 from portal.models.work import AGE_BANDS, HARDENING_ITEMS, MEDIATION_OUTCOMES, POWERS
 from portal.text.labels import ROUTE_LABELS
@@ -393,3 +394,127 @@ class AccountEmailForm(PortalForm):
     """An administrator's action on one account, named by its email."""
 
     email = StringField(validators=[DataRequired()])
+
+
+# --- An ASB Case Review after its threshold decision (portal.cases.case_review_steps checks it all) -
+
+
+VICTIM_HEARD = {
+    "invited": "The victim was invited to the meeting",
+    "attended": "The victim attended the meeting",
+    "in_writing": "The victim gave their views in writing",
+}
+
+
+class CaseReviewMeetingForm(PortalForm):
+    meeting_on = RecordDateField(
+        "Date of the review meeting",
+        required="Enter the date of the review meeting",
+        invalid="The date of the review meeting must be a real date, like 27 11 2026",
+    )
+    chair_name = StringField(
+        "Name of the chair",
+        description="The chair is independent of the agencies whose response is reviewed",
+        filters=[strip],
+        widget=TextInput(),
+        validators=[DataRequired(message="Enter the name of the chair")],
+    )
+    chair_organisation = StringField(
+        "The chair's organisation",
+        description="For example, another council",
+        filters=[strip],
+        widget=TextInput(),
+        validators=[DataRequired(message="Enter the chair's organisation")],
+    )
+    agencies_present = SelectMultipleField(
+        "Agencies present",
+        choices=[],
+        description="Select all that apply",
+        widget=CheckboxesInput(),
+        validate_choice=False,
+    )
+    victim_heard = SelectMultipleField(
+        "How the victim's views were heard",
+        choices=list(VICTIM_HEARD.items()),
+        description="Select all that apply",
+        widget=CheckboxesInput(),
+        validate_choice=False,
+    )
+    victim_views = TextAreaField(
+        "Summary of the victim's views",
+        filters=[strip],
+        widget=TextArea(),
+        validators=[DataRequired(message="Enter a summary of the victim's views")],
+    )
+    findings = TextAreaField(
+        "What the review found",
+        filters=[strip],
+        widget=TextArea(),
+        validators=[DataRequired(message="Enter what the review found")],
+    )
+
+
+class RecommendationForm(PortalForm):
+    description = TextAreaField(
+        "Recommendation",
+        description="What is to be done",
+        filters=[strip],
+        widget=TextArea(),
+        validators=[DataRequired(message="Enter the action")],
+    )
+    owner = StringField(
+        "Owner",
+        description="The person or agency who will do it",
+        filters=[strip],
+        widget=TextInput(),
+        validators=[DataRequired(message="Enter who owns the action")],
+    )
+    due_date = RecordDateField(
+        "Due by",
+        required="Enter the date the action is due",
+        invalid="The date the action is due must be a real date, like 27 11 2026",
+    )
+
+
+class CompleteRecommendationForm(PortalForm):
+    pass
+
+
+class OutcomeLetterForm(PortalForm):
+    sent_on = RecordDateField(
+        "Date the outcome letter was sent",
+        required="Enter the date the outcome letter was sent",
+        invalid="The date the outcome letter was sent must be a real date, like 27 11 2026",
+    )
+    summary = TextAreaField(
+        "Summary of the outcome letter",
+        description="What the review found and what the agencies will do, as the letter says",
+        filters=[strip],
+        widget=TextArea(),
+        validators=[DataRequired(message="Enter a summary of the outcome letter")],
+    )
+
+
+class EscalationForm(PortalForm):
+    escalated_on = RecordDateField(
+        "Date of the escalation",
+        description="The day the applicant asked for the review's handling to be looked at. " + DATE_EXAMPLE,
+        required="Enter the date of the escalation",
+        invalid="The date of the escalation must be a real date, like 27 11 2026",
+    )
+    reason = TextAreaField(
+        "Why the applicant disputes how the review was handled",
+        filters=[strip],
+        widget=TextArea(),
+        validators=[DataRequired(message="Enter why the applicant disputes how the review was handled")],
+    )
+
+
+class EscalationOutcomeForm(PortalForm):
+    decided_on = RecordDateField(
+        "Date of the escalation's outcome",
+        required="Enter the date of the escalation's outcome",
+        invalid="The date of the escalation's outcome must be a real date, like 27 11 2026",
+    )
+    result = _choose("Outcome of the escalation", list(ESCALATION_RESULTS.items()))
+    note = TextAreaField("Note of the decision", description="Optional", filters=[strip], widget=TextArea())

@@ -28,13 +28,14 @@ from werkzeug.test import TestResponse
 
 from portal.cases import resident_code
 from portal.extensions import db
-from portal.models import Attachment, AuditEvent, OutboxMessage, Report, TaskingAction, User
+from portal.models import Attachment, AuditEvent, CaseReview, OutboxMessage, Report, TaskingAction, User
 from portal.models.audit import AuditAction
 from portal.public.journey import PAGES
 from portal.reports import resident_access
 from portal.reports.evidence import clean_filename
 from portal.text.csv_safe import safe_cell
 from tests import factories
+from tests.case_reviews import make_review
 from tests.cases import make_case
 from tests.closing import close, question_link
 from tests.conftest import MailCatcher
@@ -581,6 +582,15 @@ class Scene:
         url = f"/officer/cases/{reference}/{path}"
         return Attempt(self.admin_client, url, self.versioned(reference, **data), "/officer/")
 
+    def review(self, stage: str, **changes: Any) -> int:
+        """An ASB Case Review at ``stage`` of a case of its own."""
+        changes.setdefault("applied_at", datetime.now(UTC) - timedelta(days=20))
+        return make_review(self.app, self.case(), stage, **changes)
+
+    def on_review(self, path: str, stage: str, changes: dict[str, Any], **data: Any) -> Attempt:
+        url = f"/officer/case-reviews/{self.review(stage, **changes)}/{path}"
+        return Attempt(self.admin_client, url, lambda: data, "/officer/")
+
     def pending(self, account: Account) -> PageClient:
         """A browser that has given the account's password and is asked for a code next."""
         client = PageClient(self.app.test_client())
@@ -774,7 +784,55 @@ def _officer_attempts(scene: Scene, rule: Rule) -> list[Attempt]:
             db.session.commit()
             url = f"/officer/cases/{reference}/records/actions/{action.id}/done"
         return [Attempt(admin, url, scene.versioned(reference), "/officer/")]
+    if rule.endpoint == "officer.complete_case_review_recommendation":
+        review_id = scene.review("review_held", meeting_on=today() - timedelta(days=3))
+        with scene.app.app_context():
+            report_id = db.session.scalar(select(CaseReview.report_id).where(CaseReview.id == review_id))
+            action = TaskingAction(
+                report_id=report_id,
+                case_review_id=review_id,
+                description="Visit",
+                owner="PCSO",
+                due_date=today(),
+            )
+            db.session.add(action)
+            db.session.commit()
+            url = f"/officer/case-reviews/{review_id}/recommendations/{action.id}/done"
+        return [Attempt(admin, url, dict, "/officer/")]
+    earlier = today() - timedelta(days=3)
     by_endpoint: dict[str, Callable[[], Attempt]] = {
+        "officer.case_review_meeting": lambda: scene.on_review(
+            "meeting",
+            "met",
+            {},
+            meeting_on=day,
+            chair_name="Forger",
+            chair_organisation="Forged Council",
+            agencies_present=["Police"],
+            victim_views="Forged",
+            findings="Forged",
+        ),
+        "officer.add_case_review_recommendation": lambda: scene.on_review(
+            "recommendations",
+            "review_held",
+            {"meeting_on": earlier},
+            description="Forged",
+            owner="Forger",
+            due_date=week_on,
+        ),
+        "officer.case_review_outcome": lambda: scene.on_review(
+            "outcome",
+            "review_held",
+            {"meeting_on": earlier, "outcome_due": today()},
+            sent_on=day,
+            summary="Forged",
+        ),
+        "officer.case_review_escalation": lambda: scene.on_review(
+            "escalation", "outcome_sent", {"outcome_sent_on": earlier}, escalated_on=day, reason="Forged"
+        ),
+        "officer.case_review_escalation_outcome": lambda: scene.on_review(
+            "escalation-outcome", "escalated", {"escalated_on": earlier}, decided_on=day, result="upheld"
+        ),
         "officer.claim": lambda: scene.on_case("claim"),
         "officer.assign": lambda: scene.on_case("assign", officer=officer),
         "officer.status": lambda: scene.on_case("status", status="in_progress"),
@@ -876,6 +934,7 @@ def urls_for(rule: Rule, reference: str, attachment: int) -> list[str]:
     known = {
         "reference": reference,
         "attachment_id": attachment,
+        "review_id": 1,  # no such review: its pages are not found, and change nothing
         "token": "a-link-to-continue-that-was-never-sent",
         "filename": "images/favicon.svg" if rule.endpoint == "govuk_assets" else "css/portal.css",
     }
