@@ -98,7 +98,7 @@ def test_a_meeting_held_after_the_threshold_is_met_is_recorded_and_the_letter_fa
     app: Flask, officer: Account, ctx: None
 ) -> None:
     review_id = a_review(app, officer)
-    meeting(review_id, user(officer), meeting_on=date.today() - timedelta(days=1))
+    meeting(review_id, user(officer), meeting_on=days(-1))
     held = review(review_id)
     assert held.stage == "review_held"
     assert held.chair_organisation == "Bolsover District Council"
