@@ -195,7 +195,8 @@ class UpdateForm(PortalForm):
     text = TextAreaField(
         "Update for the resident",
         description=(
-            "This is emailed to the resident exactly as written. Do not include anything about other people."
+            "The resident sees this exactly as written, by email where email is safe and on their report "
+            "page when they sign in. Do not include anything about other people."
         ),
         filters=[strip],
         widget=TextArea(),

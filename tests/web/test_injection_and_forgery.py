@@ -774,6 +774,10 @@ def _officer_attempts(scene: Scene, rule: Rule) -> list[Attempt]:
             db.session.commit()
             url = f"/officer/cases/{reference}/records/actions/{action.id}/done"
         return [Attempt(admin, url, scene.versioned(reference), "/officer/")]
+    if rule.endpoint == "officer.post_portal_update":  # only for a resident who cannot be emailed
+        reference = scene.case(safe_to_email=False)
+        url = f"/officer/cases/{reference}/portal-updates"
+        return [Attempt(admin, url, scene.versioned(reference, text="A forged update"), "/officer/")]
     by_endpoint: dict[str, Callable[[], Attempt]] = {
         "officer.claim": lambda: scene.on_case("claim"),
         "officer.assign": lambda: scene.on_case("assign", officer=officer),
