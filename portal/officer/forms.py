@@ -103,8 +103,9 @@ class ClaimForm(PortalForm):
     pass
 
 
-class SignInCodeForm(PortalForm):
-    """Making a code for the resident to sign in and see their report: a button, with its token."""
+class SignInCodeForm(VersionedForm):
+    """Making a code for the resident to sign in and see their report: a button, with the case's
+    version, so that refreshing the page that showed a code makes no second one."""
 
 
 class AssignForm(VersionedForm):

@@ -41,7 +41,10 @@ def unsafe_email_case(app: Flask) -> str:
 def create_code(client: PageClient, reference: str) -> Page:
     case_page = client.get(f"/officer/cases/{reference}")
     assert BUTTON in case_page.text()
-    return client.post(f"/officer/cases/{reference}/sign-in-code", {"csrf_token": case_page.csrf_token()})
+    return client.post(
+        f"/officer/cases/{reference}/sign-in-code",
+        {"csrf_token": case_page.csrf_token(), "version": case_page.value("version")},
+    )
 
 
 def the_code(page: Page) -> str:
@@ -252,3 +255,29 @@ def test_an_anonymous_report_offers_no_update_page(app: Flask, supervisor_client
         f"/officer/cases/{reference}/portal-updates", {"csrf_token": case_page.csrf_token(), "text": "Hello"}
     )
     assert "No one can sign in" in refused.text()
+
+
+def test_refreshing_the_page_that_showed_a_code_replaces_nothing(
+    app: Flask, supervisor_client: PageClient, client: PageClient, unsafe_email_case: str
+) -> None:
+    case_page = supervisor_client.get(f"/officer/cases/{unsafe_email_case}")
+    posted = {"csrf_token": case_page.csrf_token(), "version": case_page.value("version")}
+    code = the_code(supervisor_client.post(f"/officer/cases/{unsafe_email_case}/sign-in-code", posted))
+    with app.app_context():
+        made = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "resident_code_created")
+        ).all()
+    refreshed = supervisor_client.post(
+        f"/officer/cases/{unsafe_email_case}/sign-in-code", posted
+    )  # the same post
+    assert refreshed.status == 409
+    assert "No new code was made: any code shown before still works" in refreshed.text()
+    assert refreshed.soup.select_one("#sign-in-code") is None, "no second code is shown"
+    with app.app_context():
+        again = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "resident_code_created")
+        ).all()
+    assert len(again) == len(made) == 1
+    assert enter(client, unsafe_email_case, code).path == "/your-report/case", "the code shown still works"
+    # From the case page as it is now, a new code can still be made, and it replaces the first.
+    assert the_code(create_code(supervisor_client, unsafe_email_case)) != code

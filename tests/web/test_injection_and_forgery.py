@@ -563,7 +563,7 @@ class Scene:
         with self.app.app_context():
             officer = db.session.get(User, account.id)
             assert officer is not None
-            return reference, resident_code.create_sign_in_code(reference, officer)
+            return reference, resident_code.create_sign_in_code(reference, officer, None)
 
     def case(self, route: str = "tasking", **changes: Any) -> str:
         return make_case(
