@@ -314,6 +314,34 @@ def post_update(reference: str, user: User, text: str) -> CaseNote:
     return note
 
 
+def post_portal_update(reference: str, user: User, text: str) -> CaseNote:
+    """A public update for a resident who cannot be emailed safely: never sent, it waits on their
+    report page, which they see by signing in with a code an officer gives on a safe channel."""
+    text = _text(text, "update")
+    with write_transaction():
+        report = find_case(reference)
+        _require(
+            may_work_on(user, report),
+            "Only the officer with the case, or a supervisor, can update the resident",
+        )
+        if report.can_be_emailed:
+            raise NotAllowed(
+                "The resident can be emailed: email the update, and it is on their report page too"
+            )
+        if report.anonymous or report.anonymised_at is not None:
+            raise NotAllowed("No one can sign in to see an update on an anonymous or anonymised report")
+        note = CaseNote(report_id=report.id, kind="update", text=text, author_id=user.id, emailed=False)
+        db.session.add(note)
+        audit.record(
+            AuditAction.UPDATE_POSTED,
+            actor=user,
+            report=report,
+            detail="public update on the resident's report page, not emailed",
+        )
+        db.session.flush()
+    return note
+
+
 def change_work_record(
     reference: str,
     user: User,

@@ -28,6 +28,7 @@ class AuditAction(StrEnum):
     REROUTED = "rerouted"
     NOTE_ADDED = "note_added"
     UPDATE_SENT = "update_sent"
+    UPDATE_POSTED = "update_posted"  # on the resident's report page only: email is not safe for them
     SATISFACTION_SENT = "satisfaction_sent"  # the question emailed when the case was closed
     SATISFACTION_ANSWERED = "satisfaction_answered"  # by the resident, through the emailed link
     RESIDENT_CODE_CREATED = "resident_code_created"  # for the resident to sign in and see their report
@@ -72,6 +73,7 @@ AUDIT_WORDS: dict[AuditAction, str] = {
     AuditAction.REROUTED: "Re-routed",
     AuditAction.NOTE_ADDED: "Internal note added",
     AuditAction.UPDATE_SENT: "Update emailed to the resident",
+    AuditAction.UPDATE_POSTED: "Update put on the resident's report page (not emailed)",
     AuditAction.SATISFACTION_SENT: "Satisfaction question sent",
     AuditAction.SATISFACTION_ANSWERED: "Resident answered the satisfaction question",
     AuditAction.RESIDENT_CODE_CREATED: "Sign-in code made for the resident",

@@ -104,8 +104,9 @@ class ClaimForm(PortalForm):
     pass
 
 
-class SignInCodeForm(PortalForm):
-    """Making a code for the resident to sign in and see their report: a button, with its token."""
+class SignInCodeForm(VersionedForm):
+    """Making a code for the resident to sign in and see their report: a button, with the case's
+    version, so that refreshing the page that showed a code makes no second one."""
 
 
 class AssignForm(VersionedForm):
@@ -196,7 +197,8 @@ class UpdateForm(PortalForm):
     text = TextAreaField(
         "Update for the resident",
         description=(
-            "This is emailed to the resident exactly as written. Do not include anything about other people."
+            "The resident sees this exactly as written, by email where email is safe and on their report "
+            "page when they sign in. Do not include anything about other people."
         ),
         filters=[strip],
         widget=TextArea(),

@@ -212,6 +212,7 @@ def render_deployment(folder: Path, database_url: str, smtp_port: int, redis_url
         "CERT": str(cert),
         "KEY": str(key),
         "ACME_ROOT": str(folder / "acme"),
+        "ACCESS_LOG": str(folder / "access.log"),
         "PORTAL_ROOT": str(PROJECT_ROOT),
         "BIND": f"unix:{folder / 'gunicorn.sock'}",
         "UPSTREAM": f"server unix:{folder / 'gunicorn.sock'};",

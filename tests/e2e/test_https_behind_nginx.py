@@ -281,6 +281,22 @@ def _get(stack: Stack, path: str, **headers: str) -> http.client.HTTPResponse:
     return response
 
 
+def test_the_access_log_never_holds_an_emailed_links_secret(stack: Stack) -> None:
+    secret = "Zq7" + "x" * 40
+    paths = ("/your-report/sign-in/", "/your-report/satisfaction/", "/report/continue/")
+    for path in paths:
+        _get(stack, path + secret, Referer=f"{stack.url}/your-report/sign-in/{secret}")
+        _get(stack, path + secret + "?utm_source=email")
+    log = (stack.folder / "access.log").read_text()
+    assert secret not in log
+    for path in paths:
+        assert log.count(f"GET {path}[link] HTTP") == 2, path
+    assert _get(stack, "/report/continue/sent").status == 200
+    assert "GET /report/continue/sent HTTP" in (stack.folder / "access.log").read_text(), (
+        "pages stay as they are"
+    )
+
+
 def test_nginx_serves_the_static_files_itself(stack: Stack) -> None:
     for path in ("/static/govuk/govuk-frontend.min.css", "/assets/images/favicon.ico"):
         response = _get(stack, path)

@@ -41,7 +41,10 @@ def unsafe_email_case(app: Flask) -> str:
 def create_code(client: PageClient, reference: str) -> Page:
     case_page = client.get(f"/officer/cases/{reference}")
     assert BUTTON in case_page.text()
-    return client.post(f"/officer/cases/{reference}/sign-in-code", {"csrf_token": case_page.csrf_token()})
+    return client.post(
+        f"/officer/cases/{reference}/sign-in-code",
+        {"csrf_token": case_page.csrf_token(), "version": case_page.value("version")},
+    )
 
 
 def the_code(page: Page) -> str:
@@ -183,3 +186,98 @@ def test_the_form_asks_for_both(client: PageClient) -> None:
         "Enter your reference number",
         "Enter the sign-in code",
     ]
+
+
+# --- Updates for a resident who cannot be emailed ----------------------------------------------------
+
+PORTAL_UPDATE = "Add update to the resident's report page"
+
+
+def post_portal_update(client: PageClient, reference: str, text: str) -> Page:
+    case_page = client.get(f"/officer/cases/{reference}")
+    assert PORTAL_UPDATE in case_page.text()
+    return client.post(
+        f"/officer/cases/{reference}/portal-updates", {"csrf_token": case_page.csrf_token(), "text": text}
+    )
+
+
+def test_an_update_for_a_resident_whose_email_is_unsafe_waits_on_their_report_page_unsent(
+    app: Flask, supervisor_client: PageClient, client: PageClient, unsafe_email_case: str
+) -> None:
+    with app.app_context():
+        queued = db.session.scalars(select(OutboxMessage.id)).all()
+    case_page = post_portal_update(supervisor_client, unsafe_email_case, "We visited the flats today.")
+    assert "they see it when they sign in with a code" in case_page.text()
+    assert "Update on the resident's report page (not emailed)" in case_page.text()
+    with app.app_context():
+        assert db.session.scalars(select(OutboxMessage.id)).all() == queued, "nothing is emailed"
+        actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert AuditAction.UPDATE_POSTED.value in actions and AuditAction.UPDATE_SENT.value not in actions
+
+    view = enter(client, unsafe_email_case, the_code(create_code(supervisor_client, unsafe_email_case)))
+    assert view.path == "/your-report/case"
+    assert "We visited the flats today." in view.text()
+
+
+def test_an_empty_update_is_refused_with_a_message(
+    app: Flask, supervisor_client: PageClient, unsafe_email_case: str
+) -> None:
+    assert post_portal_update(supervisor_client, unsafe_email_case, " ").errors == ["Enter the update"]
+    with app.app_context():
+        assert (
+            db.session.scalars(select(AuditEvent.action).where(AuditEvent.action == "update_posted")).all()
+            == []
+        )
+
+
+def test_a_resident_who_can_be_emailed_is_emailed_instead(app: Flask, supervisor_client: PageClient) -> None:
+    reference = make_case(
+        app, reporter_email="sam@example.org", email_key="sam@example.org", safe_to_email=True
+    )
+    case_page = supervisor_client.get(f"/officer/cases/{reference}")
+    assert PORTAL_UPDATE not in case_page.text()
+    refused = supervisor_client.post(
+        f"/officer/cases/{reference}/portal-updates", {"csrf_token": case_page.csrf_token(), "text": "Hello"}
+    )
+    assert "email the update" in refused.text()
+    with app.app_context():
+        assert (
+            db.session.scalars(select(AuditEvent.action).where(AuditEvent.action == "update_posted")).all()
+            == []
+        )
+
+
+def test_an_anonymous_report_offers_no_update_page(app: Flask, supervisor_client: PageClient) -> None:
+    reference = make_case(app, anonymous=True, reporter_email="", email_key="", reporter_name="")
+    case_page = supervisor_client.get(f"/officer/cases/{reference}")
+    assert PORTAL_UPDATE not in case_page.text()
+    refused = supervisor_client.post(
+        f"/officer/cases/{reference}/portal-updates", {"csrf_token": case_page.csrf_token(), "text": "Hello"}
+    )
+    assert "No one can sign in" in refused.text()
+
+
+def test_refreshing_the_page_that_showed_a_code_replaces_nothing(
+    app: Flask, supervisor_client: PageClient, client: PageClient, unsafe_email_case: str
+) -> None:
+    case_page = supervisor_client.get(f"/officer/cases/{unsafe_email_case}")
+    posted = {"csrf_token": case_page.csrf_token(), "version": case_page.value("version")}
+    code = the_code(supervisor_client.post(f"/officer/cases/{unsafe_email_case}/sign-in-code", posted))
+    with app.app_context():
+        made = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "resident_code_created")
+        ).all()
+    refreshed = supervisor_client.post(
+        f"/officer/cases/{unsafe_email_case}/sign-in-code", posted
+    )  # the same post
+    assert refreshed.status == 409
+    assert "No new code was made: any code shown before still works" in refreshed.text()
+    assert refreshed.soup.select_one("#sign-in-code") is None, "no second code is shown"
+    with app.app_context():
+        again = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "resident_code_created")
+        ).all()
+    assert len(again) == len(made) == 1
+    assert enter(client, unsafe_email_case, code).path == "/your-report/case", "the code shown still works"
+    # From the case page as it is now, a new code can still be made, and it replaces the first.
+    assert the_code(create_code(supervisor_client, unsafe_email_case)) != code

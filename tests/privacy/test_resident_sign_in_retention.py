@@ -28,7 +28,7 @@ def test_an_anonymised_case_keeps_no_link_or_code(
         resident_access.send_sign_in_link(reference, "sam@example.org")
         officer = db.session.get(User, supervisor.id)
         assert officer is not None
-        code = resident_code.create_sign_in_code(reference, officer)
+        code = resident_code.create_sign_in_code(reference, officer, None)
         assert len(db.session.scalars(select(ResidentSignIn)).all()) == 2
         long_ago = utcnow() - timedelta(days=800)
         db.session.execute(update(Report).where(Report.reference == reference).values(closed_at=long_ago))

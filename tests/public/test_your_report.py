@@ -247,7 +247,7 @@ def test_a_new_code_from_an_officer_signs_out_whoever_is_signed_in(
     with app.app_context():
         user = db.session.get(User, officer.id)
         assert user is not None
-        create_sign_in_code(reference, user)
+        create_sign_in_code(reference, user, None)
     assert client.get_raw("/your-report/case").status_code == 302
 
 

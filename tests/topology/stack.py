@@ -161,6 +161,7 @@ class Topology:
                 "CERT": str(self.cert),
                 "KEY": str(key),
                 "ACME_ROOT": str(folder / "acme"),
+                "ACCESS_LOG": str(folder / "access.log"),
                 "PORTAL_ROOT": str(PROJECT_ROOT),
             },
         )

@@ -564,7 +564,7 @@ class Scene:
         with self.app.app_context():
             officer = db.session.get(User, account.id)
             assert officer is not None
-            return reference, resident_code.create_sign_in_code(reference, officer)
+            return reference, resident_code.create_sign_in_code(reference, officer, None)
 
     def case(self, route: str = "tasking", **changes: Any) -> str:
         return make_case(
@@ -799,6 +799,10 @@ def _officer_attempts(scene: Scene, rule: Rule) -> list[Attempt]:
             db.session.commit()
             url = f"/officer/case-reviews/{review_id}/recommendations/{action.id}/done"
         return [Attempt(admin, url, dict, "/officer/")]
+    if rule.endpoint == "officer.post_portal_update":  # only for a resident who cannot be emailed
+        reference = scene.case(safe_to_email=False)
+        url = f"/officer/cases/{reference}/portal-updates"
+        return [Attempt(admin, url, scene.versioned(reference, text="A forged update"), "/officer/")]
     earlier = today() - timedelta(days=3)
     by_endpoint: dict[str, Callable[[], Attempt]] = {
         "officer.case_review_meeting": lambda: scene.on_review(

@@ -59,7 +59,7 @@ def _show(
 ) -> Any:
     report = report or operations.find_case(reference)
     forms = _forms(**given)
-    for name in ("assign_form", "status_form", "contact_form", "reroute_form"):
+    for name in ("assign_form", "status_form", "contact_form", "reroute_form", "code_form"):
         if forms[name].version.data is None:
             forms[name].version.data = report.version
     # The status form offers the case's own status, chosen, and the statuses it may move to.

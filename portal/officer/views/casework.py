@@ -125,3 +125,16 @@ def post_update(reference: str) -> Any:
         lambda: operations.post_update(reference, current_user, form.text.data),
         "Your update has been emailed to the resident",
     )
+
+
+@bp.post("/cases/<reference>/portal-updates")
+@requires(WORK)
+def post_portal_update(reference: str) -> Any:
+    form = UpdateForm()
+    return attempt(
+        reference,
+        "update_form",
+        form,
+        lambda: operations.post_portal_update(reference, current_user, form.text.data),
+        "Your update is on the resident's report page: they see it when they sign in with a code",
+    )

@@ -28,12 +28,12 @@ def create_resident_code(reference: str) -> Any:
     if not form.validate_on_submit():
         abort(400)
     try:
-        code = resident_code.create_sign_in_code(reference, current_user)
+        code = resident_code.create_sign_in_code(reference, current_user, form.version.data)
     except operations.CaseNotFound as error:
         abort(404, description=str(error))
     except operations.CaseError as error:
         db.session.rollback()
-        return _show(reference, 400, problem=str(error))
+        return _show(reference, 409 if isinstance(error, operations.StaleCase) else 400, problem=str(error))
     report = operations.find_case(reference)
     return render_template(
         "officer/resident_code.html",
