@@ -45,6 +45,7 @@ from portal.database import write_transaction
 from portal.extensions import db
 from portal.models import (
     CameraDeployment,
+    CaseReview,
     CaseNote,
     Feedback,
     OutboxMessage,
@@ -98,6 +99,13 @@ WORK_TEXT_COLUMNS: tuple[tuple[Any, str], ...] = (
     (TaskingAction, "description"),
     (CameraDeployment, "location"),
     (PowerUse, "served_on_name"),
+    # An ASB Case Review's record of its steps: what the victim said, and what the review, its letter
+    # and any escalation said about the case. Its chair, agencies and dates are kept for the figures.
+    (CaseReview, "victim_views"),
+    (CaseReview, "findings"),
+    (CaseReview, "outcome_summary"),
+    (CaseReview, "escalation_reason"),
+    (CaseReview, "escalation_note"),
 )
 
 

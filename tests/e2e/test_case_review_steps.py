@@ -86,6 +86,7 @@ def test_a_supervisor_reads_the_years_figures(journey: Callable[..., CheckedPage
     reference = make_case(app, submitted_at=datetime(2026, 4, 20, 9, tzinfo=UTC))
     make_review(app, reference, "not_met", channel="phone", applied_at=datetime(2026, 5, 1, 9, tzinfo=UTC))
     tab = signed_in(journey, app, make_account(app, "supervisor"))
+    tab.link("ASB Case Review figures")
     tab.goto("/officer/case-reviews/figures?year=2026")
     assert tab.h1() == "ASB Case Review figures"
     assert tab.page.locator("#threshold").get_by_role("row", name="Threshold not met 1").is_visible()

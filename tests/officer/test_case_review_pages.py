@@ -330,6 +330,7 @@ def test_the_case_review_steps_need_work_and_the_figures_supervision(app: Flask)
 
 
 def test_officers_cannot_see_the_figures(officer_client: PageClient) -> None:
+    assert "ASB Case Review figures" not in officer_client.get("/officer/").text()
     assert officer_client.get_raw("/officer/case-reviews/figures").status_code == 403
     assert officer_client.get_raw("/officer/case-reviews/figures.csv").status_code == 403
 

@@ -26,6 +26,7 @@ from portal.models import (
     AuditEvent,
     CameraDeployment,
     CaseNote,
+    CaseReview,
     Draft,
     OutboxMessage,
     PowerUse,
@@ -41,6 +42,7 @@ from portal.models.types import utcnow
 from portal.privacy.retention import REMOVED
 from portal.triage.calendar import london_today
 from tests import factories
+from tests.case_reviews import make_review
 from tests.cases import make_case
 from tests.conftest import MailCatcher, SMTPServer, mail_worker_pass, make_app
 from tests.evidence_files import PNG
@@ -238,6 +240,40 @@ def test_officers_notes_updates_and_records_lose_their_free_text_but_keep_their_
         power = db.session.scalars(select(PowerUse).where(PowerUse.report_id == report_id)).one()
         assert power.served_on_name == REMOVED
         assert (power.power, power.served_on_age_band, power.served_by) == ("cpw", "18_24", "PC 1234 Smith")
+
+
+def test_an_asb_case_reviews_words_go_and_its_facts_stay(app: Flask, worked_case: str) -> None:
+    review_id = make_review(
+        app,
+        worked_case,
+        "escalation_decided",
+        meeting_on=date(2023, 5, 2),
+        chair_name="Alex Chair",
+        agencies_present=["Police"],
+        victim_views="Sam cannot sleep",
+        findings="Sam's reports were not joined up",
+        outcome_summary="Sam will get monthly updates",
+        escalation_reason="Sam says the police did not come",
+        escalation_result="not_upheld",
+        escalation_note="Sam was told",
+    )
+    retention_apply(app)
+    with app.app_context():
+        review = db.session.get(CaseReview, review_id)
+        assert review is not None
+        words = (
+            review.victim_views,
+            review.findings,
+            review.outcome_summary,
+            review.escalation_reason,
+            review.escalation_note,
+        )
+        assert set(words) == {REMOVED}
+        assert (review.meeting_on, review.agencies_present, review.escalation_result) == (
+            date(2023, 5, 2),
+            ["Police"],
+            "not_upheld",
+        )
 
 
 def test_the_emails_of_an_anonymised_report_keep_no_address_and_no_words(
