@@ -45,8 +45,8 @@ from portal.database import write_transaction
 from portal.extensions import db
 from portal.models import (
     CameraDeployment,
-    CaseReview,
     CaseNote,
+    CaseReview,
     Feedback,
     OutboxMessage,
     PowerUse,
