@@ -3,19 +3,16 @@ counted by the database (portal/cases/case_review_steps.py: figures)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
 
 from portal.cases.case_review_steps import Figures, figures
-from portal.extensions import db
 from tests.case_reviews import make_review
 from tests.cases import make_case
+from tests.reports.test_history_queries import captured_statements
 
 
 def utc(*parts: int) -> datetime:
@@ -136,29 +133,14 @@ def test_the_csv_rows_hold_every_figure(year: Figures) -> None:
     assert ("Escalation results", "Partly upheld", 1) in rows
 
 
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    """Every statement sent to the database inside the block."""
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
 def test_the_figures_are_counted_by_the_database_not_row_by_row(app: Flask) -> None:
     for day in range(1, 5):
         review(app, utc(2026, 5, day, 9))
-    with app.app_context(), statements() as few:
+    with app.app_context(), captured_statements() as few:
         figures(2026)
     for day in range(5, 25):
         review(app, utc(2026, 5, day, 9), decision_due=date(2026, 6, day))
-    with app.app_context(), statements() as many:
+    with app.app_context(), captured_statements() as many:
         counted = figures(2026)
     assert counted.applications == 24
     assert len(many) == len(few), "the same statements however many reviews there are"

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from flask import Flask, render_template
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEvent, CaseReview, TaskingAction
@@ -18,6 +18,7 @@ from tests.case_reviews import make_review
 from tests.cases import make_case
 from tests.helpers import Page, PageClient, today
 from tests.officers import Account
+from tests.reports.test_history_queries import captured_statements
 
 AGENCIES = ["District council", "Police"]
 
@@ -277,11 +278,6 @@ def test_the_review_after_its_decision_shows_each_step_and_the_next(app: Flask, 
         escalation_body="Police and Crime Commissioner",
         escalation_reason="Police absent",
     )
-    queries: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        queries.append(statement)
-
     with app.test_request_context():
         review = db.session.get(CaseReview, review_id)
         assert review is not None
@@ -289,16 +285,13 @@ def test_the_review_after_its_decision_shows_each_step_and_the_next(app: Flask, 
         recommendations = [
             TaskingAction(description="Joint visit", owner="Police", due_date=date(2026, 2, 1), done_on=None)
         ]
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with captured_statements() as queries:
             html = render_template(
                 "officer/case_review/_after_decision.html",
                 review=review,
                 report=report,
                 recommendations=recommendations,
             )
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
     assert queries == [], "the partial runs no queries"
     text = " ".join(html.replace("&#39;", "'").split())
     assert "Alex Chair, Bolsover District Council" in text

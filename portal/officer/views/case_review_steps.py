@@ -176,7 +176,6 @@ def step_view(step: Step) -> Callable[..., Any]:
             "reference": review.report.reference,
             "stage": review.stage_label,
             "back_url": review_url(review),
-            "escalation_body": review.escalation_body,
         }
         form = step.form()
         problem: str | None = None
