@@ -106,7 +106,7 @@ def submit_draft(draft_id: str, *, submitted_at: datetime | None = None) -> Subm
                 report_id=report.id,
             )
         if any(flag.alert and flag.name in decision.flags for flag in policy.flags):
-            _queue_alert(report)
+            queue_alert(report)
         db.session.flush()
         submission = Submission.of(report)
     return submission
@@ -122,7 +122,7 @@ def case_review_position(flags: Iterable[str]) -> str | None:
     return None
 
 
-def _queue_alert(report: Report) -> OutboxMessage:
+def queue_alert(report: Report) -> OutboxMessage:
     """The duty officer's alert: the reference and a back-office link only, never the resident's words."""
     return queue_email(
         purpose="safeguarding_alert",
