@@ -3,7 +3,8 @@ knowledge of a safeguarding flag a later assessment raised.
 
 An incident's evidence files are attachments of the case carrying the incident's id. Unseen
 incidents have their own partial index, for the queue's "new incident" marker and filter. The
-open-queue index gains ``raised_safeguarding``, so "safeguarding first" is read from it as before.
+case counts its incidents, so a case with none reads none. The open-queue index gains
+``raised_safeguarding``, so "safeguarding first" is read from it as before.
 The report table is altered in place, never copied: a copy would lose the queue_count triggers of
 migration 0009 on SQLite.
 
@@ -77,6 +78,7 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_attachment_incident_id_incident'), 'incident', ['incident_id'], ['id'])
 
     op.add_column('report', sa.Column('raised_safeguarding', sa.Boolean(), server_default=sa.text('false'), nullable=False))
+    op.add_column('report', sa.Column('incident_count', sa.Integer(), server_default=sa.text('0'), nullable=False))
     op.drop_index('ix_report_open_queue', table_name='report')
     op.create_index('ix_report_open_queue', 'report', [*OPEN_QUEUE_COLUMNS, 'raised_safeguarding'], unique=False, sqlite_where=sa.text(OPEN), postgresql_where=sa.text(OPEN))
 
@@ -84,6 +86,7 @@ def upgrade():
 def downgrade():
     op.drop_index('ix_report_open_queue', table_name='report')
     op.create_index('ix_report_open_queue', 'report', OPEN_QUEUE_COLUMNS, unique=False, sqlite_where=sa.text(OPEN), postgresql_where=sa.text(OPEN))
+    op.drop_column('report', 'incident_count')
     op.drop_column('report', 'raised_safeguarding')
 
     with op.batch_alter_table('attachment', schema=None) as batch_op:

@@ -169,6 +169,8 @@ class Report(db.Model):  # type: ignore[name-defined]
     # safeguarding that the first decision did not: the queue puts the case first, as it does one
     # whose first decision did. Kept by the domain; the first decision is never rewritten.
     raised_safeguarding: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # How many incidents the resident has added to the case: a case with none reads none of them.
+    incident_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     # When `retention apply` removed the resident's personal data (portal/privacy/retention.py).
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -123,6 +123,7 @@ def add_incident(report_id: int, entry: NewIncident, uploads: list[tuple[IO[byte
                 created_at=utcnow(),
             )
             db.session.add(incident)
+            report.incident_count += 1
             db.session.flush()
             for attachment in files:
                 attachment.report_id = report.id
