@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.models import Attachment, CaseNote, OutboxMessage, Reassessment, Report
 from portal.models.audit import AuditAction
 from portal.models.outbox import FAILED
+from portal.reports.incidents import latest_assessment
 from portal.reports.summary import Answer, Voice, summarise
 from portal.reports.triage_policy import flag_labels
 from portal.text.labels import KIND_TITLES
@@ -139,12 +140,7 @@ def case_file(report: Report) -> CaseFile:
     entries = timeline(report)
     assessment = None
     if report.incident_count:  # a case the resident added nothing to has no later assessment
-        assessment = db.session.scalars(
-            select(Reassessment)
-            .where(Reassessment.report_id == report.id)
-            .order_by(Reassessment.id.desc())
-            .limit(1)
-        ).first()
+        assessment = latest_assessment(report.id)
     asked = any(entry.action == AuditAction.SATISFACTION_SENT for entry in entries)
     return CaseFile(
         report=report,

@@ -15,19 +15,17 @@ from datetime import date
 from typing import IO
 
 from dateutil.relativedelta import relativedelta
-from flask import current_app
 from sqlalchemy import select
 
 from portal.database import write_transaction
 from portal.extensions import db
-from portal.mail import queue_email
 from portal.models import Incident, Reassessment, Report, audit
 from portal.models.audit import AuditAction
 from portal.models.incident import EFFECT_MAX, TIME_OF_DAY_MAX, WHAT_HAPPENED_MAX, WHO_MAX
 from portal.models.types import utcnow
 from portal.reports import evidence
 from portal.reports.history import history_for
-from portal.reports.operations import queue_alert
+from portal.reports.operations import queue_alert, queue_officer_email
 from portal.reports.triage_policy import current_policy
 from portal.triage.calendar import london_date, london_today
 from portal.triage.contract import HARM_QUESTIONS, parse_report
@@ -161,12 +159,7 @@ def _assess_again(report: Report, incident: Incident) -> str | None:
     policy = current_policy()
     if not policy.incidents.rescore:
         return None
-    incidents = [
-        _answers(row)
-        for row in db.session.scalars(
-            select(Incident).where(Incident.report_id == report.id).order_by(Incident.created_at, Incident.id)
-        )
-    ]
+    incidents = [_answers(row) for row in incidents_of(report.id)]
     answers = parse_report(report.as_contract())
     history = history_for(assessed_report(answers, incidents), policy, leaving_out=report.id)
     before = latest_assessment(report.id)
@@ -212,16 +205,11 @@ def _tell_the_officer(report: Report) -> None:
     """The case's officer is told by email that an incident was added: the reference and a link only."""
     if report.assignee is None or not report.assignee.email:
         return
-    queue_email(
+    queue_officer_email(
+        report,
         purpose=PURPOSE,
         recipient=report.assignee.email,
         subject=f"New incident on {report.reference}",
-        template="incident_added",
-        context={
-            "reference": report.reference,
-            "case_url": f"{current_app.config['PUBLIC_BASE_URL']}/officer/cases/{report.reference}",
-        },
-        report_id=report.id,
     )
 
 
