@@ -26,7 +26,7 @@ from portal.triage.policy import Policy, load_policy
 
 POLICY: Policy = load_policy(PROJECT_ROOT / "policy" / "default.toml")
 # The version the council gave its latest revision of the default policy (the 2026-12 revision).
-DEFAULT_POLICY_VERSION = "2026-12-04b"
+DEFAULT_POLICY_VERSION = "2026-12-04c"
 # The policy's worked examples (docs/policy.md section 8), in submission order, each with its decision.
 WORKED_EXAMPLES_FILE = PROJECT_ROOT / "policy" / "examples.json"
 
