@@ -324,6 +324,9 @@ def load_config(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
             env, "RESIDENT_SIGN_IN_LIMIT_PER_ADDRESS", "10 per hour"
         ),
         "RESIDENT_LINK_LIMIT_PER_EMAIL": _rate_limit(env, "RESIDENT_LINK_LIMIT_PER_EMAIL", "3 per hour"),
+        # Adding an incident to a case (portal/reports/incidents.py): each post counts per case,
+        # whoever is signed in to it, so a case cannot be flooded.
+        "INCIDENT_LIMIT_PER_CASE": _rate_limit(env, "INCIDENT_LIMIT_PER_CASE", "20 per day"),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session cookie
         # Flask-WTF's own HTTPS check demands a Referer on every post; portal.web.security.check_origin
         # reads Origin first and the Referer only where a browser sent no Origin.

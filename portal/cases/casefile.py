@@ -14,9 +14,10 @@ from portal.cases.safe_contact import SafeContact
 from portal.cases.satisfaction import Satisfaction
 from portal.cases.timeline import Entry, timeline
 from portal.extensions import db
-from portal.models import Attachment, CaseNote, OutboxMessage, Report
+from portal.models import Attachment, CaseNote, OutboxMessage, Reassessment, Report
 from portal.models.audit import AuditAction
 from portal.models.outbox import FAILED
+from portal.reports.incidents import latest_assessment
 from portal.reports.summary import Answer, Voice, summarise
 from portal.reports.triage_policy import flag_labels
 from portal.text.labels import KIND_TITLES
@@ -70,6 +71,10 @@ class CaseFile:
     undelivered: list[Undelivered]  # emails given up after their last attempt
     attachments: list[Attachment]  # the evidence, loaded here so the page runs no query as it renders
     satisfaction: Satisfaction | None  # the question sent when it was closed, and the answer
+    # The latest assessment made when the resident added an incident, shown beside the first
+    # decision (which is never rewritten); None while there is none.
+    assessment: Reassessment | None = None
+    assessment_flags: list[str] | None = None  # its flags' labels
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,9 @@ def case_file(report: Report) -> CaseFile:
         (words for flag, words in CASE_REVIEW_WORDS.items() if flag in report.flags), "Not applicable."
     )
     entries = timeline(report)
+    assessment = None
+    if report.incident_count:  # a case the resident added nothing to has no later assessment
+        assessment = latest_assessment(report.id)
     asked = any(entry.action == AuditAction.SATISFACTION_SENT for entry in entries)
     return CaseFile(
         report=report,
@@ -157,6 +165,10 @@ def case_file(report: Report) -> CaseFile:
         attachments=list(report.attachments),
         # The question's audit entry commits with it: a case never asked costs no query.
         satisfaction=satisfaction.for_case(report) if asked else None,
+        assessment=assessment,
+        assessment_flags=[labels.get(flag, flag.replace("_", " ")) for flag in assessment.flags]
+        if assessment
+        else None,
     )
 
 

@@ -18,8 +18,9 @@ from portal.cases import satisfaction
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.mail import queue_email
-from portal.models import CaseNote, Report, User, audit
+from portal.models import CaseNote, Incident, Report, User, audit
 from portal.models.audit import AuditAction
+from portal.models.incident import NOT_SEEN
 from portal.models.report import CONTACT_CHANNELS, OPEN_STATUSES, OUTCOMES, STATUS_LABELS
 from portal.models.types import utcnow
 from portal.triage.decision import ROUTES
@@ -105,10 +106,24 @@ def _text(text: str, what: str) -> str:
 
 
 def record_view(reference: str, user: User) -> Report:
-    """An officer opened the case: that is recorded too. The case is returned as it was read."""
+    """An officer opened the case: that is recorded too, and any incident the resident added that
+    no officer had seen is seen now (the queue stops saying "new incident"). The case is returned
+    as it was read."""
     report = find_case(reference)
     with write_transaction(keep_loaded=True):
-        audit.record(AuditAction.VIEWED, actor=user, report=report)
+        count = 0
+        if report.incident_count:
+            seen = db.session.execute(
+                update(Incident)
+                .where(Incident.report_id == report.id, NOT_SEEN)
+                .values(seen_by_officer_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            count = int(seen.rowcount or 0)  # type: ignore[attr-defined]
+        detail = None
+        if count:
+            detail = f"{count} new incident{'s' if count > 1 else ''} added by the resident seen"
+        audit.record(AuditAction.VIEWED, actor=user, report=report, detail=detail)
     return report
 
 

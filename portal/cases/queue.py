@@ -16,13 +16,16 @@ from sqlalchemy.orm import load_only, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.extensions import db
-from portal.models import QueueCount, Report
+from portal.models import Incident, QueueCount, Report
+from portal.models.incident import NOT_SEEN
 from portal.models.report import NO_ASSIGNEE, OPEN_STATUSES, STATUSES
 from portal.triage.contract import is_valid_postcode, normalise_email, normalise_postcode
 from portal.triage.decision import RISK_LEVELS, ROUTES
 from portal.web.paging import ROW_ID
 
 PAGE_SIZE = 50
+# The filter for cases with an incident the resident added that no officer has opened the case since.
+NEW_INCIDENT = "new_incident"
 TABS = (*ROUTES, "all")
 _REFERENCE = re.compile(r"^DIO-\d{4}-\d{1,6}$", re.IGNORECASE)
 
@@ -115,6 +118,8 @@ class Cursor:
 class QueuePage:
     rows: list[Report]
     next_cursor: Cursor | None
+    # The rows' cases with an incident no officer has seen yet: "new incident" on the row.
+    new_incidents: frozenset[int] = frozenset()
 
 
 # Open cases, written as the open-queue index's own condition (a literal, not a bound value) so
@@ -125,9 +130,10 @@ assert set(STATUSES) - {"closed"} == set(OPEN_STATUSES)
 
 
 def urgent(today: date) -> ColumnElement[bool]:
-    """Safeguarding, or overdue (the SQL twin of ``Report.is_overdue``)."""
+    """Safeguarding (flagged when it came in, or by a later assessment), or overdue (the SQL twin of
+    ``Report.is_overdue``)."""
     overdue = and_(Report.status != "closed", Report.due_by < today, Report.first_contact_on.is_(None))
-    return or_(Report.safeguarding.is_(True), overdue)
+    return or_(Report.safeguarding.is_(True), Report.raised_safeguarding.is_(True), overdue)
 
 
 def names_a_case_or_place(text: str) -> bool:
@@ -186,6 +192,11 @@ def _conditions(filters: Filters, user_id: int, include_tab: bool = True) -> lis
         conditions.append(Report.risk_level == filters.risk_level)
     if filters.flag == "safeguarding":
         conditions.append(Report.safeguarding.is_(True))
+    elif filters.flag == NEW_INCIDENT:
+        # The unseen incidents are read once, from their own index; the cases still come from the
+        # open-queue index in queue order (tested as an expression, the id cannot lead the planner
+        # to fetch the cases by id and sort them).
+        conditions.append((Report.id + 0).in_(select(Incident.report_id).where(NOT_SEEN)))
     elif filters.flag:
         conditions.append(cast(Report.flags, String).like(f'%"{filters.flag}"%'))
     if filters.ward:
@@ -232,9 +243,22 @@ def queue_page(filters: Filters, user_id: int, today: date, after: Cursor | None
     if len(rows) > PAGE_SIZE:
         rows = rows[:PAGE_SIZE]
         last = rows[-1]
-        urgent_row = last.safeguarding or last.is_overdue(today)
+        urgent_row = last.safeguarding or last.raised_safeguarding or last.is_overdue(today)
         next_cursor = Cursor(0 if urgent_row else 1, last.due_by, last.id)
-    return QueuePage(rows=rows, next_cursor=next_cursor)
+    return QueuePage(rows=rows, next_cursor=next_cursor, new_incidents=unseen_incidents(rows))
+
+
+def unseen_incidents(rows: list[Report]) -> frozenset[int]:
+    """Which of ``rows`` have an incident no officer has seen: one query of the unseen incidents'
+    own partial index, for the page's cases only."""
+    if not rows:
+        return frozenset()
+    found = db.session.scalars(
+        select(Incident.report_id)
+        .where(NOT_SEEN, Incident.report_id.in_([row.id for row in rows]))
+        .distinct()
+    )
+    return frozenset(found)
 
 
 # What a queue row shows of a case: the rest (the resident's words, the decision's explanation)
@@ -249,6 +273,7 @@ QUEUE_ROW_COLUMNS = (
     Report.risk_level,
     Report.flags,
     Report.safeguarding,
+    Report.raised_safeguarding,
     Report.due_by,
     Report.first_contact_on,
     Report.assignee_id,

@@ -16,12 +16,13 @@ from sqlalchemy import select
 
 from portal.cases.satisfaction import ANSWER_LABELS
 from portal.extensions import db
-from portal.models import AuditEvent, Report, User
+from portal.models import Attachment, AuditEvent, Incident, Report, User
 from portal.models.audit import AUDIT_WORDS, IS_CHANGE, IS_VIEW, AuditAction
 from portal.models.report import OUTCOMES, STATUS_LABELS
 from portal.models.work import AGE_BANDS, HARDENING_ITEMS, MEDIATION_OUTCOMES, POWERS
-from portal.text.labels import ROUTE_LABELS
+from portal.text.labels import HARM_LABELS, ROUTE_LABELS
 from portal.triage.calendar import LONDON
+from portal.triage.contract import HARM_QUESTIONS
 
 # How each way of first contact is said after "First contact".
 CONTACT_WORDS = {
@@ -43,6 +44,20 @@ _CODE = re.compile(r"^[a-z]+(_[a-z]+)+$")
 
 
 @dataclass(frozen=True)
+class IncidentShown:
+    """An incident the resident added, as the case page shows it: their words, the harm questions
+    they answered yes (as the report's summary words them), and its evidence files."""
+
+    occurred_on: date
+    time_of_day: str
+    what_happened: str
+    who: str
+    harm: tuple[str, ...]
+    effect: str
+    files: tuple[Any, ...]  # Attachment rows, loaded here: the page runs no query as it renders
+
+
+@dataclass(frozen=True)
 class Entry:
     """One line of the timeline: what happened, who did it (``None`` for the portal or when
     ``words`` already names them), when, any detail such as a reason, and the audit action behind it."""
@@ -52,6 +67,7 @@ class Entry:
     who: str | None = None
     detail: str | None = None
     action: str | None = None
+    incident: IncidentShown | None = None  # an incident the resident added, with its words
 
 
 def day_words(day: date | str, year_of: date | None = None) -> str:
@@ -141,6 +157,13 @@ def entry_for(event: AuditEvent, who: str | None) -> Entry:
     return Entry(event.at, words, who, detail, event.action)
 
 
+def _with_incident(entry: Entry, event: AuditEvent, incidents: dict[int, IncidentShown]) -> Entry:
+    if event.action != AuditAction.INCIDENT_ADDED:
+        return entry
+    shown = incidents.get(int((event.after or {}).get("incident_id") or 0))
+    return Entry(entry.at, entry.words, entry.who, event.detail, entry.action, shown)
+
+
 def _views(report: Report) -> list[Entry]:
     """Each officer's views of the case on each London day, summed up in one entry.
 
@@ -163,6 +186,37 @@ def _views(report: Report) -> list[Entry]:
     ]
 
 
+def incidents_shown(report: Report) -> dict[int, IncidentShown]:
+    """The case's incidents by id, with their files (one query each for incidents and files; none
+    for a case the resident added nothing to)."""
+    if not report.incident_count:
+        return {}
+    rows = db.session.scalars(
+        select(Incident).where(Incident.report_id == report.id).order_by(Incident.created_at, Incident.id)
+    ).all()
+    if not rows:
+        return {}
+    files: dict[int, list[Attachment]] = {}
+    for item in db.session.scalars(
+        select(Attachment)
+        .where(Attachment.report_id == report.id, Attachment.incident_id.is_not(None))
+        .order_by(Attachment.id)
+    ):
+        files.setdefault(item.incident_id or 0, []).append(item)
+    return {
+        row.id: IncidentShown(
+            occurred_on=row.occurred_on,
+            time_of_day=row.time_of_day,
+            what_happened=row.what_happened,
+            who=row.who,
+            harm=tuple(HARM_LABELS[question] for question in HARM_QUESTIONS if row.harm.get(question)),
+            effect=row.effect,
+            files=tuple(files.get(row.id, ())),
+        )
+        for row in rows
+    }
+
+
 def timeline(report: Report) -> list[Entry]:
     """The case's history, newest first, ending with the report itself."""
     changes = db.session.scalars(
@@ -170,7 +224,11 @@ def timeline(report: Report) -> list[Entry]:
         .where(AuditEvent.report_id == report.id, IS_CHANGE)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     )
-    entries = [entry_for(event, event.actor.name if event.actor else None) for event in changes]
+    incidents = incidents_shown(report)
+    entries = [
+        _with_incident(entry_for(event, event.actor.name if event.actor else None), event, incidents)
+        for event in changes
+    ]
     entries.extend(_views(report))
     entries.sort(key=lambda entry: entry.at, reverse=True)
     route = ROUTE_LABELS.get(report.route, report.route).lower()

@@ -4,6 +4,7 @@ from portal.models.audit import AuditEvent
 from portal.models.case_review import CaseReview
 from portal.models.draft import Draft
 from portal.models.feedback import Feedback
+from portal.models.incident import Incident, Reassessment
 from portal.models.outbox import OutboxMessage
 from portal.models.report import Attachment, CaseNote, QueueCount, ReferenceCounter, Report
 from portal.models.resident_access import ResidentSignIn
@@ -26,10 +27,12 @@ __all__ = [
     "CaseReview",
     "Draft",
     "Feedback",
+    "Incident",
     "MediationRecord",
     "OutboxMessage",
     "PowerUse",
     "QueueCount",
+    "Reassessment",
     "ReferenceCounter",
     "Report",
     "ResidentSignIn",

@@ -34,6 +34,7 @@ class AuditAction(StrEnum):
     RESIDENT_CODE_CREATED = "resident_code_created"  # for the resident to sign in and see their report
     RESIDENT_SIGNED_IN = "resident_signed_in"  # to see their report, by an emailed link or a code
     RESIDENT_CODE_VOIDED = "resident_code_voided"  # too many wrong tries: someone may be guessing
+    INCIDENT_ADDED = "incident_added"  # by the signed-in resident, to their own case
     MEDIATION_RECORDED = "mediation_recorded"
     TARGET_HARDENING_RECORDED = "target_hardening_recorded"
     TASKING_RECORDED = "tasking_recorded"
@@ -79,6 +80,7 @@ AUDIT_WORDS: dict[AuditAction, str] = {
     AuditAction.RESIDENT_CODE_CREATED: "Sign-in code made for the resident",
     AuditAction.RESIDENT_SIGNED_IN: "Resident signed in to see their report",
     AuditAction.RESIDENT_CODE_VOIDED: "Sign-in code void after too many wrong tries",
+    AuditAction.INCIDENT_ADDED: "The resident added an incident",
     AuditAction.MEDIATION_RECORDED: "Mediation recorded",
     AuditAction.TARGET_HARDENING_RECORDED: "Target hardening recorded",
     AuditAction.TASKING_RECORDED: "Tasking meeting recorded",

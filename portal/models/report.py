@@ -62,6 +62,7 @@ OPEN_QUEUE_COLUMNS = (
     "ward",
     "assignee_id",
     "name_key",
+    "raised_safeguarding",
 )
 
 OPEN_NAME_COLUMNS = ("name_key", "current_route", "due_by", "id", "safeguarding", "first_contact_on")
@@ -163,6 +164,13 @@ class Report(db.Model):  # type: ignore[name-defined]
     # The random id of the draft this report was sent from: a second press of Send, or the
     # confirmation page, finds the report by it, and no draft can become two reports.
     draft_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    # A later assessment (an incident the resident added, portal/models/incident.py) flagged
+    # safeguarding that the first decision did not: the queue puts the case first, as it does one
+    # whose first decision did. Kept by the domain; the first decision is never rewritten.
+    raised_safeguarding: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # How many incidents the resident has added to the case: a case with none reads none of them.
+    incident_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     # When `retention apply` removed the resident's personal data (portal/privacy/retention.py).
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -295,6 +303,8 @@ class Attachment(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     draft_id: Mapped[str | None] = mapped_column(ForeignKey("draft.id", ondelete="SET NULL"), index=True)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"), index=True)
+    # Sent with an incident the resident added to the case (it is the case's evidence too).
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id"), index=True)
 
     draft = relationship("Draft", back_populates="attachments")
     report = relationship("Report", back_populates="attachments")

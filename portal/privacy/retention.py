@@ -13,6 +13,8 @@ Anonymising a case removes:
 - free text officers wrote that can name or describe people: internal notes and public updates,
   a re-route's reason, the tasking decision and actions, where a camera was put up, the name of
   the person a power was served on, the "other items" of target hardening;
+- what the resident wrote in each incident they added to the case (what happened, when in the
+  day, who was involved, how it affected them) and its evidence files, which are the case's;
 - the comment the resident gave with their satisfaction answer (the answer stays: it is counted);
 - the emails of the case once they are finished with (sent or failed), as below.
 
@@ -48,6 +50,7 @@ from portal.models import (
     CaseNote,
     CaseReview,
     Feedback,
+    Incident,
     OutboxMessage,
     PowerUse,
     Report,
@@ -69,9 +72,10 @@ from portal.triage.history import window
 REMOVED = "Removed at the end of the retention period"
 
 # Emails addressed to the council's own inboxes, not to a resident: the safeguarding alert goes to
-# the duty officer's team mailbox. Its address is not personal data and says where an alert went,
-# so it is kept; every other recipient is a resident's own address and is blanked once sent.
-STAFF_PURPOSES = ("safeguarding_alert",)
+# the duty officer's team mailbox, and a case's officer is told of a new incident at their work
+# address. Neither address is personal data of a resident and each says where an email went, so
+# it is kept; every other recipient is a resident's own address and is blanked once sent.
+STAFF_PURPOSES = ("safeguarding_alert", "incident_added")
 
 # Who the resident is, and the keys matched on it: blanked, so they never match again.
 IDENTITY_COLUMNS = (
@@ -226,6 +230,7 @@ def anonymise_report(report_id: int, now: datetime, months: int) -> tuple[int, i
         notes = _redact_notes(report.id)
         resident_access.forget(report.id)  # no link or code may open it again
         records = _redact_work_records(report.id)
+        incidents = _redact_incidents(report.id)
         db.session.execute(
             update(SatisfactionQuestion)
             .where(SatisfactionQuestion.report_id == report.id, SatisfactionQuestion.comment != "")
@@ -249,6 +254,8 @@ def anonymise_report(report_id: int, now: datetime, months: int) -> tuple[int, i
                 "evidence_files_deleted": files,
                 "notes_redacted": notes,
                 "work_records_redacted": records,
+                # Said only of a case with incidents, which most cases never have.
+                **({"incidents_redacted": incidents} if incidents else {}),
                 "emails_emptied": emails,
             },
             detail=f"the resident's personal data was removed {months} months after the case was closed",
@@ -293,6 +300,20 @@ def _redact_notes(report_id: int) -> int:
     for note in notes:
         note.text = REMOVED
     return len(notes)
+
+
+def _redact_incidents(report_id: int) -> int:
+    """The resident's words in each incident they added; its harm answers and days stay, as the
+    report's do. Its files are the case's attachments, deleted with the rest."""
+    rows = db.session.scalars(
+        select(Incident).where(Incident.report_id == report_id, Incident.what_happened != REMOVED)
+    ).all()
+    for incident in rows:
+        incident.what_happened = REMOVED
+        incident.time_of_day = _removed(incident.time_of_day) or ""
+        incident.who = _removed(incident.who) or ""
+        incident.effect = _removed(incident.effect) or ""
+    return len(rows)
 
 
 def _redact_work_records(report_id: int) -> int:

@@ -5,7 +5,8 @@ The reporter is found the way a report's history finds them: by the normalised e
 anonymised after the retention period hold no email, so they can no longer be tied to anyone.
 
 The zip holds ``export.json`` (every report with all its answers, the triage decision and the
-reasons officers see, where the case has got to, the public updates, the emails sent to the
+reasons officers see, where the case has got to, each incident the resident added to the case and
+each later assessment of it, the public updates, the emails sent to the
 resident and the satisfaction question with their answer and comment) and each report's evidence
 files under ``attachments/<reference>/``. Internal notes, the records of the work and the audit log
 are left out: they hold officers' and other people's personal data (the person a power was served
@@ -29,7 +30,7 @@ from sqlalchemy import select
 from portal.cases import satisfaction
 from portal.database import write_transaction
 from portal.extensions import db
-from portal.models import Attachment, CaseNote, OutboxMessage, Report, audit
+from portal.models import Attachment, CaseNote, Incident, OutboxMessage, Reassessment, Report, audit
 from portal.models.audit import AuditAction
 from portal.models.report import OUTCOMES, STATUS_LABELS
 from portal.models.types import utcnow
@@ -185,6 +186,8 @@ def _report(report: Report, attachments: list[dict[str, Any]]) -> dict[str, Any]
             "closed_at": _iso(report.closed_at),
             "last_changed_at": _iso(report.updated_at),
         },
+        "incidents": [_incident(incident) for incident in _of_case(Incident, report)],
+        "later_assessments": [_assessment(row) for row in _of_case(Reassessment, report)],
         "public_updates": [{"at": _iso(note.created_at), "text": note.text} for note in updates],
         "emails": [
             {
@@ -200,6 +203,42 @@ def _report(report: Report, attachments: list[dict[str, Any]]) -> dict[str, Any]
         ],
         "attachments": attachments,
         "satisfaction": _satisfaction(report),
+    }
+
+
+def _of_case(model: Any, report: Report) -> list[Any]:
+    return list(db.session.scalars(select(model).where(model.report_id == report.id).order_by(model.id)))
+
+
+def _incident(incident: Incident) -> dict[str, Any]:
+    """An incident the resident added to the case, in their words."""
+    return {
+        "id": incident.id,
+        "added_at": _iso(incident.created_at),
+        "occurred_on": _iso(incident.occurred_on),
+        "time_of_day": incident.time_of_day,
+        "what_happened": incident.what_happened,
+        "who": incident.who,
+        "harm": dict(incident.harm),
+        "effect": incident.effect,
+    }
+
+
+def _assessment(row: Reassessment) -> dict[str, Any]:
+    """A later assessment of the case, made when an incident was added, as the decision is shown."""
+    return {
+        "incident_id": row.incident_id,
+        "assessed_at": _iso(row.created_at),
+        "route": row.route,
+        "rule": row.rule,
+        "risk_score": row.risk_score,
+        "risk_level": row.risk_level,
+        "flags": list(row.flags),
+        "due_by": _iso(row.due_by),
+        "reasons": list(row.reasons),
+        "explanation": row.explanation,
+        "change": row.change,
+        "policy_version": row.policy_version,
     }
 
 
@@ -225,6 +264,7 @@ def _attachment(attachment: Attachment, name: str | None) -> dict[str, Any]:
         "size_bytes": attachment.size_bytes,
         "sha256": attachment.sha256,
         "uploaded_at": _iso(attachment.created_at),
+        "incident_id": attachment.incident_id,  # sent with an incident the resident added, or None
         **({} if name else {"missing": "the file is no longer in the evidence store"}),
     }
 

@@ -16,15 +16,27 @@ import time
 from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
-from wtforms import StringField
-from wtforms.validators import DataRequired
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput
+from wtforms import MultipleFileField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from portal.extensions import limiter
+from portal.models.incident import EFFECT_MAX, TIME_OF_DAY_MAX, WHAT_HAPPENED_MAX, WHO_MAX
 from portal.public import bp
 from portal.public.forms import ConfirmForm, email_asked_again
-from portal.reports import resident_access, resident_view
+from portal.reports import incidents, resident_access, resident_view
+from portal.reports.evidence import MAX_MEGAPIXELS, EvidenceError
+from portal.text.labels import HARM_LABELS
 from portal.triage import contract
-from portal.web.forms import PublicForm, TextInput, strip
+from portal.web.forms import (
+    CharacterCount,
+    CheckboxesInput,
+    GovDateField,
+    PublicForm,
+    TextInput,
+    optional_comment_field,
+    strip,
+)
 from portal.web.limits import public_forms
 
 SIGNED_IN_KEY = "your_report"  # {"token": the sign-in's token, "seen": when the last page was shown}
@@ -58,6 +70,77 @@ class CodeSignInForm(PublicForm):
         widget=TextInput(),
         validators=[DataRequired(message="Enter the sign-in code")],
     )
+
+
+class IncidentForm(PublicForm):
+    """A diary entry of one more incident, added to the resident's own case."""
+
+    what_happened = TextAreaField(
+        "What happened?",
+        description="Describe what happened, in your own words.",
+        filters=[strip],
+        widget=CharacterCount(),
+        validators=[
+            DataRequired(message="Enter what happened"),
+            Length(
+                max=WHAT_HAPPENED_MAX,
+                message=f"What happened must be {WHAT_HAPPENED_MAX:,} characters or fewer",
+            ),
+        ],
+    )
+    occurred_on = GovDateField(
+        "When did it happen?",
+        description="For example, 27 11 2026",
+        invalid="The date it happened must be a real date, like 27 11 2026",
+        validators=[InputRequired(message="Enter the date it happened")],
+    )
+    time_of_day = StringField(
+        "What time of day was it? (optional)",
+        description="For example, about 11pm, or in the early morning.",
+        filters=[strip],
+        widget=TextInput(),
+        validators=[
+            Length(
+                max=TIME_OF_DAY_MAX, message=f"The time of day must be {TIME_OF_DAY_MAX} characters or fewer"
+            )
+        ],
+    )
+    who = optional_comment_field(
+        "Who was involved? (optional)",
+        "Anyone who did it, and anyone who saw it, if you know.",
+        WHO_MAX,
+        "Who was involved",
+    )
+    harm = SelectMultipleField(
+        "How did it affect you? (optional)",
+        choices=list(HARM_LABELS.items()),
+        description="Select all that apply.",
+        widget=CheckboxesInput(),
+    )
+    effect = optional_comment_field(
+        "Anything else about how it affected you (optional)", "", EFFECT_MAX, "How it affected you"
+    )
+    files = MultipleFileField(
+        "Upload photos or documents (optional)",
+        description=(
+            f"Photos (JPEG, PNG or HEIC) up to {MAX_MEGAPIXELS} megapixels, the size a phone camera "
+            "takes, or PDF documents. Each file must be smaller than 10 MB. You can add up to 5."
+        ),
+        widget=GovFileInput(multiple=True),
+    )
+
+    def entry(self) -> incidents.NewIncident:
+        """The answers, once the form has validated (the day is then given)."""
+        chosen = set(self.harm.data or [])
+        assert self.occurred_on.data is not None  # nosec B101  (InputRequired)
+        return incidents.NewIncident(
+            occurred_on=self.occurred_on.data,
+            what_happened=self.what_happened.data or "",
+            harm={question: question in chosen for question in contract.HARM_QUESTIONS},
+            time_of_day=self.time_of_day.data or "",
+            who=self.who.data or "",
+            effect=self.effect.data or "",
+        )
 
 
 # Each way in counts against one allowance per address; asking for a link counts per email too.
@@ -171,3 +254,50 @@ def sign_out_of_report() -> Any:
 @bp.get("/your-report/signed-out")
 def signed_out_of_report() -> Any:
     return render_template("public/your_report/signed_out.html")
+
+
+def _signed_in_case_key() -> str:
+    """The case being added to, for its limit; a post not signed in counts under one key."""
+    report_id = signed_in_case()
+    return f"incident:{report_id if report_id is not None else 'none'}"
+
+
+@bp.route("/your-report/incident", methods=["GET", "POST"])
+@public_forms
+@limiter.limit(
+    lambda: str(current_app.config["INCIDENT_LIMIT_PER_CASE"]), key_func=_signed_in_case_key, methods=["POST"]
+)
+def add_incident() -> Any:
+    """A resident adds an incident to their own case: appended to it, never a new report."""
+    report_id = signed_in_case()
+    view = resident_view.for_resident(report_id) if report_id is not None else None
+    if report_id is None or view is None:
+        return redirect(url_for("public.check_report"))
+    if view.closed:
+        return render_template("public/your_report/incident_closed.html", view=view)
+    form = IncidentForm()
+    if form.validate_on_submit():
+        uploads = [
+            (f.stream, f.filename or "") for f in request.files.getlist(form.files.name) if f and f.filename
+        ]
+        try:
+            incidents.add_incident(report_id, form.entry(), uploads)
+        except incidents.CaseClosed:
+            return render_template("public/your_report/incident_closed.html", view=view)
+        except incidents.IncidentRefused as refused:
+            getattr(form, refused.field).errors = [str(refused)]
+        except EvidenceError as refused:
+            form.files.errors = [str(refused)]
+        else:
+            return redirect(url_for("public.incident_added"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("public/your_report/incident.html", form=form, view=view), status
+
+
+@bp.get("/your-report/incident/added")
+def incident_added() -> Any:
+    report_id = signed_in_case()
+    view = resident_view.for_resident(report_id) if report_id is not None else None
+    if view is None:
+        return redirect(url_for("public.check_report"))
+    return render_template("public/your_report/incident_added.html", view=view)

@@ -138,6 +138,44 @@ def add_to_draft(draft: Draft, stream: IO[bytes], filename: str) -> Attachment:
     return attachment
 
 
+def keep_files(uploads: list[tuple[IO[bytes], str]]) -> list[Attachment]:
+    """Check and keep each uploaded file, as ``add_to_draft`` does, for rows the caller adds to its
+    own transaction (an incident's evidence): at most ``UPLOAD_MAX_FILES``, each smaller than
+    ``UPLOAD_MAX_BYTES``. On the first refused, nothing of any of them is left and ``EvidenceError``
+    says why; the caller deletes the files (``delete_file``) if its transaction does not commit.
+    """
+    limit = current_app.config["UPLOAD_MAX_FILES"]
+    if len(uploads) > limit:
+        raise EvidenceError(f"You can upload up to {limit} files. Select fewer files")
+    max_bytes = current_app.config["UPLOAD_MAX_BYTES"]
+    kept: list[Attachment] = []
+    try:
+        for stream, filename in uploads:
+            storage_name = secrets.token_hex(24)
+            path = upload_folder() / storage_name
+            try:
+                content_type, display_name, size, sha256 = _keep(
+                    stream, path, clean_filename(filename), max_bytes
+                )
+            except BaseException:
+                path.unlink(missing_ok=True)
+                raise
+            kept.append(
+                Attachment(
+                    storage_name=storage_name,
+                    original_name=display_name,
+                    content_type=content_type,
+                    size_bytes=size,
+                    sha256=sha256,
+                )
+            )
+    except BaseException:
+        for attachment in kept:
+            delete_file(attachment)
+        raise
+    return kept
+
+
 def _keep(stream: IO[bytes], path: Path, display_name: str, max_bytes: int) -> tuple[str, str, int, str]:
     """Write the upload to ``path`` and clean it. Returns its type, name, size and SHA-256 as kept."""
     digest = hashlib.sha256()

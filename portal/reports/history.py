@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, literal, or_, select, union_all
 
 from portal.extensions import db
-from portal.models import Report
+from portal.models import Incident, Report
 from portal.triage.contract import Report as ReportAnswers
 from portal.triage.history import Earlier, window
 from portal.triage.policy import Policy
@@ -15,13 +19,50 @@ from portal.triage.policy import Policy
 # hundreds of reports cannot make deciding their next one slow, and no decision changes.
 HISTORY_ROWS_PER_KEY = 500
 
-_COLUMNS = (Report.id, Report.kind, Report.submitted_at, Report.email_key, Report.phone_key, Report.postcode)
+REPORT, INCIDENT = "report", "incident"  # where a history row comes from
 
 
-def history_for(report: ReportAnswers, policy: Policy) -> list[Earlier]:
-    """Stored reports in the window by the same reporter or about the same place.
+def incident_rows(
+    match: ColumnElement[bool], start: datetime, end: datetime, *narrower: ColumnElement[bool]
+) -> Select[Any]:
+    """The incidents added in ``start`` to ``end`` to the cases ``match`` picks (a test of a reporter
+    key or the postcode on ``Report``), newest first: each incident's id, its case's id (``case_id``),
+    and the columns of an earlier report, its moment (``at``) the moment it was added.
 
-    One query per key, each answered from its (key, submitted_at) index, never a scan.
+    The cases come from their key's index, their incidents from (report_id, created_at): never a scan.
+    """
+    return (
+        select(
+            Incident.id.label("id"),
+            Incident.report_id.label("case_id"),
+            Report.kind,
+            Incident.created_at.label("at"),
+            Report.email_key,
+            Report.phone_key,
+            Report.postcode,
+        )
+        .join(Report, Report.id == Incident.report_id)
+        .where(match, *narrower, Incident.created_at >= start, Incident.created_at <= end)
+        .order_by(Incident.created_at.desc())
+        .limit(HISTORY_ROWS_PER_KEY)
+    )
+
+
+def incident_entries(
+    match: ColumnElement[bool], start: datetime, end: datetime, *narrower: ColumnElement[bool]
+) -> Iterator[tuple[int, int, Earlier]]:
+    """``incident_rows`` read: each incident's id, its case's id, and it as an ``Earlier`` report."""
+    for row in db.session.execute(incident_rows(match, start, end, *narrower)):
+        yield row.id, row.case_id, Earlier(row.kind, row.at, row.email_key, row.phone_key, row.postcode)
+
+
+def history_for(report: ReportAnswers, policy: Policy, leaving_out: int | None = None) -> list[Earlier]:
+    """Stored reports in the window by the same reporter or about the same place, and, when the
+    policy counts them as reports, the incidents residents added to them in the window.
+
+    One query per key, each answered from its (key, submitted_at) index, never a scan (with the
+    key's incidents read in the same query). ``leaving_out`` is a case not to count, nor its
+    incidents: the one being assessed again.
     """
     start, end = window(report.submitted_at, policy.history_months)
     # At a place only named reporters' ASB reports count, so only they fill the place's rows.
@@ -31,16 +72,33 @@ def history_for(report: ReportAnswers, policy: Policy) -> list[Earlier]:
         (Report.phone_key == report.reporter.phone_key, report.reporter.phone_key, ()),
         (Report.postcode == report.location.postcode, report.location.postcode, place_filter),
     )
-    found: dict[int, Earlier] = {}
+    found: dict[tuple[str, int], Earlier] = {}
     for match, value, narrower in keys:
         if not value:
             continue
-        rows = db.session.execute(
-            select(*_COLUMNS)
+        reports = (
+            select(
+                Report.id.label("id"),
+                Report.id.label("case_id"),
+                Report.kind,
+                Report.submitted_at.label("at"),
+                Report.email_key,
+                Report.phone_key,
+                Report.postcode,
+            )
             .where(match, *narrower, Report.submitted_at >= start, Report.submitted_at <= end)
             .order_by(Report.submitted_at.desc())
             .limit(HISTORY_ROWS_PER_KEY)
         )
-        for row in rows:
-            found[row.id] = Earlier(row.kind, row.submitted_at, row.email_key, row.phone_key, row.postcode)
+        parts = [(REPORT, reports)]
+        if policy.incidents.counts_as_report:
+            parts.append((INCIDENT, incident_rows(match, start, end, *narrower)))
+        query = union_all(
+            *(select(literal(source).label("source"), part.subquery()) for source, part in parts)
+        )
+        for row in db.session.execute(query):
+            if row.case_id != leaving_out:
+                found[(row.source, row.id)] = Earlier(
+                    row.kind, row.at, row.email_key, row.phone_key, row.postcode
+                )
     return list(found.values())

@@ -106,7 +106,7 @@ def submit_draft(draft_id: str, *, submitted_at: datetime | None = None) -> Subm
                 report_id=report.id,
             )
         if any(flag.alert and flag.name in decision.flags for flag in policy.flags):
-            _queue_alert(report)
+            queue_alert(report)
         db.session.flush()
         submission = Submission.of(report)
     return submission
@@ -122,13 +122,24 @@ def case_review_position(flags: Iterable[str]) -> str | None:
     return None
 
 
-def _queue_alert(report: Report) -> OutboxMessage:
+def queue_alert(report: Report) -> OutboxMessage:
     """The duty officer's alert: the reference and a back-office link only, never the resident's words."""
-    return queue_email(
+    return queue_officer_email(
+        report,
         purpose="safeguarding_alert",
         recipient=current_app.config["SAFEGUARDING_ALERT_EMAIL"],
         subject=f"Safeguarding alert: {report.reference}",
-        template="safeguarding_alert",
+    )
+
+
+def queue_officer_email(report: Report, *, purpose: str, recipient: str, subject: str) -> OutboxMessage:
+    """An email to the back-office about a case: its reference and a link to it only, never the
+    resident's words (the template is named by ``purpose``)."""
+    return queue_email(
+        purpose=purpose,
+        recipient=recipient,
+        subject=subject,
+        template=purpose,
         context={
             "reference": report.reference,
             "case_url": f"{current_app.config['PUBLIC_BASE_URL']}/officer/cases/{report.reference}",

@@ -1,8 +1,9 @@
 """What a signed-in resident sees of their own report: where it has got to, in plain words.
 
 Only what was written for the resident, or is about the report's progress: the reference, the kind,
-the status, the day of first contact, the updates officers emailed, and the ASB Case Review position.
-Never the triage decision (route, score, risk, flags' names, reasons), internal notes, who has the
+the status, the day of first contact, the updates officers emailed, the ASB Case Review position, and
+the incidents the resident added, in their own words. Never the triage decision or a later
+assessment (route, score, risk, flags' names, reasons), internal notes, who has the
 case, or anything about other reports.
 """
 
@@ -14,7 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import CaseNote, Report
+from portal.models import CaseNote, Incident, Report
 from portal.reports.operations import case_review_position
 from portal.text.labels import KIND_TITLES
 
@@ -33,6 +34,16 @@ class Update:
 
 
 @dataclass(frozen=True)
+class ResidentIncident:
+    """An incident the resident added: what they wrote of it, never how it was assessed."""
+
+    added_at: datetime
+    occurred_on: date
+    time_of_day: str
+    what_happened: str
+
+
+@dataclass(frozen=True)
 class ResidentView:
     reference: str
     kind_title: str
@@ -41,6 +52,8 @@ class ResidentView:
     first_contact_on: date | None
     updates: tuple[Update, ...]  # newest first
     case_review: str | None  # "eligible", "explained" or None, for templates/partials/case_review.html
+    closed: bool = False  # a closed case takes no more incidents: a new problem is a new report
+    incidents: tuple[ResidentIncident, ...] = ()  # newest first
 
 
 def for_resident(report_id: int) -> ResidentView | None:
@@ -61,4 +74,15 @@ def for_resident(report_id: int) -> ResidentView | None:
         first_contact_on=report.first_contact_on,
         updates=tuple(Update(at, text) for at, text in updates),
         case_review=case_review_position(report.flags),
+        closed=report.status == "closed",
+        incidents=tuple(
+            ResidentIncident(*row)
+            for row in db.session.execute(
+                select(
+                    Incident.created_at, Incident.occurred_on, Incident.time_of_day, Incident.what_happened
+                )
+                .where(Incident.report_id == report.id)
+                .order_by(Incident.created_at.desc(), Incident.id.desc())
+            )
+        ),
     )

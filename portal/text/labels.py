@@ -128,3 +128,10 @@ DETAIL_ERRORS = {
 
 def yes_no(value: bool) -> str:
     return "Yes" if value else "No"
+
+
+# What the officers' queue says of a case beside its flags, and its filter's name for them.
+QUEUE_MARKS = {
+    "new_incident": "New incident",
+    "raised_safeguarding": "Safeguarding (a later assessment)",
+}

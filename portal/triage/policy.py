@@ -78,6 +78,9 @@ CASE_REVIEW_KEYS = (
     "outcome_working_days",
 )
 MAX_ESCALATION_BODY = 200
+# How an incident a resident adds to their own case counts (docs/policy.md section 11): each is
+# required, true or false.
+INCIDENT_KEYS = ("counts_as_report", "rescore", "may_lower_level")
 # A decision records the version with "+" and a 10-character fingerprint in 64 characters
 # (portal.models.report: policy_version), so the version itself fits in the rest.
 MAX_VERSION_LENGTH = 64 - 11
@@ -152,6 +155,15 @@ class CaseReview:
 
 
 @dataclass(frozen=True)
+class Incidents:
+    """How an incident a resident adds to their case counts, and whether it re-scores the case."""
+
+    counts_as_report: bool  # a report of the resident's, for the repeat count and the Case Review
+    rescore: bool  # each incident is a new assessment of the case
+    may_lower_level: bool  # a later assessment may give a lower risk level than the one before
+
+
+@dataclass(frozen=True)
 class Policy:
     version: str  # as declared, with a fingerprint of the file's contents
     title: str
@@ -169,6 +181,7 @@ class Policy:
     flags: tuple[Flag, ...]
     rules: tuple[Rule, ...]
     case_review: CaseReview
+    incidents: Incidents
     phrase_pattern: re.Pattern[str] = field(compare=False, repr=False, default=re.compile(r"(?!)"))
 
     def level_for(self, score: int) -> str:
@@ -357,6 +370,7 @@ class _Checker:
                 "flags",
                 "rules",
                 "case_review",
+                "incidents",
             ),
             "",
         )
@@ -540,6 +554,7 @@ class _Checker:
 
         case_review = self._case_review(data)
         self._flag_uses_the_threshold(flags, case_review)
+        incidents = self._incidents(data)
 
         if self.problems:
             return None
@@ -560,6 +575,7 @@ class _Checker:
             flags=tuple(flags),
             rules=tuple(rules),
             case_review=case_review,
+            incidents=incidents,
             phrase_pattern=phrase_pattern(tuple(phrases)) if phrases else re.compile(r"(?!)"),
         )
 
@@ -589,6 +605,20 @@ class _Checker:
                     "case_review.escalation_body", f"must be {MAX_ESCALATION_BODY} characters or fewer"
                 )
         return CaseReview(escalation_body=escalation_body, **numbers)
+
+    def _incidents(self, data: Mapping[str, Any]) -> Incidents:
+        """The ``[incidents]`` table: every setting is required, each true or false."""
+        table = self._table(data, "incidents", "")
+        self._known(table, INCIDENT_KEYS, "incidents.")
+        values: dict[str, bool] = {}
+        for key in INCIDENT_KEYS:
+            value = table.get(key) if table else False
+            if table and key not in table:
+                self.problem(f"incidents.{key}", "is missing: true or false")
+            elif table and not isinstance(value, bool):
+                self.problem(f"incidents.{key}", f"must be true or false, not {_shown(value)}")
+            values[key] = value is True
+        return Incidents(**values)
 
     def _flag_uses_the_threshold(self, flags: list[Flag], case_review: CaseReview) -> None:
         """The flag that tells a resident the threshold is met counts to the published numbers."""

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 
 from portal.cases.agenda import AgendaCursor, build_agenda, every_agenda_item
 from portal.cases.queue import Cursor, Filters, all_rows, queue_page, tab_counts
@@ -31,6 +31,7 @@ FILTERS = [
     {"risk_level": "high"},
     {"flag": "safeguarding"},
     {"flag": "case_review_eligible"},
+    {"flag": "new_incident"},
     {"ward": "Dronfield North"},
     {"assignee": "mine"},
     {"assignee": "unassigned"},
@@ -181,4 +182,54 @@ def test_every_agenda_query_reads_an_open_case_index(app: Flask) -> None:
             db.session.execute(text("SET LOCAL enable_seqscan = off"))
         assert len(statements) >= 10
         assert_read_from_indexes(statements, postgres, open_only=True)
+        db.session.rollback()
+
+
+def test_the_new_incident_marker_of_a_page_is_one_query_of_the_unseen_incidents_index(app: Flask) -> None:
+    from datetime import UTC, datetime
+
+    from portal.models import Incident, Report
+
+    references = [make_case(app) for _ in range(3)]
+    with app.app_context():
+        ids = list(db.session.scalars(select(Report.id).where(Report.reference.in_(references))))
+        db.session.add(
+            Incident(report_id=ids[0], occurred_on=london_today(), what_happened="Again.", harm={})
+        )
+        db.session.add(
+            Incident(
+                report_id=ids[1],
+                occurred_on=london_today(),
+                what_happened="Seen.",
+                harm={},
+                seen_by_officer_at=datetime.now(UTC),
+            )
+        )
+        db.session.commit()
+        postgres = db.engine.dialect.name == "postgresql"
+        seen: list[tuple[str, Any]] = []
+
+        def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+            if "FROM incident" in statement:
+                seen.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", capture)
+        try:
+            page = queue_page(Filters(), 7, london_today())
+            filtered = queue_page(Filters(flag="new_incident"), 7, london_today())
+        finally:
+            event.remove(db.engine, "before_cursor_execute", capture)
+        assert page.new_incidents == {ids[0]}
+        assert [row.id for row in filtered.rows] == [ids[0]]
+        # One query of the marker for each page (the filtered page's two groups test it inside theirs).
+        markers = [(s, p) for s, p in seen if s.lstrip().startswith("SELECT DISTINCT incident")]
+        assert len(markers) == 2, seen
+        if postgres:
+            db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        for statement, parameters in seen:
+            lines = " ".join(plan(statement, parameters))
+            assert "ix_incident_unseen" in lines, f"{lines}\n{statement}"
+            assert "Seq Scan on incident" not in lines and "SCAN incident" not in lines.replace(
+                "SCAN incident USING", ""
+            ), lines
         db.session.rollback()

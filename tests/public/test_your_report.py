@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from portal.extensions import db
-from portal.models import AuditEvent, CaseNote, OutboxMessage, Report, ResidentSignIn, User
+from portal.models import AuditEvent, CaseNote, OutboxMessage, Reassessment, Report, ResidentSignIn, User
 from portal.models.audit import AuditAction
 from portal.models.types import utcnow
 from tests.cases import make_case
@@ -430,3 +430,43 @@ def test_signing_in_is_on_the_case_timeline(app: Flask, client: PageClient, mail
         purposes = db.session.scalars(select(OutboxMessage.purpose)).all()
     assert details == ["by an emailed link"]
     assert purposes == ["resident_sign_in_link"]
+
+
+def test_the_view_shows_the_residents_incidents_but_nothing_of_their_assessment(
+    app: Flask, client: PageClient, mailbox: MailCatcher
+) -> None:
+    reference = resident_case(app)
+    signed_in(app, client, mailbox, reference)
+    day = date.today() - timedelta(days=2)
+    client.post_form(
+        "/your-report/incident",
+        {
+            "what_happened": "He came back with a knife and threatened us.",
+            "occurred_on": [str(day.day), str(day.month), str(day.year)],
+            "harm": ["violence_or_threats", "feel_unsafe"],
+        },
+    )
+    page = client.get("/your-report/case")
+    for random_value in page.soup.select('input[name="csrf_token"]'):
+        random_value.decompose()
+    for tag in page.soup.find_all(nonce=True):
+        del tag["nonce"]
+    shown = str(page.soup)
+    assert "He came back with a knife and threatened us." in page.text()
+    with app.app_context():
+        [later] = db.session.scalars(select(Reassessment)).all()
+    assert later.risk_level == "high"  # the assessment was made, and is not shown
+    for internal in (
+        "high",
+        "High",
+        "raised",
+        "Raised",
+        "safeguarding",
+        "Safeguarding",
+        "score",
+        "tasking",
+        "Tasking",
+        "repeat",
+        "assess",
+    ):
+        assert internal not in shown, internal

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 
 from portal.extensions import db
 from portal.reports.history import history_for
@@ -55,3 +55,45 @@ def test_history_is_read_by_email_phone_and_postcode_through_their_indexes(app: 
                     ).fetchall()
                     lines = " ".join(str(row[-1]) for row in plan)
                     assert "USING INDEX ix_report_" in lines and "SCAN report" not in lines, lines
+
+
+def test_incidents_count_as_earlier_reports_read_through_their_index(app: Flask) -> None:
+    from datetime import UTC, datetime
+
+    from portal.models import Incident, Report
+    from tests.cases import make_case
+
+    reference = make_case(app, reporter_email="sam@example.org", email_key="sam@example.org")
+    with app.app_context():
+        case_id = db.session.scalars(select(Report.id).where(Report.reference == reference)).one()
+        db.session.add(
+            Incident(
+                report_id=case_id,
+                occurred_on=datetime(2026, 11, 20).date(),
+                what_happened="Again.",
+                harm={},
+                created_at=datetime(2026, 11, 21, 9, 0, tzinfo=UTC),
+            )
+        )
+        db.session.commit()
+        answers = parse_report(report(reporter={"email": "Sam@Example.org"}))
+        with captured_statements() as statements:
+            found = history_for(answers, current_policy())
+        moments = sorted(entry.submitted_at for entry in found)
+        assert moments == [datetime(2026, 11, 2, 10, 0, tzinfo=UTC), datetime(2026, 11, 21, 9, 0, tzinfo=UTC)]
+        assert history_for(answers, current_policy(), leaving_out=case_id) == []
+        db.session.rollback()
+        postgres = db.engine.dialect.name == "postgresql"
+        by_email = statements[0]  # the email's query: its reports and their incidents
+        assert "incident" in by_email[0]
+        with db.engine.connect() as connection:
+            if postgres:
+                connection.execute(text("SET enable_seqscan = off"))
+                plan = connection.exec_driver_sql(f"EXPLAIN {by_email[0]}", by_email[1]).fetchall()
+                lines = " ".join(row[0] for row in plan)
+                assert "ix_incident_report_id_created_at" in lines and "Seq Scan" not in lines, lines
+            else:
+                plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {by_email[0]}", by_email[1]).fetchall()
+                lines = " ".join(str(row[-1]) for row in plan)
+                assert "ix_incident_report_id_created_at" in lines, lines
+                assert "SCAN report" not in lines and "SCAN incident" not in lines, lines

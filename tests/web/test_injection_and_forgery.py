@@ -645,6 +645,16 @@ def _public_attempts(scene: Scene, rule: Rule) -> list[Attempt]:
         assert client.post_form(url).path == "/your-report/case"
         probe = landing(client, "/your-report/case")
         return [Attempt(client, "/your-report/sign-out", dict, "/your-report/case", probe=probe)]
+    if rule.endpoint == "public.add_incident":
+        _, url = scene.report_link()
+        client = PageClient(scene.app.test_client())
+        assert client.post_form(url).path == "/your-report/case"
+        yesterday = today() - timedelta(days=1)
+        incident = {
+            "what_happened": "Someone else's words",
+            "occurred_on": [str(yesterday.day), str(yesterday.month), str(yesterday.year)],
+        }
+        return [Attempt(client, "/your-report/incident", lambda: incident, "/your-report/incident")]
     changed: dict[str, FORM_DATA] = {
         "what": lambda: {**factories.WHAT["asb"], "description": "Someone else's words"},
         "details": lambda: {"perpetrators_known": "yes", "perpetrator_is_neighbour": "no"},

@@ -9,13 +9,13 @@ from flask_login import current_user
 
 from portal.accounts.roles import VIEW
 from portal.cases import operations
-from portal.cases.queue import TABS, Cursor, Filters, queue_page, tab_counts
+from portal.cases.queue import NEW_INCIDENT, TABS, Cursor, Filters, queue_page, tab_counts
 from portal.models import User
 from portal.models.report import STATUS_LABELS
 from portal.officer import bp
 from portal.officer.permissions import requires
 from portal.reports.triage_policy import current_policy, flag_labels
-from portal.text.labels import KIND_TITLES, ROUTE_LABELS
+from portal.text.labels import KIND_TITLES, QUEUE_MARKS, ROUTE_LABELS
 from portal.triage.calendar import london_today
 from portal.triage.decision import RISK_LEVELS
 
@@ -52,7 +52,7 @@ def _applied(filters: Filters, officers: list[User], labels: dict[str, str]) -> 
 def queue() -> Any:
     filters = Filters.from_args(request.args)
     officers = operations.current_officers()
-    labels = flag_labels()
+    labels = {**flag_labels(), NEW_INCIDENT: QUEUE_MARKS[NEW_INCIDENT]}
     page = queue_page(filters, current_user.id, london_today(), Cursor.decode(request.args.get("after")))
     return render_template(
         "officer/queue.html",
@@ -66,6 +66,7 @@ def queue() -> Any:
         risk_levels=RISK_LEVELS,
         flags=current_policy().flags,
         flag_labels=labels,
+        queue_marks=QUEUE_MARKS,
         applied=_applied(filters, officers, labels),
         wards=current_app.config["COUNCIL_WARDS"],
         officers=officers,
