@@ -40,6 +40,8 @@ class AuditAction(StrEnum):
     TASKING_ACTION_DONE = "tasking_action_done"
     CAMERA_DEPLOYED = "camera_deployed"
     POWER_USED = "power_used"
+    CASE_REVIEW_APPLIED = "case_review_applied"  # an application for an ASB Case Review, online or taken
+    CASE_REVIEW_DECIDED = "case_review_decided"  # the officer's threshold decision on it
     ANONYMISED = "anonymised"  # by the retention job
     # What left the portal as a file: an evidence file downloaded from a case, a CSV export of the
     # queue or the agenda (against no case), and a subject access export (one entry per case).
@@ -77,6 +79,8 @@ AUDIT_WORDS: dict[AuditAction, str] = {
     AuditAction.TASKING_ACTION_DONE: "Tasking action done",
     AuditAction.CAMERA_DEPLOYED: "Wildlife camera deployment recorded",
     AuditAction.POWER_USED: "ASB tool or power recorded",
+    AuditAction.CASE_REVIEW_APPLIED: "Applied for an ASB Case Review",
+    AuditAction.CASE_REVIEW_DECIDED: "ASB Case Review threshold decided",
     AuditAction.ANONYMISED: "Anonymised at the end of its retention period",
     AuditAction.DOWNLOADED: "Downloaded",
     AuditAction.EXPORTED: "Exported",

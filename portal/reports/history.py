@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+
 from sqlalchemy import or_, select
 
 from portal.extensions import db
@@ -44,3 +47,33 @@ def history_for(report: ReportAnswers, policy: Policy) -> list[Earlier]:
         for row in rows:
             found[row.id] = Earlier(row.kind, row.submitted_at, row.email_key, row.phone_key, row.postcode)
     return list(found.values())
+
+
+def case_review_history(
+    email_key: str, phone_key: str, postcode: str, start: datetime, end: datetime, asb_kinds: Iterable[str]
+) -> list[Earlier]:
+    """The portal's ASB reports from ``start`` to ``end`` by the applicant's keys or at the postcode,
+    for an ASB Case Review's threshold (docs/policy.md section 10).
+
+    One query per key, each answered from its (key, submitted_at) index, as ``history_for``'s are.
+    """
+    kinds = Report.kind.in_(tuple(asb_kinds))
+    named = or_(Report.email_key != "", Report.phone_key != "")
+    keys = (
+        (Report.email_key == email_key, email_key),
+        (Report.phone_key == phone_key, phone_key),
+        (Report.postcode == postcode, postcode),
+    )
+    found: dict[int, Earlier] = {}
+    for match, value in keys:
+        if not value:
+            continue
+        rows = db.session.execute(
+            select(*_COLUMNS)
+            .where(match, kinds, named, Report.submitted_at >= start, Report.submitted_at <= end)
+            .order_by(Report.submitted_at.desc())
+            .limit(HISTORY_ROWS_PER_KEY)
+        )
+        for row in rows:
+            found[row.id] = Earlier(row.kind, row.submitted_at, row.email_key, row.phone_key, row.postcode)
+    return sorted(found.values(), key=lambda earlier: earlier.submitted_at)

@@ -128,3 +128,13 @@ DETAIL_ERRORS = {
 
 def yes_no(value: bool) -> str:
     return "Yes" if value else "No"
+
+
+# Where an applicant for an ASB Case Review says they reported it, besides this portal
+# (portal.triage.case_review.AGENCIES), as the application's questions offer the choice.
+AGENCY_LABELS = {
+    "council": "The council, by phone, letter or an officer",
+    "police": "The police",
+    "landlord": "A landlord or housing association",
+    "other": "Another agency",
+}
