@@ -226,10 +226,13 @@ def position(review: CaseReview) -> str:
     if review.stage == "not_met":
         reasons = threshold.get("reasons") or []
         if threshold.get("met") is False and reasons:
+            # Their own reports, in the decision's words; of other households, never a count.
+            households = current_policy().case_review.households_same_problem
             return (
                 "It did not meet the threshold, because we counted "
-                + "; ".join(reasons).replace("by the applicant", "by you")
-                + ". If you feel the problem has not been dealt with, phone us."
+                + reasons[0].replace("by the applicant", "by you")
+                + f", and fewer than {households} households reported the same problem. "
+                "If you feel the problem has not been dealt with, phone us."
             )
         return "It did not meet the threshold. We have written to you to say why."
     if review.stage == "review_held":

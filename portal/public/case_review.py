@@ -73,19 +73,10 @@ def case_review_apply() -> Any:
         if "add_another" in request.form:
             case_review_fields.add_row(form)
         return _form_page(report, form)
-    if not form.validate_on_submit():
-        return _form_page(report, form, 400)
-    declared, where = case_review_fields.declared(form)
-    for index, (on, agency) in enumerate(declared):
-        if on is None:
-            form[case_review_fields.date_name(where[index])].errors = [
-                f"Enter the date of report {where[index] + 1}"
-            ]
-        if not agency:
-            form[case_review_fields.agency_name(where[index])].errors = [
-                f"Choose where you made report {where[index] + 1}"
-            ]
-    if form.errors:
+    valid = form.validate_on_submit()
+    complete = case_review_fields.rows_complete(form)  # its messages too, whatever else is wrong
+    declared, _where = case_review_fields.declared(form)
+    if not (valid and complete):
         return _form_page(report, form, 400)
     return render_template(
         "public/your_report/case_review_check.html",

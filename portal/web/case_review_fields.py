@@ -87,7 +87,8 @@ def row_count(form: Any) -> int:
 
 
 def add_row(form: Any) -> None:
-    form.rows.data = min(row_count(form) + 1, MAX_ROWS)
+    more = min(row_count(form) + 1, MAX_ROWS)
+    form.rows.data, form.rows.raw_data = more, [str(more)]
 
 
 def rows(form: Any) -> list[tuple[Any, Any]]:
@@ -106,6 +107,23 @@ def declared(form: Any) -> tuple[list[tuple[date | None, str]], list[int]]:
         found.append((on, agency))
         where.append(row)
     return found, where
+
+
+def rows_complete(form: Any, you: bool = True) -> bool:
+    """Each row begun has its date and where: a message against the part missing, else True."""
+    complete = True
+    for row in range(row_count(form)):
+        on, agency = form[date_name(row)], form[agency_name(row)]
+        if on.errors or (on.data is None and not agency.data):
+            complete = complete and not on.errors
+            continue
+        if on.data is None:
+            on.errors = [f"Enter the date of report {row + 1}"]
+            complete = False
+        if not agency.data:
+            agency.errors = [f"Choose where {'you' if you else 'they'} made report {row + 1}"]
+            complete = False
+    return complete
 
 
 def field_for(form: Any, domain_field: str, where: list[int]) -> Any:

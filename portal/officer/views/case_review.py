@@ -48,7 +48,7 @@ def record_case_review_application(reference: str) -> Any:
             for field in form:
                 field.errors = []
             case_review_fields.add_row(form)
-        elif form.validate_on_submit():
+        elif _valid(form):
             declared, where = case_review_fields.declared(form)
             try:
                 review = applications.apply(
@@ -89,6 +89,13 @@ def record_case_review_application(reference: str) -> Any:
         ),
         status,
     )
+
+
+def _valid(form: CaseReviewApplicationForm) -> bool:
+    """The form's checks, and each row of reports elsewhere complete: every message at once."""
+    valid = form.validate_on_submit()
+    complete = case_review_fields.rows_complete(form, you=False)
+    return valid and complete
 
 
 @bp.get("/case-reviews")
