@@ -227,7 +227,7 @@ def test_the_acknowledgement_of_an_eligible_report_says_to_apply_online_by_check
     html = email.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert "Your reports meet the threshold for a Case Review." in text
     assert (
-        f"You can apply online: check your report at {app.config['PUBLIC_BASE_URL']}/your-report "
+        f"You can also apply online: check your report at {app.config['PUBLIC_BASE_URL']}/your-report "
         'and choose "Apply for an ASB Case Review".'
     ) in text
     assert f'href="{app.config["PUBLIC_BASE_URL"]}/your-report"' in html
