@@ -60,6 +60,8 @@ def _form_page(report: Report, form: ApplyForm, status: int = 200, problem: str 
 @bp.route("/your-report/case-review", methods=["GET", "POST"])
 @public_forms
 def case_review_apply() -> Any:
+    """The form; sent, the check-answers page, which sends the answers back here to change them or,
+    with "send", to apply."""
     report = _signed_in_report()
     if report is None:
         return redirect(url_for("public.check_report"))
@@ -75,9 +77,11 @@ def case_review_apply() -> Any:
         return _form_page(report, form)
     valid = form.validate_on_submit()
     complete = case_review_fields.rows_complete(form)  # its messages too, whatever else is wrong
-    declared, _where = case_review_fields.declared(form)
+    declared, where = case_review_fields.declared(form)
     if not (valid and complete):
         return _form_page(report, form, 400)
+    if "send" in request.form:
+        return _send(report, form, declared, where)
     return render_template(
         "public/your_report/case_review_check.html",
         form=form,
@@ -89,16 +93,7 @@ def case_review_apply() -> Any:
     )
 
 
-@bp.post("/your-report/case-review/send")
-@public_forms
-def case_review_send() -> Any:
-    report = _signed_in_report()
-    if report is None:
-        return redirect(url_for("public.check_report"))
-    form = ApplyForm()
-    if not form.validate_on_submit():
-        return _form_page(report, form, 400)
-    declared, where = case_review_fields.declared(form)
+def _send(report: Report, form: ApplyForm, declared: list[tuple[Any, str]], where: list[int]) -> Any:
     try:
         applications.apply(
             report.reference,
@@ -110,13 +105,13 @@ def case_review_send() -> Any:
         )
     except CaseReviewError as error:
         db.session.rollback()
-        report = db.session.get(Report, report.id)
-        if report is None:
+        reread = db.session.get(Report, report.id)
+        if reread is None:
             abort(404)
         message = _in_residents_words(str(error))
         if case_review_fields.show_error(form, error.field, message, where):
-            return _form_page(report, form, 400)
-        return _form_page(report, form, 400, problem=applications.resident_refusal(report) or message)
+            return _form_page(reread, form, 400)
+        return _form_page(reread, form, 400, problem=applications.resident_refusal(reread) or message)
     return redirect(url_for("public.case_review_sent"))
 
 

@@ -81,7 +81,7 @@ def test_a_resident_applies_with_one_report_to_the_police_checks_it_and_is_told_
     assert f"{long_date(today() - timedelta(days=7))}: the police" in check.text()
 
     sent = client.post(
-        "/your-report/case-review/send", {"csrf_token": check.csrf_token(), **answers(**police_last_week())}
+        APPLY, {"csrf_token": check.csrf_token(), "send": "yes", **answers(**police_last_week())}
     )
     assert sent.path == "/your-report/case-review/sent" and sent.has_exit_this_page()
     with app.app_context():
@@ -153,8 +153,7 @@ def test_a_report_elsewhere_dated_tomorrow_is_refused_against_its_date_and_the_a
     tomorrow = {"elsewhere_1_on": parts(today() + timedelta(days=1)), "elsewhere_1_agency": "landlord"}
     check = check_answers(client, answers(**police_last_week(), **tomorrow))
     page = client.post(
-        "/your-report/case-review/send",
-        {"csrf_token": check.csrf_token(), **answers(**police_last_week(), **tomorrow)},
+        APPLY, {"csrf_token": check.csrf_token(), "send": "yes", **answers(**police_last_week(), **tomorrow)}
     )
     assert page.status == 400
     assert page.errors == [
