@@ -4,9 +4,10 @@ finds it among the open ones, and decides its threshold on its page, seeing whic
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from flask import Flask
-from sqlalchemy import select
+from flask import Flask, before_render_template, template_rendered
+from sqlalchemy import event, select
 
 from portal.extensions import db
 from portal.models import CaseReview, TaskingAction
@@ -244,3 +245,43 @@ def test_the_review_page_shows_the_later_steps_read_only_once_recorded(
 
 def test_a_missing_review_is_not_found(officer_client: PageClient) -> None:
     assert officer_client.get_raw("/officer/case-reviews/999").status_code == 404
+
+
+def test_the_review_page_runs_no_query_while_it_renders(app: Flask, officer_client: PageClient) -> None:
+    """Its template is given the review fully loaded, with its case and recommendations."""
+    reference = victims_case(app)
+    recorded(officer_client, reference)
+    with app.app_context():
+        review_id = db.session.scalars(select(CaseReview.id)).one()
+        engine = db.engine
+    rendering: list[str] = []
+    state = {"on": False}
+
+    def capture(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if state["on"]:
+            rendering.append(statement)
+
+    def started(_app: Flask, template: Any, **_extra: Any) -> None:
+        state["on"] = state["on"] or template.name == "officer/case_review.html"
+
+    def finished(_app: Flask, template: Any, **_extra: Any) -> None:
+        if template.name == "officer/case_review.html":
+            state["on"] = False
+
+    event.listen(engine, "before_cursor_execute", capture)
+    before_render_template.connect(started, app)
+    template_rendered.connect(finished, app)
+    try:
+        for _ in ("before the decision", "after it"):
+            page = officer_client.get(f"/officer/case-reviews/{review_id}")
+            assert page.h1 == f"ASB Case Review {review_id}"
+            if page.soup.find("input", attrs={"name": "met"}) is not None:
+                officer_client.post(
+                    f"/officer/case-reviews/{review_id}/threshold",
+                    {"csrf_token": page.csrf_token(), "met": "yes", "note": ""},
+                )
+    finally:
+        template_rendered.disconnect(finished, app)
+        before_render_template.disconnect(started, app)
+        event.remove(engine, "before_cursor_execute", capture)
+    assert rendering == []
