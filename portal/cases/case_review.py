@@ -10,8 +10,7 @@ portal's reports as they are then.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -20,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.roles import WORK, can
-from portal.cases.operations import TEXT_MAX, CaseError, CaseNotFound, NotAllowed
-from portal.database import write_transaction
+from portal.cases.operations import TEXT_MAX, CaseError, NotAllowed
+from portal.cases.operations import _changing as locked_case  # each step locks the case as any change does
 from portal.extensions import db
 from portal.models import Report, TaskingAction, User, audit
 from portal.models.audit import AuditAction
@@ -253,18 +252,6 @@ def position(review: CaseReview) -> str:
 # --- Applying ----------------------------------------------------------------------------------------
 
 
-@contextmanager
-def _locked_case(reference: str) -> Iterator[Report]:
-    """The case, locked for this step, as ``portal.cases.operations`` locks it for a change."""
-    with write_transaction():
-        report = db.session.scalars(
-            select(Report).where(Report.reference == reference.strip().upper()).with_for_update()
-        ).first()
-        if report is None:
-            raise CaseNotFound(f"There is no case {reference}")
-        yield report
-
-
 def refusal(report: Report, policy: Policy | None = None) -> str | None:
     """Why no application can be made on ``report`` now, in words saying what to do; None if one can."""
     policy = policy or current_policy()
@@ -346,7 +333,7 @@ def apply(
     account = _words(account, "the incidents, in the applicant's words", "account")
     who = _applicant(applicant)
     policy = current_policy()
-    with _locked_case(reference) as report:
+    with locked_case(reference, None) as report:
         refused = refusal(report, policy)
         if refused:
             raise CaseReviewError(refused)
@@ -531,7 +518,7 @@ def decide(review_id: int, user: User, *, met: bool | None, note: str) -> CaseRe
     ).first()
     if reference is None:
         raise ReviewNotFound(f"There is no Case Review {review_id}")
-    with _locked_case(reference):
+    with locked_case(reference, None):
         review = db.session.scalars(select(CaseReview).where(CaseReview.id == review_id)).one()
         if review.stage != "applied":
             raise CaseReviewError("The threshold decision has already been made on this application")
