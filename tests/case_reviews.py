@@ -28,7 +28,8 @@ def make_review(app: Flask, reference: str, stage: str = "met", **changes: Any) 
         "decision_due": applied.date() + timedelta(days=14),
         "threshold_met": None if stage == "applied" else stage != "not_met",
         "decided_at": None if stage == "applied" else applied + timedelta(days=1),
-        "threshold": {},
+        # As ThresholdDecision.to_json stores it once decided: the counts, and the words for them.
+        "threshold": {} if stage == "applied" else _threshold(stage != "not_met", applied),
         "policy_version": "test",
     }
     values.update(changes)
@@ -38,3 +39,18 @@ def make_review(app: Flask, reference: str, stage: str = "met", **changes: Any) 
         db.session.add(review)
         db.session.commit()
         return int(review.id)
+
+
+def _threshold(met: bool, applied: datetime) -> dict[str, Any]:
+    reports = 3 if met else 1
+    return {
+        "met": met,
+        "met_by": ["reports_by_one_person"] if met else [],
+        "reasons": [f"{reports} reports by the applicant in 6 months" + ("" if met else ", 3 needed")],
+        "reports_by_applicant": reports,
+        "households": 1,
+        "window_from": (applied.date() - timedelta(days=182)).isoformat(),
+        "decision_due": (applied.date() + timedelta(days=14)).isoformat(),
+        "escalation_body": "Police and Crime Commissioner",
+        "policy_version": "test",
+    }

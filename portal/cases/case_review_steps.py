@@ -18,9 +18,9 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, case, func, literal, select
-from sqlalchemy.orm import joinedload
 
 from portal.cases import operations, records
+from portal.cases.case_review import ReviewNotFound
 from portal.extensions import db
 from portal.mail import queue_email
 from portal.models import CaseReview, Report, TaskingAction, User
@@ -57,10 +57,6 @@ STEP_WORDS = {
 NAME_MAX = 200
 TEXT_MAX = 4000
 PURPOSE = "case_review_outcome"
-
-
-class ReviewNotFound(operations.CaseNotFound):
-    pass
 
 
 class StepError(operations.CaseError):
@@ -145,27 +141,6 @@ def _text(value: str | None, field: str, what: str, limit: int = TEXT_MAX, *, re
 
 def _decided_on(review: CaseReview) -> date:
     return london_date(review.decided_at or review.applied_at)
-
-
-def find_review(review_id: int) -> CaseReview:
-    """The review with its case, for a page about it."""
-    review = db.session.scalars(
-        select(CaseReview).options(joinedload(CaseReview.report)).where(CaseReview.id == review_id)
-    ).first()
-    if review is None:
-        raise ReviewNotFound(f"There is no ASB Case Review {review_id}")
-    return review
-
-
-def recommendations(review_id: int) -> list[TaskingAction]:
-    """The review's recommendations, its action plan, soonest due first."""
-    return list(
-        db.session.scalars(
-            select(TaskingAction)
-            .where(TaskingAction.case_review_id == review_id)
-            .order_by(TaskingAction.due_date, TaskingAction.id)
-        )
-    )
 
 
 def allows(review: CaseReview, step: str) -> bool:

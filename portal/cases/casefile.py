@@ -10,16 +10,17 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import load_only
 
 from portal.cases import satisfaction
+from portal.cases.case_review import reviews_for_case
 from portal.cases.safe_contact import SafeContact
 from portal.cases.satisfaction import Satisfaction
 from portal.cases.timeline import Entry, timeline
 from portal.extensions import db
-from portal.models import Attachment, CaseNote, OutboxMessage, Reassessment, Report
+from portal.models import Attachment, CaseNote, CaseReview, OutboxMessage, Reassessment, Report
 from portal.models.audit import AuditAction
 from portal.models.outbox import FAILED
 from portal.reports.incidents import latest_assessment
 from portal.reports.summary import Answer, Voice, summarise
-from portal.reports.triage_policy import flag_labels
+from portal.reports.triage_policy import current_policy, flag_labels
 from portal.text.labels import KIND_TITLES
 from portal.triage.calendar import london_today
 
@@ -71,6 +72,8 @@ class CaseFile:
     undelivered: list[Undelivered]  # emails given up after their last attempt
     attachments: list[Attachment]  # the evidence, loaded here so the page runs no query as it renders
     satisfaction: Satisfaction | None  # the question sent when it was closed, and the answer
+    case_reviews: list[CaseReview]  # its applications for an ASB Case Review, newest first
+    may_apply_for_review: bool  # an ASB case with no application open: one can be recorded
     # The latest assessment made when the resident added an incident, shown beside the first
     # decision (which is never rewritten); None while there is none.
     assessment: Reassessment | None = None
@@ -144,6 +147,9 @@ def case_file(report: Report) -> CaseFile:
     assessment = None
     if report.incident_count:  # a case the resident added nothing to has no later assessment
         assessment = latest_assessment(report.id)
+    # An application's audit entry commits with it: a case with none costs no query.
+    applied = any(entry.action == AuditAction.CASE_REVIEW_APPLIED for entry in entries)
+    reviews = reviews_for_case(report.id) if applied else []
     asked = any(entry.action == AuditAction.SATISFACTION_SENT for entry in entries)
     return CaseFile(
         report=report,
@@ -169,6 +175,10 @@ def case_file(report: Report) -> CaseFile:
         assessment_flags=[labels.get(flag, flag.replace("_", " ")) for flag in assessment.flags]
         if assessment
         else None,
+        case_reviews=reviews,
+        may_apply_for_review=report.kind in current_policy().asb_kinds
+        and report.anonymised_at is None
+        and not any(review.is_open for review in reviews),
     )
 
 

@@ -301,19 +301,12 @@ def add_note(reference: str, user: User, text: str) -> CaseNote:
 
 def post_update(reference: str, user: User, text: str) -> CaseNote:
     """A public update: emailed to the resident through the outbox, only on a safe email."""
-    text = _text(text, "update")
-    with write_transaction():
-        report = find_case(reference)
-        _require(
-            may_work_on(user, report),
-            "Only the officer with the case, or a supervisor, can update the resident",
-        )
+
+    def send(report: Report, text: str) -> None:
         if not report.can_be_emailed:
             raise NotAllowed(
                 "The resident cannot be emailed: they gave no email address or said email is not safe"
             )
-        note = CaseNote(report_id=report.id, kind="update", text=text, author_id=user.id, emailed=True)
-        db.session.add(note)
         queue_email(
             purpose="case_update",
             recipient=report.reporter_email,
@@ -322,16 +315,37 @@ def post_update(reference: str, user: User, text: str) -> CaseNote:
             context={"reference": report.reference, "text": text},
             report_id=report.id,
         )
-        audit.record(
-            AuditAction.UPDATE_SENT, actor=user, report=report, detail="public update emailed to the resident"
-        )
-        db.session.flush()
-    return note
+
+    return _public_update(
+        reference, user, text, send, AuditAction.UPDATE_SENT, "public update emailed to the resident"
+    )
 
 
 def post_portal_update(reference: str, user: User, text: str) -> CaseNote:
     """A public update for a resident who cannot be emailed safely: never sent, it waits on their
     report page, which they see by signing in with a code an officer gives on a safe channel."""
+
+    def keep(report: Report, _update: str) -> None:
+        if report.can_be_emailed:
+            raise NotAllowed(
+                "The resident can be emailed: email the update, and it is on their report page too"
+            )
+        if report.anonymous or report.anonymised_at is not None:
+            raise NotAllowed("No one can sign in to see an update on an anonymous or anonymised report")
+
+    detail = "public update on the resident's report page, not emailed"
+    return _public_update(reference, user, text, keep, AuditAction.UPDATE_POSTED, detail)
+
+
+def _public_update(
+    reference: str,
+    user: User,
+    text: str,
+    deliver: Callable[[Report, str], None],
+    action: AuditAction,
+    detail: str,
+) -> CaseNote:
+    """A public update on the resident's report page; ``deliver`` checks it may go, and sends it."""
     text = _text(text, "update")
     with write_transaction():
         report = find_case(reference)
@@ -339,20 +353,11 @@ def post_portal_update(reference: str, user: User, text: str) -> CaseNote:
             may_work_on(user, report),
             "Only the officer with the case, or a supervisor, can update the resident",
         )
-        if report.can_be_emailed:
-            raise NotAllowed(
-                "The resident can be emailed: email the update, and it is on their report page too"
-            )
-        if report.anonymous or report.anonymised_at is not None:
-            raise NotAllowed("No one can sign in to see an update on an anonymous or anonymised report")
-        note = CaseNote(report_id=report.id, kind="update", text=text, author_id=user.id, emailed=False)
+        deliver(report, text)
+        emailed = action == AuditAction.UPDATE_SENT
+        note = CaseNote(report_id=report.id, kind="update", text=text, author_id=user.id, emailed=emailed)
         db.session.add(note)
-        audit.record(
-            AuditAction.UPDATE_POSTED,
-            actor=user,
-            report=report,
-            detail="public update on the resident's report page, not emailed",
-        )
+        audit.record(action, actor=user, report=report, detail=detail)
         db.session.flush()
     return note
 

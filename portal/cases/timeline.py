@@ -143,6 +143,8 @@ def entry_for(event: AuditEvent, who: str | None) -> Entry:
     elif action == AuditAction.SATISFACTION_ANSWERED:
         answer = after.get("answer", "")
         words = f"Resident answered: {ANSWER_LABELS.get(answer, answer)}"
+    elif action in (AuditAction.CASE_REVIEW_APPLIED, AuditAction.CASE_REVIEW_DECIDED):
+        detail = event.detail
     elif action in (
         AuditAction.NOTE_ADDED,
         AuditAction.UPDATE_SENT,

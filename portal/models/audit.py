@@ -49,6 +49,8 @@ class AuditAction(StrEnum):
     CASE_REVIEW_OUTCOME_SENT = "case_review_outcome_sent"
     CASE_REVIEW_ESCALATED = "case_review_escalated"
     CASE_REVIEW_ESCALATION_DECIDED = "case_review_escalation_decided"
+    CASE_REVIEW_APPLIED = "case_review_applied"  # an application for an ASB Case Review, online or taken
+    CASE_REVIEW_DECIDED = "case_review_decided"  # the officer's threshold decision on it
     ANONYMISED = "anonymised"  # by the retention job
     # What left the portal as a file: an evidence file downloaded from a case, a CSV export of the
     # queue or the agenda (against no case), and a subject access export (one entry per case).
@@ -94,6 +96,8 @@ AUDIT_WORDS: dict[AuditAction, str] = {
     AuditAction.CASE_REVIEW_OUTCOME_SENT: "ASB Case Review outcome letter sent",
     AuditAction.CASE_REVIEW_ESCALATED: "ASB Case Review escalated",
     AuditAction.CASE_REVIEW_ESCALATION_DECIDED: "ASB Case Review escalation decided",
+    AuditAction.CASE_REVIEW_APPLIED: "Applied for an ASB Case Review",
+    AuditAction.CASE_REVIEW_DECIDED: "ASB Case Review threshold decided",
     AuditAction.ANONYMISED: "Anonymised at the end of its retention period",
     AuditAction.DOWNLOADED: "Downloaded",
     AuditAction.EXPORTED: "Exported",

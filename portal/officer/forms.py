@@ -17,10 +17,12 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, EqualTo, InputRequired, Optional
 from wtforms.widgets import HiddenInput
 
-from portal.models.case_review import ESCALATION_RESULTS
+from portal.cases.operations import TEXT_MAX
+from portal.models.case_review import APPLICANTS, CHANNELS, ESCALATION_RESULTS
 from portal.models.report import CONTACT_CHANNELS, OUTCOMES, STATUS_LABELS
 from portal.models.work import AGE_BANDS, HARDENING_ITEMS, MEDIATION_OUTCOMES, POWERS
 from portal.text.labels import ROUTE_LABELS
+from portal.web.case_review_fields import with_application_fields
 from portal.web.forms import (
     CheckboxesInput,
     GovDateField,
@@ -520,3 +522,63 @@ class EscalationOutcomeForm(PortalForm):
     )
     result = _choose("Outcome of the escalation", list(ESCALATION_RESULTS.items()))
     note = TextAreaField("Note of the decision", description="Optional", filters=[strip], widget=TextArea())
+
+
+# --- The ASB Case Review ---------------------------------------------------------------------------
+
+
+class CaseReviewApplicationForm(PortalForm):
+    """An application an officer takes by phone, paper, email or in person, perhaps from someone
+    acting for the victim (then the victim's consent is recorded first)."""
+
+    channel = RadioField(
+        "How was the application made?",
+        choices=[(value, label) for value, label in CHANNELS.items() if value != "online"],
+        widget=RadioInput(),
+        validators=[InputRequired(message="Select how the application was made")],
+    )
+    applicant = RadioField(
+        "Who is applying?",
+        choices=list(APPLICANTS.items()),
+        default="victim",
+        description="Someone may apply for the victim only with the victim's consent.",
+        widget=RadioInput(),
+        validators=[InputRequired(message="Select who is applying")],
+    )
+    applicant_name = StringField(
+        "Name of the person applying for the victim", filters=[strip], widget=TextInput()
+    )
+    applicant_email = StringField("Their email address", filters=[strip], widget=TextInput())
+    applicant_phone = StringField("Their phone number", filters=[strip], widget=TextInput())
+    consent_given_on = GovDateField(
+        "Date the victim agreed to them applying",
+        description="For example, 27 11 2026",
+        validators=[Optional()],
+    )
+    consent_how = TextAreaField(
+        "How the victim gave their consent",
+        description="For example, by phone to me, or a signed letter",
+        filters=[strip],
+        widget=TextArea(),
+    )
+
+
+with_application_fields(CaseReviewApplicationForm, "the applicant", TEXT_MAX)
+
+
+class ThresholdDecisionForm(PortalForm):
+    met = RadioField(
+        "Does the application meet the threshold?",
+        choices=[("yes", "Yes, it meets the threshold"), ("no", "No, it does not meet the threshold")],
+        widget=RadioInput(),
+        validators=[InputRequired(message="Select whether the application meets the threshold")],
+    )
+    note = TextAreaField(
+        "Note",
+        description=(
+            "Needed when it does not meet the threshold (what else will be done), or when your answer "
+            "differs from the count (why). Only officers see it."
+        ),
+        filters=[strip],
+        widget=TextArea(),
+    )

@@ -103,8 +103,16 @@ WORK_TEXT_COLUMNS: tuple[tuple[Any, str], ...] = (
     (TaskingAction, "description"),
     (CameraDeployment, "location"),
     (PowerUse, "served_on_name"),
-    # An ASB Case Review's record of its steps: what the victim said, and what the review, its letter
-    # and any escalation said about the case. Its chair, agencies and dates are kept for the figures.
+    # An ASB Case Review's application (what the applicant said, who applied for the victim and how
+    # to reach them, how the victim consented, the officer's note) and its record of its steps: what
+    # the victim said, and what the review, its letter and any escalation said about the case. Its
+    # channel, chair, agencies, stages and dates are kept for the figures.
+    (CaseReview, "account"),
+    (CaseReview, "applicant_name"),
+    (CaseReview, "applicant_email"),
+    (CaseReview, "applicant_phone"),
+    (CaseReview, "consent_how"),
+    (CaseReview, "decision_note"),
     (CaseReview, "victim_views"),
     (CaseReview, "findings"),
     (CaseReview, "outcome_summary"),

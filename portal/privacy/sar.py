@@ -6,11 +6,13 @@ anonymised after the retention period hold no email, so they can no longer be ti
 
 The zip holds ``export.json`` (every report with all its answers, the triage decision and the
 reasons officers see, where the case has got to, each incident the resident added to the case and
-each later assessment of it, the public updates, the emails sent to the
+each later assessment of it, each application for an ASB Case Review with its threshold decision,
+the victim's views, the outcome letter and any escalation, the public updates, the emails sent to the
 resident and the satisfaction question with their answer and comment) and each report's evidence
-files under ``attachments/<reference>/``. Internal notes, the records of the work and the audit log
-are left out: they hold officers' and other people's personal data (the person a power was served
-on, say), and are reviewed by hand before any of it is disclosed.
+files under ``attachments/<reference>/``. Internal notes (and a Case Review's decision note and
+findings), the records of the work, the contact details of someone who applied for the victim, and
+the audit log are left out: they hold officers' and other people's personal data (the person a power
+was served on, say), and are reviewed by hand before any of it is disclosed.
 """
 
 from __future__ import annotations
@@ -30,8 +32,20 @@ from sqlalchemy import select
 from portal.cases import satisfaction
 from portal.database import write_transaction
 from portal.extensions import db
-from portal.models import Attachment, CaseNote, Incident, OutboxMessage, Reassessment, Report, audit
+from portal.models import (
+    Attachment,
+    CaseNote,
+    CaseReview,
+    Incident,
+    OutboxMessage,
+    Reassessment,
+    Report,
+    audit,
+)
 from portal.models.audit import AuditAction
+from portal.models.case_review import APPLICANTS, ESCALATION_RESULTS
+from portal.models.case_review import CHANNELS as CASE_REVIEW_CHANNELS
+from portal.models.case_review import STAGES as CASE_REVIEW_STAGES
 from portal.models.report import OUTCOMES, STATUS_LABELS
 from portal.models.types import utcnow
 from portal.privacy.retention import STAFF_PURPOSES
@@ -188,6 +202,7 @@ def _report(report: Report, attachments: list[dict[str, Any]]) -> dict[str, Any]
         },
         "incidents": [_incident(incident) for incident in _of_case(Incident, report)],
         "later_assessments": [_assessment(row) for row in _of_case(Reassessment, report)],
+        "case_reviews": [_case_review(review) for review in _of_case(CaseReview, report)],
         "public_updates": [{"at": _iso(note.created_at), "text": note.text} for note in updates],
         "emails": [
             {
@@ -239,6 +254,35 @@ def _assessment(row: Reassessment) -> dict[str, Any]:
         "explanation": row.explanation,
         "change": row.change,
         "policy_version": row.policy_version,
+    }
+
+
+def _case_review(review: CaseReview) -> dict[str, Any]:
+    """An application for an ASB Case Review on the case, and what came of it, as the applicant was told."""
+    return {
+        "applied_at": _iso(review.applied_at),
+        "channel": CASE_REVIEW_CHANNELS.get(review.channel, review.channel),
+        "applicant": APPLICANTS.get(review.applicant, review.applicant),
+        "consent_given_on": _iso(review.consent_given_on),
+        "what_the_applicant_said": review.account,
+        "reported_elsewhere": list(review.reported_elsewhere),
+        "stage": CASE_REVIEW_STAGES.get(review.stage, review.stage),
+        "decision_due": _iso(review.decision_due),
+        "threshold_met": review.threshold_met,
+        "threshold_reasons": list(review.threshold.get("reasons", [])),
+        "decided_at": _iso(review.decided_at),
+        "review_meeting_on": _iso(review.meeting_on),
+        "victim_invited": review.victim_invited,
+        "victim_attended": review.victim_attended,
+        "victim_views_in_writing": review.victim_views_in_writing,
+        "victim_views": review.victim_views,
+        "outcome_letter_sent_on": _iso(review.outcome_sent_on),
+        "outcome_letter": review.outcome_summary,
+        "escalated_on": _iso(review.escalated_on),
+        "escalated_to": review.escalation_body,
+        "escalation_reason": review.escalation_reason,
+        "escalation_result": ESCALATION_RESULTS.get(review.escalation_result or "", review.escalation_result),
+        "escalation_decided_on": _iso(review.escalation_decided_on),
     }
 
 

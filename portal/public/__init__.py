@@ -12,4 +12,11 @@ def _exit_this_page() -> dict[str, bool]:
     return {"exit_this_page": True}
 
 
-from portal.public import device_views, journey_views, pages, satisfaction, your_report  # noqa: E402,F401  (registers the routes)
+from portal.public import (  # noqa: E402,F401  (registers the routes)
+    case_review,
+    device_views,
+    journey_views,
+    pages,
+    satisfaction,
+    your_report,
+)

@@ -20,6 +20,14 @@ from portal.triage.policy import Policy
 HISTORY_ROWS_PER_KEY = 500
 
 REPORT, INCIDENT = "report", "incident"  # where a history row comes from
+_REPORT_COLUMNS = (
+    Report.id,
+    Report.kind,
+    Report.submitted_at,
+    Report.email_key,
+    Report.phone_key,
+    Report.postcode,
+)
 
 
 def incident_rows(
@@ -102,3 +110,46 @@ def history_for(report: ReportAnswers, policy: Policy, leaving_out: int | None =
                     row.kind, row.at, row.email_key, row.phone_key, row.postcode
                 )
     return list(found.values())
+
+
+def case_review_history(
+    email_key: str, phone_key: str, postcode: str, start: datetime, end: datetime, policy: Policy
+) -> list[Earlier]:
+    """The portal's ASB reports from ``start`` to ``end`` by the applicant's keys or at the postcode,
+    for an ASB Case Review's threshold (docs/policy.md section 10), with the incidents residents added
+    to them in that time when the policy counts an incident as a report (section 11). Oldest first.
+
+    One query per key, each answered from its (key, submitted_at) index, as ``history_for``'s are.
+    """
+    kinds = Report.kind.in_(tuple(policy.asb_kinds))
+    named = or_(Report.email_key != "", Report.phone_key != "")
+    keys = (
+        (Report.email_key == email_key, email_key),
+        (Report.phone_key == phone_key, phone_key),
+        (Report.postcode == postcode, postcode),
+    )
+    found: dict[tuple[str, int], Earlier] = {}
+    for match, value in keys:
+        if not value:
+            continue
+        rows = db.session.execute(
+            select(
+                Report.id,
+                Report.kind,
+                Report.submitted_at,
+                Report.email_key,
+                Report.phone_key,
+                Report.postcode,
+            )
+            .where(match, kinds, named, Report.submitted_at >= start, Report.submitted_at <= end)
+            .order_by(Report.submitted_at.desc())
+            .limit(HISTORY_ROWS_PER_KEY)
+        )
+        for row in rows:
+            found[(REPORT, row.id)] = Earlier(
+                row.kind, row.submitted_at, row.email_key, row.phone_key, row.postcode
+            )
+        if policy.incidents.counts_as_report:
+            for incident_id, _case_id, earlier in incident_entries(match, start, end, kinds, named):
+                found[(INCIDENT, incident_id)] = earlier
+    return sorted(found.values(), key=lambda earlier: earlier.submitted_at)

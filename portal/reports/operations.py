@@ -102,6 +102,8 @@ def submit_draft(draft_id: str, *, submitted_at: datetime | None = None) -> Subm
                     "report": report,
                     "kind_label": KIND_LABELS[report.kind],
                     "case_review": case_review,
+                    # Where to apply for an ASB Case Review: the resident signs in there (no token).
+                    "check_report_url": f"{current_app.config['PUBLIC_BASE_URL']}/your-report",
                 },
                 report_id=report.id,
             )

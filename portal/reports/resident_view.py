@@ -1,9 +1,10 @@
 """What a signed-in resident sees of their own report: where it has got to, in plain words.
 
 Only what was written for the resident, or is about the report's progress: the reference, the kind,
-the status, the day of first contact, the updates officers emailed, the ASB Case Review position, and
-the incidents the resident added, in their own words. Never the triage decision or a later
-assessment (route, score, risk, flags' names, reasons), internal notes, who has the
+the status, the day of first contact, the updates officers emailed, the ASB Case Review position
+(from the flags, then, once they apply, where the application stands), and the incidents the
+resident added, in their own words. Never the triage decision or a later assessment (route, score,
+risk, flags' names, reasons), internal notes, who has the
 case, or anything about other reports.
 """
 
@@ -14,6 +15,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from portal.cases import case_review as applications
 from portal.extensions import db
 from portal.models import CaseNote, Incident, Report
 from portal.reports.operations import case_review_position
@@ -54,6 +56,9 @@ class ResidentView:
     case_review: str | None  # "eligible", "explained" or None, for templates/partials/case_review.html
     closed: bool = False  # a closed case takes no more incidents: a new problem is a new report
     incidents: tuple[ResidentIncident, ...] = ()  # newest first
+    # Once they have applied for an ASB Case Review: where the newest application stands, in words.
+    review_position: str | None = None
+    may_apply_for_review: bool = False  # told of the Case Review, with no application open
 
 
 def for_resident(report_id: int) -> ResidentView | None:
@@ -66,6 +71,8 @@ def for_resident(report_id: int) -> ResidentView | None:
         .where(CaseNote.report_id == report.id, CaseNote.kind == "update")
         .order_by(CaseNote.created_at.desc(), CaseNote.id.desc())
     )
+    position = case_review_position(report.flags)
+    latest = applications.latest_review(report.id)
     return ResidentView(
         reference=report.reference,
         kind_title=KIND_TITLES[report.kind],
@@ -73,7 +80,6 @@ def for_resident(report_id: int) -> ResidentView | None:
         submitted_at=report.submitted_at,
         first_contact_on=report.first_contact_on,
         updates=tuple(Update(at, text) for at, text in updates),
-        case_review=case_review_position(report.flags),
         closed=report.status == "closed",
         incidents=tuple(
             ResidentIncident(*row)
@@ -85,4 +91,9 @@ def for_resident(report_id: int) -> ResidentView | None:
                 .order_by(Incident.created_at.desc(), Incident.id.desc())
             )
         ),
+        case_review=position,
+        review_position=applications.position(latest) if latest is not None else None,
+        may_apply_for_review=position is not None
+        and (latest is None or not latest.is_open)
+        and applications.resident_refusal(report) is None,
     )

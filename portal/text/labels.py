@@ -135,3 +135,12 @@ QUEUE_MARKS = {
     "new_incident": "New incident",
     "raised_safeguarding": "Safeguarding (a later assessment)",
 }
+
+# Where an applicant for an ASB Case Review says they reported it, besides this portal
+# (portal.triage.case_review.AGENCIES), as the application's questions offer the choice.
+AGENCY_LABELS = {
+    "council": "The council, by phone, letter or an officer",
+    "police": "The police",
+    "landlord": "A landlord or housing association",
+    "other": "Another agency",
+}

@@ -117,6 +117,16 @@ class Visits:
         path.write_text(f"# Pages checked\n\n{lines}\n\n" + "\n".join(rows) + "\n", encoding="utf-8")
 
 
+# The portal's pages reached by a link with a random token in it (an emailed sign-in link, a link to
+# continue a report, the satisfaction question): one page whatever the token, so one title.
+TOKEN_PAGES = re.compile(r"^(/your-report/sign-in/|/report/continue/|/your-report/satisfaction/)[^/]+$")
+
+
+def page_key(path: str) -> str:
+    """The page ``path`` shows: its path, with a link's random token standing as ``<token>``."""
+    return TOKEN_PAGES.sub(r"\1<token>", path)
+
+
 def _slug(path: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")[:60] or "start"
 
@@ -220,8 +230,8 @@ class CheckedPage:
         else:
             assert not title.startswith("Error"), f"{where}: 'Error:' in the title of a page with no errors"
         # A title names one page: the same title on a different page does not describe either.
-        first = self.visits.titles.setdefault(title, self.path)
-        assert first == self.path, f"{where}: the title is also the title of {first}"
+        first = self.visits.titles.setdefault(title, page_key(self.path))
+        assert first == page_key(self.path), f"{where}: the title is also the title of {first}"
 
     def _mirror(self) -> Page:
         """The page as a browser without JavaScript shows it, in a tab where axe can run.

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, Route
 
-from tests.e2e.checks import CheckedPage, Visits
+from tests.e2e.checks import CheckedPage, Visits, page_key
 from tests.e2e.conftest import open_context
 
 GOOD_HEAD = "<meta charset='utf-8'><meta name='viewport' content='width=device-width, initial-scale=1'>"
@@ -89,6 +89,13 @@ def test_two_pages_with_one_title_fail(fake_page: tuple[Page, dict[str, str]]) -
     second.visits = first.visits
     with pytest.raises(AssertionError, match="also the title of /check-the-checks/one"):
         second.check()
+
+
+def test_the_same_page_reached_by_two_tokens_is_one_page_and_other_pages_are_not() -> None:
+    assert page_key("/your-report/sign-in/abc") == page_key("/your-report/sign-in/xyz")
+    assert page_key("/report/continue/abc") == "/report/continue/<token>"
+    assert page_key("/your-report/sign-in/abc/more") == "/your-report/sign-in/abc/more"
+    assert page_key("/your-report/case") != page_key("/your-report/case-review")
 
 
 def test_focus_that_cannot_be_seen_fails(fake_page: tuple[Page, dict[str, str]]) -> None:

@@ -80,3 +80,24 @@ def test_each_role_reaches_exactly_the_pages_its_permissions_allow(app: Flask, r
             assert response.status_code < 500, f"{role} broke {rule.rule}: {response.status_code}"
         else:
             assert response.status_code == 403, f"{role} reached {rule.rule}: {response.status_code}"
+
+
+def test_the_asb_case_review_pages_are_back_office_pages_with_their_permissions(app: Flask) -> None:
+    """Reading needs ``view``; recording an application or a decision needs ``work``."""
+    needed = {
+        rule.endpoint: app.view_functions[rule.endpoint].required_permission for rule in officer_rules(app)
+    }
+    assert {
+        endpoint: needed.get(endpoint)
+        for endpoint in (
+            "officer.case_reviews",
+            "officer.case_review",
+            "officer.record_case_review_application",
+            "officer.decide_case_review_threshold",
+        )
+    } == {
+        "officer.case_reviews": "view",
+        "officer.case_review": "view",
+        "officer.record_case_review_application": "work",
+        "officer.decide_case_review_threshold": "work",
+    }

@@ -247,6 +247,14 @@ def test_an_asb_case_reviews_words_go_and_its_facts_stay(app: Flask, worked_case
         app,
         worked_case,
         "escalation_decided",
+        applicant="councillor",
+        applicant_name="Cllr Jo Bloggs",
+        applicant_email="jo.bloggs@council.example",
+        applicant_phone="01246 231111",
+        consent_given_on=date(2023, 3, 1),
+        consent_how="Sam agreed by phone",
+        account="Sam's neighbour plays music at night",
+        decision_note="Sam has reported it four times",
         meeting_on=date(2023, 5, 2),
         chair_name="Alex Chair",
         agencies_present=["Police"],
@@ -262,6 +270,12 @@ def test_an_asb_case_reviews_words_go_and_its_facts_stay(app: Flask, worked_case
         review = db.session.get(CaseReview, review_id)
         assert review is not None
         words = (
+            review.account,
+            review.applicant_name,
+            review.applicant_email,
+            review.applicant_phone,
+            review.consent_how,
+            review.decision_note,
             review.victim_views,
             review.findings,
             review.outcome_summary,
@@ -269,6 +283,7 @@ def test_an_asb_case_reviews_words_go_and_its_facts_stay(app: Flask, worked_case
             review.escalation_note,
         )
         assert set(words) == {REMOVED}
+        assert (review.applicant, review.consent_given_on) == ("councillor", date(2023, 3, 1))
         assert (review.meeting_on, review.agencies_present, review.escalation_result) == (
             date(2023, 5, 2),
             ["Police"],

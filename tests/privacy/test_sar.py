@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -260,3 +260,47 @@ def test_attachment_names_are_made_safe_inside_the_zip(app: Flask, tmp_path: Pat
 def _latest(app: Flask) -> str:
     with app.app_context():
         return str(db.session.scalars(select(Report.reference).order_by(Report.id.desc())).first())
+
+
+def test_the_export_holds_the_residents_case_review_and_not_the_officers_note_or_a_representatives_contact(
+    app: Flask, tmp_path: Path
+) -> None:
+    from tests.case_reviews import make_review
+
+    reference = make_case(app, reporter_email="sam@example.org", email_key="sam@example.org", kind="asb")
+    make_review(
+        app,
+        reference,
+        "outcome_sent",
+        applicant="councillor",
+        applicant_name="Cllr Jo Bloggs",
+        applicant_email="jo.bloggs@council.example",
+        consent_given_on=date(2026, 11, 1),
+        account="The music goes on all night",
+        reported_elsewhere=[{"reported_on": "2026-10-30", "agency": "police"}],
+        threshold={"reasons": ["3 reports by the applicant in 6 months: 2 to this portal, 1 to the police"]},
+        decision_note="Officer-only: the neighbour is known to us",
+        findings="Officer-only: the police log was not shared",
+        victim_views="I cannot sleep",
+        outcome_sent_on=date(2026, 11, 30),
+        outcome_summary="Monthly updates from the police",
+    )
+    output = tmp_path / "out.zip"
+    result = app.test_cli_runner().invoke(args=["sar", "export", "sam@example.org", "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(output) as archive:
+        text = archive.read("export.json").decode()
+    [exported] = json.loads(text)["reports"]
+    [review] = exported["case_reviews"]
+    assert review["what_the_applicant_said"] == "The music goes on all night"
+    assert review["reported_elsewhere"] == [{"reported_on": "2026-10-30", "agency": "police"}]
+    assert review["threshold_reasons"] == [
+        "3 reports by the applicant in 6 months: 2 to this portal, 1 to the police"
+    ]
+    assert (review["victim_views"], review["outcome_letter"]) == (
+        "I cannot sleep",
+        "Monthly updates from the police",
+    )
+    assert review["applicant"] == "A councillor" and review["stage"] == "Outcome sent"
+    for left_out in ("Officer-only", "jo.bloggs@council.example", "Cllr Jo Bloggs"):
+        assert left_out not in text, left_out

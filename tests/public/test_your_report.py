@@ -470,3 +470,48 @@ def test_the_view_shows_the_residents_incidents_but_nothing_of_their_assessment(
         "assess",
     ):
         assert internal not in shown, internal
+
+
+def test_the_case_review_position_shows_no_score_no_officer_note_and_no_other_resident(
+    app: Flask, client: PageClient, mailbox: MailCatcher, worked: str, officer: Account
+) -> None:
+    from portal.cases import case_review
+
+    with app.app_context():
+        review = case_review.apply(
+            worked,
+            channel="online",
+            applicant=case_review.Applicant(),
+            account="Zebra-account: the music again",
+            reported_elsewhere=[],
+            actor=None,
+        )
+        case_review.decide(
+            review.id,
+            db.session.get(User, officer.id),  # type: ignore[arg-type]
+            met=False,
+            note="Zebra-internal: the neighbour at 4 is known to us",
+        )
+    page = signed_in(app, client, mailbox, worked)
+    position = page.soup.select_one("#case-review-position")
+    assert position is not None
+    assert position.get_text(strip=True).startswith(
+        "It did not meet the threshold, because we counted 2 reports by you"
+    )
+    for random_value in page.soup.select('input[name="csrf_token"]'):
+        random_value.decompose()
+    for tag in page.soup.find_all(nonce=True):
+        del tag["nonce"]
+    shown = str(page.soup)
+    for internal in (
+        "Zebra",
+        "known to us",
+        "87",
+        "household reporting",
+        "2 households",
+        "Other Person",
+        "by the applicant",
+        "reports_by_one_person",
+        "threshold_met",
+    ):
+        assert internal not in shown, internal

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import event, select, text
 
 from portal.extensions import db
-from portal.reports.history import history_for
+from portal.reports.history import case_review_history, history_for
 from portal.reports.triage_policy import current_policy
 from portal.triage.contract import parse_report
 from tests.triage_factories import report
@@ -40,21 +41,39 @@ def test_history_is_read_by_email_phone_and_postcode_through_their_indexes(app: 
             history_for(answers, current_policy())
         db.session.rollback()
         assert len(statements) == 3, "one query per key: email, phone and postcode"
-        postgres = db.engine.dialect.name == "postgresql"
-        for statement, parameters in statements:
-            with db.engine.connect() as connection:
-                if postgres:
-                    # A near-empty table would be scanned anyway; forbid scans to prove an index serves.
-                    connection.execute(text("SET enable_seqscan = off"))
-                    plan = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters).fetchall()
-                    lines = " ".join(row[0] for row in plan)
-                    assert "Index" in lines and "Seq Scan" not in lines, lines
-                else:
-                    plan = connection.exec_driver_sql(
-                        f"EXPLAIN QUERY PLAN {statement}", parameters
-                    ).fetchall()
-                    lines = " ".join(str(row[-1]) for row in plan)
-                    assert "USING INDEX ix_report_" in lines and "SCAN report" not in lines, lines
+        assert_each_uses_an_index(statements)
+
+
+def assert_each_uses_an_index(statements: list[tuple[str, Any]]) -> None:
+    postgres = db.engine.dialect.name == "postgresql"
+    for statement, parameters in statements:
+        with db.engine.connect() as connection:
+            if postgres:
+                # A near-empty table would be scanned anyway; forbid scans to prove an index serves.
+                connection.execute(text("SET enable_seqscan = off"))
+                plan = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters).fetchall()
+                lines = " ".join(row[0] for row in plan)
+                assert "Index" in lines and "Seq Scan" not in lines, lines
+            else:
+                plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).fetchall()
+                lines = " ".join(str(row[-1]) for row in plan)
+                assert "USING INDEX ix_report_" in lines and "SCAN report" not in lines, lines
+
+
+def test_a_case_review_s_history_is_read_by_the_applicant_s_keys_and_the_postcode_through_their_indexes(
+    app: Flask,
+) -> None:
+    end = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
+    with app.app_context():
+        policy = current_policy()
+        with captured_statements() as statements:
+            case_review_history(
+                "sam@example.org", "07700900123", "S18 1AB", end - timedelta(days=183), end, policy
+            )
+        db.session.rollback()
+        assert policy.incidents.counts_as_report
+        assert len(statements) == 6, "per key (email, phone and postcode), one for reports, one for incidents"
+        assert_each_uses_an_index(statements)
 
 
 def test_incidents_count_as_earlier_reports_read_through_their_index(app: Flask) -> None:

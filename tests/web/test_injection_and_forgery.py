@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
-from portal.cases import resident_code
+from portal.cases import case_review, resident_code
 from portal.extensions import db
 from portal.models import Attachment, AuditEvent, CaseReview, OutboxMessage, Report, TaskingAction, User
 from portal.models.audit import AuditAction
@@ -639,6 +639,12 @@ def _public_attempts(scene: Scene, rule: Rule) -> list[Attempt]:
         entered = {"reference": reference, "code": code}
         probe = landing(client, "/your-report/case")
         return [Attempt(client, "/your-report/code", lambda: entered, "/your-report/code", probe=probe)]
+    if rule.endpoint == "public.case_review_apply":
+        _, url = scene.report_link()
+        client = PageClient(scene.app.test_client())
+        assert client.post_form(url).path == "/your-report/case"
+        applied = {"account": "Music every night", "rows": "3", "send": "yes"}
+        return [Attempt(client, "/your-report/case-review", lambda: applied, "/your-report/case-review")]
     if rule.endpoint == "public.sign_out_of_report":
         _, url = scene.report_link()
         client = PageClient(scene.app.test_client())
@@ -785,6 +791,25 @@ def _officer_attempts(scene: Scene, rule: Rule) -> list[Attempt]:
     if rule.endpoint == "officer.reset_account_password":
         data = {"email": scene.officer.email}
         return [Attempt(admin, "/officer/accounts/reset-password", lambda: data, "/officer/accounts")]
+    if rule.endpoint == "officer.record_case_review_application":
+        reference = scene.case()
+        url = f"/officer/cases/{reference}/case-review/apply"
+        applied = {"channel": "phone", "applicant": "victim", "account": "Forged", "rows": "3"}
+        return [Attempt(admin, url, lambda: applied, "/officer/")]
+    if rule.endpoint == "officer.decide_case_review_threshold":
+        reference = scene.case()
+        with scene.app.app_context():
+            review = case_review.apply(
+                reference,
+                channel="online",
+                applicant=case_review.Applicant(),
+                account="Music every night",
+                reported_elsewhere=[],
+                actor=None,
+            )
+            url = f"/officer/case-reviews/{review.id}/threshold"
+        decided = {"met": "no", "note": "Forged"}
+        return [Attempt(admin, url, lambda: decided, "/officer/")]
     if rule.endpoint == "officer.complete_tasking_action":
         reference = scene.case()
         with scene.app.app_context():

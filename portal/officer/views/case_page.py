@@ -15,11 +15,12 @@ from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 from werkzeug.wrappers.response import Response
 
-from portal.accounts.roles import SUPERVISE, VIEW, can
+from portal.accounts.roles import SUPERVISE, VIEW, WORK, can
 from portal.cases import downloads, operations
 from portal.cases.casefile import case_file
 from portal.extensions import db
 from portal.models import Report
+from portal.models.case_review import STAGES as CASE_REVIEW_STAGES
 from portal.models.report import CONTACT_CHANNELS, OPEN_STATUSES, OUTCOMES, STATUS_LABELS
 from portal.officer import bp
 from portal.officer.forms import (
@@ -90,6 +91,8 @@ def _show(
             can_supervise=can(current_user, SUPERVISE),
             resident_can_be_emailed=case.safe_contact.may_email,
             may_give_code=may_work and not report.anonymous and report.anonymised_at is None,
+            may_work_any=can(current_user, WORK),
+            case_review_stages=CASE_REVIEW_STAGES,
             status_labels=STATUS_LABELS,
             outcomes=OUTCOMES,
             channels=CONTACT_CHANNELS,

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers.response import Response
 
 from portal.accounts.roles import SUPERVISE, WORK
+from portal.cases import case_review as applications
 from portal.cases import case_review_steps as steps
 from portal.cases import downloads, operations
 from portal.extensions import db
@@ -41,16 +42,14 @@ FIGURES_CSV_HEADER = ("Figure", "Line", "Count")
 
 
 def review_url(review: CaseReview) -> str:
-    """The review's own page; the case's page where the portal has no page for reviews."""
-    if "officer.case_review" in current_app.view_functions:
-        return url_for("officer.case_review", review_id=review.id)
-    return url_for("officer.case", reference=review.report.reference)
+    """The review's own page."""
+    return url_for("officer.case_review", review_id=review.id)
 
 
 def _review(review_id: int) -> CaseReview:
     try:
-        return steps.find_review(review_id)
-    except steps.ReviewNotFound as error:
+        return applications.get_review(review_id)
+    except applications.ReviewNotFound as error:
         abort(404, description=str(error))
 
 
@@ -154,7 +153,7 @@ def _attempt(form: Any, change: Callable[[], Any]) -> str | None:
         return ""
     try:
         change()
-    except steps.ReviewNotFound as error:
+    except applications.ReviewNotFound as error:
         abort(404, description=str(error))
     except steps.StepError as error:
         db.session.rollback()
@@ -217,7 +216,7 @@ def _recommendations_page(
             reference=review.report.reference,
             stage=review.stage_label,
             may_add=steps.allows(review, steps.RECOMMENDATION),
-            recommendations=steps.recommendations(review.id),
+            recommendations=applications.recommendations(review),
             back_url=review_url(review),
         ),
         status,
