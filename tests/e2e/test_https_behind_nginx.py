@@ -30,6 +30,7 @@ from portal.models import Attachment
 from tests.conftest import MailCatcher, SMTPServer
 from tests.e2e import test_officer_journey as officer_journey
 from tests.e2e import test_resident_journeys as resident_journeys
+from tests.e2e import test_your_report as your_report
 from tests.e2e.checks import CheckedPage, Visits
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, JourneyTabs
 from tests.e2e.https_stack import NGINX, Stack, address_hash, start_stack
@@ -152,6 +153,19 @@ def test_resident_reports_over_https(
     resident_journeys.test_resident_reports(tabs, app, mailbox, kind, javascript, email_safe=True)
     _assert_served_over_https(tabs, stack)
     assert any(path.is_file() for path in stack.upload_folder.rglob("*")), "the photo is kept"
+
+
+def test_a_resident_adds_an_incident_with_a_phone_photo_to_their_report_over_https(
+    tabs: RecordingTabs, stack: Stack, app: Flask, mailbox: MailCatcher, mail_worker: None
+) -> None:
+    """Signing in by the emailed link, and a multi-megabyte photo with the incident, through nginx."""
+    files_before = {path for path in stack.upload_folder.rglob("*") if path.is_file()}
+    your_report.test_a_resident_signs_in_by_an_emailed_link_sees_their_report_and_signs_out(
+        tabs, app, mailbox
+    )
+    _assert_served_over_https(tabs, stack)
+    kept = {path for path in stack.upload_folder.rglob("*") if path.is_file()} - files_before
+    assert len(kept) == 1 and next(iter(kept)).stat().st_size > 1_000_000, "the incident's photo is kept"
 
 
 def _log_entries(stack: Stack) -> list[dict[str, Any]]:
