@@ -109,8 +109,6 @@ WORK_TEXT_COLUMNS: tuple[tuple[Any, str], ...] = (
     # channel, chair, agencies, stages and dates are kept for the figures.
     (CaseReview, "account"),
     (CaseReview, "applicant_name"),
-    (CaseReview, "applicant_email"),
-    (CaseReview, "applicant_phone"),
     (CaseReview, "consent_how"),
     (CaseReview, "decision_note"),
     (CaseReview, "victim_views"),
@@ -118,6 +116,11 @@ WORK_TEXT_COLUMNS: tuple[tuple[Any, str], ...] = (
     (CaseReview, "outcome_summary"),
     (CaseReview, "escalation_reason"),
     (CaseReview, "escalation_note"),
+)
+# How to reach someone who applied for a Case Review for the victim: emptied, as the reporter's are.
+CONTACT_COLUMNS: tuple[tuple[Any, str], ...] = (
+    (CaseReview, "applicant_email"),
+    (CaseReview, "applicant_phone"),
 )
 
 
@@ -333,6 +336,12 @@ def _redact_work_records(report_id: int) -> int:
         ).all()
         for row in rows:
             setattr(row, column, REMOVED)
+        redacted += len(rows)
+    for model, column in CONTACT_COLUMNS:
+        field = getattr(model, column)
+        rows = db.session.scalars(select(model).where(model.report_id == report_id, field != "")).all()
+        for row in rows:
+            setattr(row, column, "")
         redacted += len(rows)
     return redacted
 
