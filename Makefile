@@ -45,7 +45,7 @@ db: $(BIN)/.installed ## migrate the database DATABASE_URL names (SQLite in inst
 	$(FLASK) db upgrade
 
 demo: db ## add demonstration reports (when there are none) and two demonstration accounts
-	$(FLASK) demo load --reports $(DEMO_REPORTS)
+	PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) $(FLASK) demo load --reports $(DEMO_REPORTS)
 
 # Development mail goes to a local debugging SMTP server that prints each email to the terminal;
 # the mail worker sends it there as soon as it is queued, as it does in production.

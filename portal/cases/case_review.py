@@ -82,13 +82,22 @@ class Declared:
 
 
 @dataclass(frozen=True)
+class Counted:
+    """One of the applicant's reports the portal counts: its day, and whether it is an incident they
+    added to a report (counted as a report by the policy, on the day it was added)."""
+
+    day: date
+    incident: bool = False
+
+
+@dataclass(frozen=True)
 class History:
     """The portal's reports counted for an application: the applicant's, and other households' at
     the place, in the window. Days only: nothing about who the other households are."""
 
     window_from: date
     window_to: date
-    by_applicant: tuple[date, ...]
+    by_applicant: tuple[Counted, ...]
     other_households_at_place: int
 
 
@@ -191,7 +200,7 @@ def history_for_report(report: Report, at: datetime | None = None, policy: Polic
     return History(
         window_from=london_date(start),
         window_to=london_date(at),
-        by_applicant=tuple(london_date(e.submitted_at) for e in mine),
+        by_applicant=tuple(Counted(london_date(e.submitted_at), e.incident) for e in mine),
         other_households_at_place=distinct_reporters(others),
     )
 

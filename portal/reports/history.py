@@ -61,7 +61,7 @@ def incident_entries(
 ) -> Iterator[tuple[int, int, Earlier]]:
     """``incident_rows`` read: each incident's id, its case's id, and it as an ``Earlier`` report."""
     for row in db.session.execute(incident_rows(match, start, end, *narrower)):
-        yield row.id, row.case_id, Earlier(row.kind, row.at, row.email_key, row.phone_key, row.postcode)
+        yield row.id, row.case_id, Earlier(row.kind, row.at, row.email_key, row.phone_key, row.postcode, True)
 
 
 def history_for(report: ReportAnswers, policy: Policy, leaving_out: int | None = None) -> list[Earlier]:
@@ -107,7 +107,7 @@ def history_for(report: ReportAnswers, policy: Policy, leaving_out: int | None =
         for row in db.session.execute(query):
             if row.case_id != leaving_out:
                 found[(row.source, row.id)] = Earlier(
-                    row.kind, row.at, row.email_key, row.phone_key, row.postcode
+                    row.kind, row.at, row.email_key, row.phone_key, row.postcode, row.source == INCIDENT
                 )
     return list(found.values())
 

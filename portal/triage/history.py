@@ -21,6 +21,8 @@ class Earlier:
     email_key: str  # normalised; "" when anonymous or not given
     phone_key: str
     postcode: str  # normalised; "" when not given
+    # An incident a resident added to a case, which the policy counts as a report ([incidents]).
+    incident: bool = False
 
     @classmethod
     def of(cls, report: Report) -> Earlier:

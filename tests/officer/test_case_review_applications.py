@@ -287,3 +287,31 @@ def test_the_review_page_runs_no_query_while_it_renders(app: Flask, officer_clie
         before_render_template.disconnect(started, app)
         event.remove(engine, "before_cursor_execute", capture)
     assert rendering == []
+
+
+def test_an_incident_the_victim_added_is_counted_and_named_as_an_incident(
+    app: Flask, officer_client: PageClient
+) -> None:
+    from portal.models import Report
+    from portal.reports.incidents import NewIncident, add_incident
+    from portal.triage.calendar import london_today
+    from portal.triage.contract import HARM_QUESTIONS
+
+    reference = victims_case(app, submitted_at=datetime.now(UTC) - timedelta(days=10))
+    with app.app_context():
+        case_id = db.session.scalars(select(Report.id).where(Report.reference == reference)).one()
+        add_incident(
+            case_id,
+            NewIncident(
+                occurred_on=london_today() - timedelta(days=1),
+                what_happened="They shouted at my door again.",
+                harm=dict.fromkeys(HARM_QUESTIONS, False),
+            ),
+            [],
+        )
+    recorded(officer_client, reference)
+    with app.app_context():
+        review_id = db.session.scalars(select(CaseReview.id)).one()
+    counted = officer_client.get(f"/officer/case-reviews/{review_id}").text()
+    assert "2 ASB reports by the victim to this portal" in counted
+    assert counted.count("(an incident added to a report)") == 1
