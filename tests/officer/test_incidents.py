@@ -19,6 +19,7 @@ from portal.models.report import DecisionRewritten
 from portal.reports.incidents import NewIncident, add_incident
 from portal.triage.calendar import london_today
 from portal.triage.contract import HARM_QUESTIONS
+from portal.web.formatting import long_date
 from tests.cases import make_case
 from tests.evidence_files import MB, camera_jpeg
 from tests.helpers import PageClient
@@ -138,3 +139,22 @@ def test_an_incident_on_a_closed_case_is_refused(app: Flask) -> None:
         _incident(app, reference)
     with app.app_context():
         assert db.session.scalars(select(Incident)).all() == []
+
+
+def test_the_case_summary_shows_the_flags_and_the_sooner_first_contact_a_later_assessment_asks_for(
+    app: Flask, officer_client: PageClient
+) -> None:
+    reference = make_case(app, due_by=london_today() + timedelta(days=20))
+    _incident(app, reference, "violence_or_threats", "feel_unsafe")
+    with app.app_context():
+        later = db.session.scalars(select(Reassessment)).one()
+        assert "safeguarding" in later.flags and later.due_by < london_today() + timedelta(days=20)
+    page = officer_client.get(f"/officer/cases/{reference}")
+    summary = page.soup.select_one(".portal-case-summary")
+    assert summary is not None
+    rows = {
+        row.select_one("dt").get_text(strip=True): row.select_one("dd").get_text(" ", strip=True)  # type: ignore[union-attr]
+        for row in summary.select(".govuk-summary-list__row")
+    }
+    assert "Safeguarding (latest assessment)" in rows["Flags"]
+    assert f"(the latest assessment asks for {long_date(later.due_by)})" in rows["First contact due by"]
