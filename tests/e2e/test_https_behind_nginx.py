@@ -14,7 +14,8 @@ import http.client
 import json
 import re
 import ssl
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -295,6 +296,16 @@ def _get(stack: Stack, path: str, **headers: str) -> http.client.HTTPResponse:
     return response
 
 
+def _access_log_once(stack: Stack, offset: int, written: Callable[[str], bool]) -> str:
+    """The access log once ``written`` holds of what came after ``offset``, or after 10 seconds."""
+    deadline = time.monotonic() + 10
+    while True:
+        log = (stack.folder / "access.log").read_text()
+        if written(log[offset:]) or time.monotonic() > deadline:
+            return log
+        time.sleep(0.05)
+
+
 def test_the_access_log_never_holds_an_emailed_links_secret(stack: Stack) -> None:
     secret = "Zq7" + "x" * 40
     paths = ("/your-report/sign-in/", "/your-report/satisfaction/", "/report/continue/")
@@ -302,15 +313,18 @@ def test_the_access_log_never_holds_an_emailed_links_secret(stack: Stack) -> Non
     for path in paths:
         _get(stack, path + secret, Referer=f"{stack.url}/your-report/sign-in/{secret}")
         _get(stack, path + secret + "?utm_source=email")
-    log = (stack.folder / "access.log").read_text()
+    # nginx writes a request's line once it has answered it: wait for the last lines to land.
+    log = _access_log_once(
+        stack, logged_before, lambda these: all(these.count(f"GET {path}[link] HTTP") >= 2 for path in paths)
+    )
     assert secret not in log
     these = log[logged_before:]
     for path in paths:
         assert these.count(f"GET {path}[link] HTTP") == 2, path
+    logged_before = len(log)
     assert _get(stack, "/report/continue/sent").status == 200
-    assert "GET /report/continue/sent HTTP" in (stack.folder / "access.log").read_text(), (
-        "pages stay as they are"
-    )
+    log = _access_log_once(stack, logged_before, lambda these: "GET /report/continue/sent HTTP" in these)
+    assert "GET /report/continue/sent HTTP" in log[logged_before:], "pages stay as they are"
 
 
 def test_nginx_serves_the_static_files_itself(stack: Stack) -> None:
