@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 
 PORTAL = Path(__file__).resolve().parents[1] / "portal"
-DOMAIN_ROOMS = ("cases", "reports", "triage")
+DOMAIN_ROOMS = ("cases", "figures", "reports", "triage")
 # The rooms every audience shares: the domain's neighbours and the web plumbing under both web rooms.
 SHARED_ROOMS = ("accounts", "feedback", "mail", "models", "privacy", "text", "web")
 # What portal/ keeps at its top level: the app's own wiring. Everything else lives in a room.

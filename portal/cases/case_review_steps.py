@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, and_, case, func, literal, select
 from portal.cases import operations, records
 from portal.cases.case_review import ReviewNotFound
 from portal.extensions import db
+from portal.figures.year import financial_year
 from portal.mail import queue_email
 from portal.models import CaseReview, Report, TaskingAction, User
 from portal.models.audit import AuditAction
@@ -387,14 +388,6 @@ class Figures:
         ]
         lines += [("Escalation results", label, count) for label, count in self.escalation_results]
         return lines
-
-
-def financial_year(year: int) -> tuple[datetime, datetime]:
-    """1 April ``year`` to 1 April the year after, at midnight on the Europe/London clock."""
-    return (
-        datetime.combine(date(year, 4, 1), time(), LONDON),
-        datetime.combine(date(year + 1, 4, 1), time(), LONDON),
-    )
 
 
 def _counted(column: Any, labels: dict[str, str], where: ColumnElement[bool]) -> list[tuple[str, int]]:

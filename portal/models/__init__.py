@@ -12,7 +12,9 @@ from portal.models.satisfaction import SatisfactionQuestion
 from portal.models.user import User
 from portal.models.work import (
     CameraDeployment,
+    DomesticHomicideReview,
     MediationRecord,
+    PowerBreach,
     PowerUse,
     TargetHardeningRecord,
     TaskingAction,
@@ -25,11 +27,13 @@ __all__ = [
     "CameraDeployment",
     "CaseNote",
     "CaseReview",
+    "DomesticHomicideReview",
     "Draft",
     "Feedback",
     "Incident",
     "MediationRecord",
     "OutboxMessage",
+    "PowerBreach",
     "PowerUse",
     "QueueCount",
     "Reassessment",

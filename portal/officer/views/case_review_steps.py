@@ -22,6 +22,7 @@ from portal.cases import case_review as applications
 from portal.cases import case_review_steps as steps
 from portal.cases import downloads, operations
 from portal.extensions import db
+from portal.figures.year import EARLIEST_YEAR, LATEST_YEAR, current_financial_year
 from portal.models import CaseReview
 from portal.officer import bp
 from portal.officer.forms import (
@@ -34,10 +35,7 @@ from portal.officer.forms import (
 )
 from portal.officer.permissions import requires
 from portal.text.csv_safe import csv_response
-from portal.triage.calendar import london_today
 
-# The years the figures can be asked for: a year outside them is the current financial year.
-EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 FIGURES_CSV_HEADER = ("Figure", "Line", "Count")
 
 
@@ -272,8 +270,7 @@ def _year() -> int:
     text = request.args.get("year", "")
     if text.isascii() and text.isdigit() and EARLIEST_YEAR <= int(text) <= LATEST_YEAR:
         return int(text)
-    today = london_today()
-    return today.year if today.month >= 4 else today.year - 1
+    return current_financial_year()
 
 
 @bp.get("/case-reviews/figures")
